@@ -1,0 +1,46 @@
+"""The control API of the mock itself (/__admin): health, reset, orgs, the OpenAPI document."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, request
+
+from .. import __version__
+from ..domain.describe import describe_org
+from ..schemas import admin as s
+from ..state import get_state
+from .docs import operation
+
+bp = Blueprint("admin", __name__, url_prefix="/__admin")
+
+
+@bp.get("/health", endpoint="health")
+@operation(response=s.Health)
+def health():
+    """200 once the mock is ready."""
+    uptime = time.time() - get_state().started_at
+    return s.Health().dump({"status": "ok", "version": __version__, "uptimeSeconds": round(uptime, 3)})
+
+
+@bp.post("/reset", endpoint="reset")
+@operation(query=s.ResetQuery, response=s.Reset)
+def reset():
+    """Every org (or ?org=KEY's org) back to its fixtures and seed."""
+    key = s.ResetQuery().load(request.args).get("org")
+    get_state().store.reset(key)
+    return s.Reset().dump({"reset": "org" if key else "all", "org": key})
+
+
+@bp.get("/orgs/<key>", endpoint="getOrg")
+@operation(response=s.OrgDescription)
+def get_org(key):
+    """An org as tools see it: brands, settings, assistants, Klasses, users, chat secret."""
+    return s.OrgDescription().dump(describe_org(get_state().store.org(key), key))
+
+
+@bp.get("/openapi.json", endpoint="openapi")
+@operation()
+def openapi():
+    """The OpenAPI 3 document of every surface, built from the schemas."""
+    from ..openapi import build_spec  # built on demand: keeps apispec off the boot path
+    return build_spec(current_app)

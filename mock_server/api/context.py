@@ -1,0 +1,55 @@
+"""Small accessors the views share: the body, the key, the org, the customer session."""
+from __future__ import annotations
+
+import json
+
+from flask import g, request
+
+from ..domain.chat import ChatSession
+from ..domain.errors import InvalidBody, InvalidJson, MissingApiKey, UnsupportedMediaType
+from ..domain.org import Org
+from ..state import get_state
+
+TRACKING_HEADER = "x-kustomer-tracking-token"
+
+
+def json_body() -> dict:
+    """The request body as a JSON object ({} when empty); 4xx for anything else."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidJson(f"Malformed JSON body: {exc}") from None
+    if not isinstance(body, dict):
+        raise InvalidBody(f"The body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+def api_key(required: bool = True) -> str | None:
+    """The API key of the caller: `Authorization: Bearer KEY` (or the `key` query for streams)."""
+    header = request.headers.get("Authorization", "")
+    key = header[7:].strip() if header[:7].lower() == "bearer " else None
+    key = key or request.headers.get("x-kustomer-api-key") or request.args.get("key")
+    if not key and required:
+        raise MissingApiKey("Send the API key as 'Authorization: Bearer <key>'.")
+    g.org_key = key
+    return key
+
+
+def current_org() -> Org:
+    """The org of the caller's API key, made on first use."""
+    return get_state().store.org(api_key())
+
+
+def tracking_token() -> str | None:
+    """The tracking token that start issued, from its header (or the `token` query for streams)."""
+    return request.headers.get(TRACKING_HEADER) or request.args.get("token")
+
+
+def chat_session() -> ChatSession:
+    """The customer session of the caller's tracking token, or 401 not_started."""
+    return ChatSession(current_org(), tracking_token())

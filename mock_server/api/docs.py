@@ -1,0 +1,10 @@
+"""Marks on views that the OpenAPI document reads: request and response schemas per operation."""
+from __future__ import annotations
+
+
+def operation(body=None, query=None, response=None, status: int = 200, auth: str = "none"):
+    """Record the schemas of a view for the OpenAPI document."""
+    def mark(view):
+        view.openapi = {"body": body, "query": query, "response": response, "status": status, "auth": auth}
+        return view
+    return mark

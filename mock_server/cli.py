@@ -1,0 +1,64 @@
+"""The kustomer-mock command: serve the mock, and (over the control API) drive it."""
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Sequence
+
+import click
+
+from .config import DefaultSettings
+from .serving import SERVERS, Server
+
+
+@click.group(context_settings={"auto_envvar_prefix": "KUSTOMER_MOCK", "help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kustomer-mock", message="kustomer-mock %(version)s")
+def cli():
+    """kustomer-mock: a local, stateful mock of the Kustomer chat backend."""
+
+
+@cli.command()
+@click.option("--host", default=DefaultSettings.HOST, show_default=True, help="Address to bind.")
+@click.option("--port", default=DefaultSettings.PORT, type=int, show_default=True, help="Port; 0 picks a free one.")
+@click.option("--seed", default=DefaultSettings.SEED, type=int, show_default=True, help="Seed of generated data.")
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False), help="Folder of fixture YAML files.")
+@click.option("--threads", default=DefaultSettings.THREADS, type=int, show_default=True, help="Worker threads.")
+@click.option("--server", "server_kind", type=click.Choice(SERVERS), default="waitress", show_default=True,
+              help="WSGI server.")
+def serve(host, port, seed, fixtures, threads, server_kind):
+    """Serve the mock until SIGINT or SIGTERM."""
+    from . import create_app
+    app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads})
+    server = Server(app, host, port, server_kind, threads)
+    _stop_on_signals()
+    click.echo(f"kustomer-mock listening on {server.url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()
+        click.echo("kustomer-mock stopped")
+
+
+def _stop_on_signals() -> None:
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kustomer-mock`; returns the exit code instead of exiting."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="kustomer-mock",
+                          standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Abort:
+        return 1
+    return result if isinstance(result, int) else 0

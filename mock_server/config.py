@@ -1,0 +1,39 @@
+"""Settings with defaults; KUSTOMER_MOCK_* environment variables and flags override them."""
+from __future__ import annotations
+
+import os
+
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class DefaultSettings:
+    """The embedded defaults: in-memory state, bundled fixtures, loopback."""
+
+    HOST = "127.0.0.1"
+    PORT = 7700
+    SEED = 1
+    FIXTURES = None          # folder of *.yaml; None = the bundled fixtures
+    STORE = "memory"
+    THREADS = 32             # server worker threads (open event streams each hold one)
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    ADMIN_TOKEN = None
+    JOURNAL_SIZE = 1000
+    JSON_SORT_KEYS = False
+
+
+def parse_bool(text) -> bool:
+    """A boolean from the environment, parsed rather than cast (bool("0") is True)."""
+    if isinstance(text, bool):
+        return text
+    word = str(text).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+def env_default(name: str, default=None):
+    """The value of KUSTOMER_MOCK_<NAME>, or `default`."""
+    return os.environ.get(f"KUSTOMER_MOCK_{name}", default)

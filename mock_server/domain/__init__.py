@@ -1,0 +1,1 @@
+"""The rules of the mock, with no knowledge of HTTP: orgs, customers, conversations, messages."""

@@ -1,0 +1,202 @@
+"""What a customer can do over the chat API: every backend call of the Web SDK."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from . import assistant as assistants
+from .clock import parse_iso
+from .klasses import merge_attributes
+from .errors import ConversationEnded, EndingNotAllowed, MissingField, NotFound, ValueTooLong
+from .models import Conversation, Customer, Message
+
+MAX_MESSAGE_CHARS = 10_000
+HISTORY_DAYS = 30  # getMessages answers only the last 30 days, as Kustomer documents
+
+
+def start(org, token: str | None, brand_id: str | None = None, assistant_id: str | None = None,
+          lang: str | None = None) -> tuple[str, Customer]:
+    """Kustomer.start(): reuse a valid tracking token, else a new anonymous customer and token."""
+    if brand_id and brand_id not in {b["id"] for b in org.brands}:
+        raise NotFound(f"no brand {brand_id} in this org", pointer="/brandId")
+    assistants.find(org, assistant_id)
+    options = {"assistantId": assistant_id, "brandId": brand_id, "lang": lang}
+    info = org.tokens.get(token or "")
+    if info is not None:
+        info.update({k: v for k, v in options.items() if v is not None})
+        return token, org.customers[info["customerId"]]
+    customer = org.new_customer()
+    return org.issue_token(customer, **options), customer
+
+
+class ChatSession:
+    """The customer behind one tracking token, and the calls they can make."""
+
+    def __init__(self, org, token: str):
+        self.org = org
+        self.info = org.token_info(token)
+        self.customer: Customer = org.customers[self.info["customerId"]]
+
+    def _conversation(self, conversation_id: str) -> Conversation:
+        return self.org.conversation(conversation_id, self.customer.id)
+
+    def _sender(self) -> dict:
+        return {"type": "customer", "id": self.customer.id, "displayName": self.customer.name or "Customer"}
+
+    def create_conversation(self, message: str | None = None, assistant_id: str | None = None,
+                            custom_attributes: dict | None = None, title: str | None = None,
+                            brand_id: str | None = None, lang: str | None = None) -> Conversation | None:
+        """createConversation: nothing is created without a message (or a Core title)."""
+        org, attributes = self.org, custom_attributes or {}
+        org.klasses["conversation"].validate(attributes)
+        _check_length(message)
+        assistant = assistants.find(org, assistant_id or self.info.get("assistantId")
+                                    or org.settings.get("activeAssistant"))
+        if brand_id and brand_id not in {b["id"] for b in org.brands}:
+            raise NotFound(f"no brand {brand_id} in this org", pointer="/brand")
+        if message is None and title is None:
+            return None
+        conversation = org.new_conversation(
+            self.customer, title=title or (message or "")[:80], lang=lang or self.info.get("lang"),
+            brand_id=brand_id or self.info.get("brandId") or org.default_brand_id,
+            custom=merge_attributes({}, attributes))
+        first = self._record(conversation, message) if message is not None else None
+        if assistant:
+            assistants.begin(org, conversation, assistant, first)
+        org.events.emit("onConversationCreate", conversation_event(conversation), self.customer.id)
+        return conversation
+
+    def _record(self, conversation: Conversation, body: str, payload: str | None = None,
+                attachments: list | None = None) -> Message:
+        meta = {"payload": payload} if payload is not None else {}
+        message = self.org.record_message(conversation, body=body, direction="in", sent_by=self._sender(),
+                                          meta=meta, attachments=attachments)
+        self.org.events.emit("onMessageSent", {"conversationId": conversation.id, "messageId": message.id},
+                             self.customer.id)
+        return message
+
+    def send_message(self, conversation_id: str, body: str | None = None, payload: str | None = None,
+                     attachments: list | None = None) -> Message:
+        """sendMessage: a customer message; answers the assistant when it is asking."""
+        conversation = self._conversation(conversation_id)
+        if conversation.ended:
+            raise ConversationEnded(f"conversation {conversation_id} has ended", pointer="/conversationId")
+        if not body and payload is None and not attachments:
+            raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
+        _check_length(body)
+        message = self._record(conversation, body if body is not None else str(payload), payload, attachments)
+        if conversation.in_assistant_mode:
+            assistants.on_customer_message(self.org, conversation, message, payload)
+        return message
+
+    def conversations(self, page: int = 1, page_size: int = 100) -> dict:
+        """getConversations: one page of this customer's conversations and the page numbers."""
+        mine = self.org.conversations_of(self.customer.id)
+        last_page = max(1, -(-len(mine) // page_size))
+        start = (page - 1) * page_size
+        return {"conversations": mine[start:start + page_size],
+                "pages": {"current": page, "first": 1, "previous": page - 1 if page > 1 else None,
+                          "next": page + 1 if page < last_page else None, "last": last_page},
+                "total": len(mine)}
+
+    def open_conversations(self) -> list[Conversation]:
+        """getOpenConversations: the conversations not ended."""
+        return [c for c in self.org.conversations_of(self.customer.id) if not c.ended]
+
+    def open_conversation(self, conversation_id: str) -> Conversation:
+        """openConversationById: the conversation if it exists and is this customer's."""
+        return self._conversation(conversation_id)
+
+    def messages(self, conversation_id: str) -> tuple[Conversation, list[Message]]:
+        """getMessages: the messages of the last 30 days, oldest first."""
+        conversation = self._conversation(conversation_id)
+        cutoff = self.org.clock.now() - timedelta(days=HISTORY_DAYS)
+        recent = [m for m in self.org.messages.get(conversation.id, []) if parse_iso(m.created_at) >= cutoff]
+        return conversation, recent
+
+    def mark_read(self, conversation_id: str, message_ids: list[str] | None = None) -> list[str]:
+        """markRead: mark the given messages (default: all) read; answers the ids marked."""
+        conversation = self._conversation(conversation_id)
+        wanted = set(message_ids or [])
+        marked = []
+        with self.org.lock:
+            for message in self.org.messages.get(conversation.id, []):
+                if not message.read and (not wanted or message.id in wanted):
+                    message.read = True
+                    marked.append(message.id)
+        if marked:
+            self.org.events.emit("onUnread", self.unread_event(conversation.id, -len(marked)), self.customer.id)
+        return marked
+
+    def unread(self) -> dict:
+        """getUnreadCount: {total, conversations}."""
+        return self.org.unread_counts(self.customer.id)
+
+    def unread_event(self, conversation_id: str, change: int) -> dict:
+        """The onUnread payload after a change in one conversation."""
+        counts = self.unread()
+        return {**counts, "change": {"conversationId": conversation_id, "count": change}}
+
+    def end_conversation(self, conversation_id: str) -> Conversation:
+        """endConversation: only when the org allows chats to be ended."""
+        conversation = self._conversation(conversation_id)
+        if not self.org.settings.get("allowEndConversation", True):
+            raise EndingNotAllowed()
+        if conversation.ended:
+            raise ConversationEnded(f"conversation {conversation_id} has already ended", pointer="/conversationId")
+        end(self.org, conversation)
+        return conversation
+
+    def describe_conversation(self, conversation_id: str, custom_attributes: dict) -> Conversation:
+        """describeConversation: set Conversation Klass attributes."""
+        conversation = self._conversation(conversation_id)
+        self.org.klasses["conversation"].validate(custom_attributes)
+        with self.org.lock:
+            conversation.custom = merge_attributes(conversation.custom, custom_attributes)
+            conversation.updated_at = self.org.now()
+        return conversation
+
+    def describe_customer(self, attributes: dict, custom_attributes: dict) -> Customer:
+        """describeCustomer: shared emails, phones, socials and Customer Klass attributes."""
+        self.org.klasses["customer"].validate(custom_attributes)
+        customer = self.customer
+        with self.org.lock:
+            for name in ("shared_emails", "shared_phones", "shared_socials"):
+                if attributes.get(name) is not None:
+                    setattr(customer, name, list(attributes[name]))
+            customer.custom = merge_attributes(customer.custom, custom_attributes)
+            customer.updated_at = self.org.now()
+        return customer
+
+
+def end(org, conversation: Conversation) -> None:
+    """End a conversation and tell the customer's streams."""
+    with org.lock:
+        conversation.ended, conversation.ended_at = True, org.now()
+        conversation.status, conversation.in_assistant_mode = "done", False
+        conversation.updated_at = conversation.ended_at
+    org.events.emit("onConversationEnded", conversation_event(conversation), conversation.customer_id)
+
+
+def conversation_event(conversation: Conversation) -> dict:
+    """The {conversationId, createdAt, ended, isInAssistantMode} shape of callbacks and events."""
+    return {"conversationId": conversation.id, "createdAt": conversation.created_at,
+            "ended": conversation.ended, "isInAssistantMode": conversation.in_assistant_mode}
+
+
+def _check_length(body: str | None) -> None:
+    if body is not None and len(body) > MAX_MESSAGE_CHARS:
+        raise ValueTooLong(f"a message may hold at most {MAX_MESSAGE_CHARS} characters", pointer="/message")
+
+
+def chat_settings(org, brand_id: str | None = None) -> dict:
+    """The chat settings a widget reads at start (reference 3.1-3.2)."""
+    settings = org.settings
+    return {"enabled": org.availability() != "disabled", "brandId": brand_id or org.default_brand_id,
+            "activeAssistant": settings.get("activeAssistant"),
+            "closableChat": bool(settings.get("allowEndConversation", True)),
+            "teamName": settings.get("teamName"), "greeting": settings.get("greeting"),
+            "waitMessage": settings.get("waitMessage"), "colors": settings.get("colors", {}),
+            "knowledgeBaseId": org.kb.id, "noHistory": bool(settings.get("noHistory")),
+            "singleSessionChat": bool(settings.get("singleSessionChat")),
+            "teamIconUrl": settings.get("teamIconUrl"), "embedIconUrl": settings.get("embedIconUrl"),
+            "embedIconColor": settings.get("embedIconColor")}

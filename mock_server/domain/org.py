@@ -1,0 +1,160 @@
+"""One org: its fixtures, its records and the rules shared by every surface."""
+from __future__ import annotations
+
+import random
+import threading
+
+from .availability import availability
+from .clock import Clock
+from .errors import Forbidden, NotFound, NotStarted
+from .events import EventLog
+from .fixtures import OrgSpec
+from .ids import new_id, new_token
+from .kb import KnowledgeBase
+from .klasses import Klass
+from .models import Conversation, Customer, Message
+from .seed import seed_org
+
+PREVIEW_CHARS = 120
+
+
+class Org:
+    """Everything one org holds; each org guards its records with its own lock."""
+
+    def __init__(self, spec: OrgSpec, seed: int, clock: Clock):
+        data = spec.data
+        self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
+        self.lock = threading.RLock()
+        self.rng = random.Random(f"{seed}:{spec.name}")
+        self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
+        self.brands = list(data.get("brands") or [])
+        self.settings = dict(data.get("settings") or {})
+        self.users = list(data.get("users") or [])
+        self.teams, self.tags = list(data.get("teams") or []), list(data.get("tags") or [])
+        self.queues = list(data.get("queues") or [])
+        self.kb = KnowledgeBase(data.get("kb") or {})
+        self.assistants = list(data.get("assistants") or [])
+        klasses = data.get("klasses") or {}
+        self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])
+                        for name in ("conversation", "customer")}
+        self.customers: dict[str, Customer] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.messages: dict[str, list[Message]] = {}
+        self.tokens: dict[str, dict] = {}  # tracking token -> {customerId, assistantId, brandId, lang}
+        self.events = EventLog()
+        seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}")
+
+    # -- ids, time, settings -------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A fresh 24-hex id from this org's seeded generator."""
+        with self.lock:
+            return new_id(self.rng)
+
+    def now(self) -> str:
+        """The mock time as Kustomer writes it."""
+        return self.clock.now_iso()
+
+    @property
+    def default_brand_id(self) -> str | None:
+        """The brand used when a caller names none."""
+        default = next((b for b in self.brands if b.get("default")), self.brands[0] if self.brands else None)
+        return default["id"] if default else None
+
+    def availability(self) -> str:
+        """online, offline, hidden or disabled, now, on the mock clock."""
+        return availability(self.settings, self.clock.now())
+
+    def require_role(self, key: str, role: str) -> None:
+        """Raise Forbidden unless `key` has `role` in this org."""
+        if role not in self.roles.get(key, ()):
+            raise Forbidden(f"this API key lacks the role {role}")
+
+    # -- customers and tracking tokens -------------------------------------------------------
+
+    def new_customer(self, **fields) -> Customer:
+        """Create and store a customer."""
+        now = self.now()
+        customer = Customer(id=self.new_id(), created_at=now, updated_at=now, **fields)
+        with self.lock:
+            self.customers[customer.id] = customer
+        return customer
+
+    def issue_token(self, customer: Customer, **options) -> str:
+        """A new tracking token bound to `customer`, remembering the start options."""
+        with self.lock:
+            token = new_token(self.rng)
+            self.tokens[token] = {"customerId": customer.id, **options}
+        return token
+
+    def token_info(self, token: str | None) -> dict:
+        """What a tracking token stands for, or NotStarted."""
+        info = self.tokens.get(token or "")
+        if info is None:
+            raise NotStarted()
+        return info
+
+    def customer(self, customer_id: str) -> Customer:
+        """A customer by id, or NotFound."""
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id}")
+        return customer
+
+    # -- conversations and messages ----------------------------------------------------------
+
+    def conversation(self, conversation_id: str, customer_id: str | None = None) -> Conversation:
+        """A conversation by id; another customer's answers NotFound exactly like a missing one."""
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None or (customer_id is not None and conversation.customer_id != customer_id):
+            raise NotFound(f"no conversation {conversation_id}")
+        return conversation
+
+    def new_conversation(self, customer: Customer, **fields) -> Conversation:
+        """Create and store a conversation for `customer`."""
+        now = self.now()
+        fields.setdefault("brand_id", self.default_brand_id)
+        conversation = Conversation(id=self.new_id(), customer_id=customer.id, created_at=now,
+                                    updated_at=now, last_message_at=now, **fields)
+        with self.lock:
+            self.conversations[conversation.id] = conversation
+            self.messages[conversation.id] = []
+        return conversation
+
+    def record_message(self, conversation: Conversation, *, body: str, direction: str, sent_by: dict,
+                       at: str | None = None, meta: dict | None = None, read: bool | None = None,
+                       attachments: list | None = None, auto: bool = False) -> Message:
+        """Append a message and update the conversation's preview and counters."""
+        at = at or self.now()
+        message = Message(id=self.new_id(), conversation_id=conversation.id,
+                          customer_id=conversation.customer_id, body=body, direction=direction,
+                          created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
+                          read=direction == "in" if read is None else read, auto=auto)
+        with self.lock:
+            self.messages.setdefault(conversation.id, []).append(message)
+            conversation.message_count += 1
+            conversation.last_message_at = conversation.updated_at = at
+            if body:
+                conversation.preview = body[:PREVIEW_CHARS]
+        return message
+
+    def conversations_of(self, customer_id: str) -> list[Conversation]:
+        """A customer's conversations, the most recently active first."""
+        mine = [c for c in self.conversations.values() if c.customer_id == customer_id]
+        return sorted(mine, key=lambda c: (c.last_message_at, c.created_at), reverse=True)
+
+    def unread_counts(self, customer_id: str) -> dict:
+        """{total, conversations: {id: n}} of messages to the customer not yet read."""
+        counts = {}
+        for conversation in self.conversations_of(customer_id):
+            unread = sum(1 for m in self.messages.get(conversation.id, ()) if not m.read)
+            if unread:
+                counts[conversation.id] = unread
+        return {"total": sum(counts.values()), "conversations": counts}
+
+    def agent(self, user_id: str) -> dict:
+        """An org user (agent) by id, or NotFound."""
+        user = next((u for u in self.users if u["id"] == user_id), None)
+        if user is None:
+            raise NotFound(f"no user {user_id}", pointer="/from")
+        return user

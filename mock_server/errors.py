@@ -1,0 +1,70 @@
+"""The one JSON error envelope: every ApiError, validation error and HTTP error leaves here."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from .domain.errors import *  # noqa: F401,F403  (the exception classes live with the domain)
+from .domain.errors import (ApiError, BadRequest, InvalidField, MethodNotAllowed, MissingField,
+                            PayloadTooLarge, RouteNotFound, UnknownField, UnsupportedMediaType)
+
+log = logging.getLogger("kustomer_mock")
+
+_HTTP = {404: RouteNotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 415: UnsupportedMediaType}
+_MARSHMALLOW = {"Unknown field.": UnknownField, "Missing data for required field.": MissingField}
+
+
+def envelope(errors: list[ApiError], headers: dict | None = None):
+    """The Flask response for a list of errors; the status is the first one's."""
+    response = jsonify({"errors": [e.to_dict() for e in errors]})
+    response.status_code = errors[0].status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def validation_errors(messages, path: str = "") -> list[ApiError]:
+    """marshmallow's nested messages as one error per field, with a JSON pointer each."""
+    if isinstance(messages, list):
+        text = "; ".join(str(m) for m in messages)
+        error_class = _MARSHMALLOW.get(messages[0], InvalidField) if messages else InvalidField
+        return [error_class(f"{path.lstrip('/') or 'body'}: {text}", pointer=path or "/")]
+    found: list[ApiError] = []
+    for name, inner in messages.items():
+        found += validation_errors(inner, f"{path}/{name}" if name != "_schema" else path)
+    return found
+
+
+def init_app(app: Flask) -> None:
+    """Route every error of the app through the envelope."""
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return envelope([error], getattr(error, "headers", None))
+
+    @app.errorhandler(ValidationError)
+    def schema_error(error: ValidationError):
+        return envelope(validation_errors(error.messages))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        error_class = _HTTP.get(error.code)
+        if error_class is None:
+            wrapped = ApiError(error.description)
+            wrapped.status, wrapped.code, wrapped.title = error.code or 400, "http_error", error.name
+        elif error.code in (404, 405):
+            wrapped = error_class(f"{error_class.title}: {request.method} {request.path}")
+        else:
+            wrapped = error_class()
+        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+        return envelope([wrapped], headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error")
+        wrapped = ApiError("The mock failed unexpectedly; see its log.")
+        wrapped.status, wrapped.code, wrapped.title = 500, "internal_error", "Internal error"
+        return envelope([wrapped])

@@ -1,0 +1,1 @@
+"""marshmallow schemas per surface: load requests, dump responses, feed the OpenAPI document."""

@@ -1,0 +1,42 @@
+"""Schemas of the control API (/__admin)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class Health(Schema):
+    """GET /__admin/health."""
+
+    status = fields.String()
+    version = fields.String()
+    uptimeSeconds = fields.Float()
+
+
+class ResetQuery(Schema):
+    """POST /__admin/reset?org=KEY."""
+
+    org = fields.String()
+
+
+class Reset(Schema):
+    """What reset did."""
+
+    reset = fields.String()
+    org = fields.String(allow_none=True)
+
+
+class OrgDescription(Schema):
+    """GET /__admin/orgs/KEY: what tools need to know of an org."""
+
+    key = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    brands = fields.List(fields.Dict())
+    settings = fields.Dict()
+    availability = fields.String()
+    assistants = fields.List(fields.Dict())
+    klasses = fields.Dict()
+    users = fields.List(fields.Dict())
+    chatSecret = fields.String()
+    knowledgeBase = fields.Dict()
+    counts = fields.Dict()

@@ -1,0 +1,206 @@
+"""Schemas of the customer chat API (/c/): what the fake SDKs send and receive."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..domain.chat import MAX_MESSAGE_CHARS
+from .common import CustomAttributes, Id
+
+Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
+
+
+class StartOptions(Schema):
+    """Kustomer.start(options): the options the backend needs."""
+
+    brand_id = Id(data_key="brandId", allow_none=True)
+    assistant_id = Id(data_key="assistantId", allow_none=True)
+    lang = fields.String(allow_none=True)
+    hide_chat_icon = fields.Boolean(data_key="hideChatIcon")
+
+
+class CreateConversation(Schema):
+    """createConversation: the widget's options and the Core ones (title, brand, assistant)."""
+
+    message = Message(allow_none=True)
+    assistant_id = fields.String(data_key="assistantId", allow_none=True)
+    assistant = fields.String(allow_none=True)
+    custom_attributes = CustomAttributes(data_key="customAttributes")
+    title = fields.String(validate=validate.Length(max=256), allow_none=True)
+    brand = fields.String(allow_none=True)
+    brand_id = fields.String(data_key="brandId", allow_none=True)
+    lang = fields.String(allow_none=True)
+
+
+class SendMessage(Schema):
+    """sendMessage: a body, a quick-reply or tree payload, attachments."""
+
+    body = Message(allow_none=True)
+    payload = fields.Raw(allow_none=True)
+    attachments = fields.List(fields.Dict(), load_default=list)
+    is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode")
+    init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
+    last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
+    lang = fields.String(allow_none=True)
+
+
+class PageQuery(Schema):
+    """getConversations paging."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(data_key="pageSize", load_default=100, validate=validate.Range(min=1, max=100))
+
+
+class MarkRead(Schema):
+    """markRead: which messages (none = all)."""
+
+    message_ids = fields.List(fields.String(), data_key="messageIds", load_default=list)
+
+
+class DescribeConversation(Schema):
+    """describeConversation: Conversation Klass attributes."""
+
+    custom_attributes = fields.Dict(keys=fields.String(), data_key="customAttributes", required=True)
+
+
+class Social(Schema):
+    """One social handle of describeCustomer."""
+
+    username = fields.String(required=True)
+    type = fields.String(required=True)
+
+
+class CustomerAttributes(Schema):
+    """describeCustomer's attributes, with the older names still found in real pages."""
+
+    shared_emails = fields.List(fields.Email(), data_key="sharedEmails")
+    shared_phones = fields.List(fields.String(), data_key="sharedPhones")
+    shared_socials = fields.List(fields.Nested(Social), data_key="sharedSocials")
+    emails = fields.List(fields.Email())
+    phones = fields.List(fields.String())
+    socials = fields.List(fields.Nested(Social))
+
+
+class DescribeCustomer(Schema):
+    """describeCustomer: shared contact details and Customer Klass attributes."""
+
+    attributes = fields.Nested(CustomerAttributes, load_default=dict)
+    custom_attributes = CustomAttributes(data_key="customAttributes")
+
+
+class KbSearch(Schema):
+    """searchArticles."""
+
+    term = fields.String(required=True, validate=validate.Length(min=1))
+    lang = fields.String()
+    knowledge_base_id = fields.String(data_key="knowledgeBaseId")
+
+
+class KbQuery(Schema):
+    """The knowledgeBaseId and lang every KB call may carry."""
+
+    lang = fields.String()
+    knowledge_base_id = fields.String(data_key="knowledgeBaseId")
+
+
+# -- responses -------------------------------------------------------------------------------
+
+class CallbackResponse(Schema):
+    """{conversationId, createdAt, ended, isInAssistantMode}: createConversation and events."""
+
+    conversation_id = fields.String(data_key="conversationId", attribute="id")
+    created_at = fields.String(data_key="createdAt")
+    ended = fields.Boolean()
+    is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode", attribute="in_assistant_mode")
+
+
+class Conversation(CallbackResponse):
+    """A conversation as getConversations and openConversationById give it."""
+
+    preview = fields.String()
+    last_message_at = fields.String(data_key="lastMessageAt")
+    ended_at = fields.String(data_key="endedAt")
+    title = fields.String()
+    status = fields.String()
+    brand_id = fields.String(data_key="brandId")
+    assistant_id = fields.String(data_key="assistantId")
+    message_count = fields.Integer(data_key="messageCount")
+    custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
+
+
+class Message(Schema):
+    """A message as getMessages and onMessageReceived give it (reference 5.1)."""
+
+    message_id = fields.String(data_key="messageId", attribute="id")
+    body = fields.String()
+    created_at = fields.String(data_key="createdAt")
+    direction = fields.String()
+    conversation_id = fields.String(data_key="conversationId")
+    attachments = fields.List(fields.Dict())
+    meta = fields.Dict()
+    sent_by = fields.Dict(data_key="sentBy")
+    read = fields.Boolean()
+
+
+class Pages(Schema):
+    """{current, first, next, previous} page numbers."""
+
+    current = fields.Integer()
+    first = fields.Integer()
+    next = fields.Integer(allow_none=True)
+    previous = fields.Integer(allow_none=True)
+    last = fields.Integer()
+
+
+class ConversationList(Schema):
+    """getConversations."""
+
+    conversations = fields.List(fields.Nested(Conversation))
+    pages = fields.Nested(Pages)
+    total = fields.Integer()
+
+
+class MessageList(Schema):
+    """getMessages."""
+
+    conversation_id = fields.String(data_key="conversationId")
+    messages = fields.List(fields.Nested(Message))
+    satisfaction = fields.Dict(allow_none=True)
+    pages = fields.Nested(Pages)
+
+
+class Unread(Schema):
+    """getUnreadCount: {total, conversations}."""
+
+    total = fields.Integer()
+    conversations = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class Customer(Schema):
+    """The customer as describeCustomer answers it."""
+
+    customer_id = fields.String(data_key="customerId", attribute="id")
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    external_id = fields.String(data_key="externalId", allow_none=True)
+    anonymous = fields.Boolean()
+    shared_emails = fields.List(fields.String(), data_key="sharedEmails")
+    shared_phones = fields.List(fields.String(), data_key="sharedPhones")
+    shared_socials = fields.List(fields.Dict(), data_key="sharedSocials")
+    custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
+
+
+class Availability(Schema):
+    """isChatAvailable: {availability}."""
+
+    availability = fields.String()
+
+
+class StartResponse(Schema):
+    """start: the tracking token, the customer, the settings and availability."""
+
+    tracking_token = fields.String(data_key="trackingToken")
+    customer_id = fields.String(data_key="customerId")
+    brand_id = fields.String(data_key="brandId", allow_none=True)
+    assistant_id = fields.String(data_key="assistantId", allow_none=True)
+    availability = fields.String()
+    settings = fields.Dict()

@@ -1,0 +1,53 @@
+"""Every org's state in this process's memory."""
+from __future__ import annotations
+
+import threading
+
+from ..domain.clock import Clock
+from ..domain.fixtures import Fixtures
+from ..domain.org import Org
+
+
+class MemoryStore:
+    """Orgs by name, made lazily under a lock; keys map to orgs through the fixtures."""
+
+    def __init__(self, fixtures: Fixtures, seed: int, clock: Clock):
+        self.fixtures, self.seed, self.clock = fixtures, seed, clock
+        self._orgs: dict[str, Org] = {}
+        self._keys: dict[str, None] = {}  # keys seen, in order
+        self._lock = threading.Lock()
+
+    def org(self, key: str) -> Org:
+        """The org of `key`, built from the fixtures on first use."""
+        name = self.fixtures.org_name(key)
+        org = self._orgs.get(name)
+        if org is not None:
+            self._keys.setdefault(key)
+            return org
+        with self._lock:
+            self._keys.setdefault(key)
+            if name not in self._orgs:
+                self._orgs[name] = Org(self.fixtures.spec(key), self.seed, self.clock)
+            return self._orgs[name]
+
+    def reset(self, key: str | None = None) -> None:
+        """Drop every org (or one key's org): the next call rebuilds it from the fixtures."""
+        with self._lock:
+            if key is None:
+                self._orgs.clear()
+                self._keys.clear()
+            else:
+                self._orgs.pop(self.fixtures.org_name(key), None)
+
+    def keys(self) -> list[str]:
+        """The API keys seen since the last full reset."""
+        return list(self._keys)
+
+    def orgs(self) -> dict[str, Org]:
+        """The orgs built so far, by name."""
+        return dict(self._orgs)
+
+    def replace(self, orgs: dict[str, Org], keys: list[str]) -> None:
+        """Swap in a whole set of orgs (state import)."""
+        with self._lock:
+            self._orgs, self._keys = dict(orgs), dict.fromkeys(keys)
