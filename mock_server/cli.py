@@ -11,20 +11,29 @@ from .config import DefaultSettings
 from .serving import SERVERS, Server
 
 
-@click.group(context_settings={"auto_envvar_prefix": "KUSTOMER_MOCK", "help_option_names": ["-h", "--help"]})
+def env(name: str) -> str:
+    """The environment variable that sets a flag: KUSTOMER_MOCK_<NAME>."""
+    return f"KUSTOMER_MOCK_{name.upper()}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kustomer-mock", message="kustomer-mock %(version)s")
 def cli():
     """kustomer-mock: a local, stateful mock of the Kustomer chat backend."""
 
 
 @cli.command()
-@click.option("--host", default=DefaultSettings.HOST, show_default=True, help="Address to bind.")
-@click.option("--port", default=DefaultSettings.PORT, type=int, show_default=True, help="Port; 0 picks a free one.")
-@click.option("--seed", default=DefaultSettings.SEED, type=int, show_default=True, help="Seed of generated data.")
-@click.option("--fixtures", type=click.Path(exists=True, file_okay=False), help="Folder of fixture YAML files.")
-@click.option("--threads", default=DefaultSettings.THREADS, type=int, show_default=True, help="Worker threads.")
-@click.option("--server", "server_kind", type=click.Choice(SERVERS), default="waitress", show_default=True,
-              help="WSGI server.")
+@click.option("--host", envvar=env("host"), default=DefaultSettings.HOST, show_default=True, help="Address to bind.")
+@click.option("--port", envvar=env("port"), default=DefaultSettings.PORT, type=int, show_default=True,
+              help="Port; 0 picks a free one.")
+@click.option("--seed", envvar=env("seed"), default=DefaultSettings.SEED, type=int, show_default=True,
+              help="Seed of generated data.")
+@click.option("--fixtures", envvar=env("fixtures"), type=click.Path(exists=True, file_okay=False),
+              help="Folder of fixture YAML files.")
+@click.option("--threads", envvar=env("threads"), default=DefaultSettings.THREADS, type=int, show_default=True,
+              help="Worker threads.")
+@click.option("--server", "server_kind", envvar=env("server"), type=click.Choice(SERVERS), default="waitress",
+              show_default=True, help="WSGI server.")
 def serve(host, port, seed, fixtures, threads, server_kind):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app

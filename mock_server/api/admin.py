@@ -9,6 +9,8 @@ from .. import __version__
 from ..domain.describe import describe_org
 from ..schemas import admin as s
 from ..state import get_state
+from ..schemas.common import EmptyBody
+from .context import json_body
 from .docs import operation
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
@@ -23,9 +25,10 @@ def health():
 
 
 @bp.post("/reset", endpoint="reset")
-@operation(query=s.ResetQuery, response=s.Reset)
+@operation(body=EmptyBody, query=s.ResetQuery, response=s.Reset)
 def reset():
     """Every org (or ?org=KEY's org) back to its fixtures and seed."""
+    EmptyBody().load(json_body())
     key = s.ResetQuery().load(request.args).get("org")
     get_state().store.reset(key)
     return s.Reset().dump({"reset": "org" if key else "all", "org": key})

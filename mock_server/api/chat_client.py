@@ -7,6 +7,7 @@ from flask import Blueprint, request
 
 from ..domain import chat
 from ..schemas import chat_client as s
+from ..schemas.common import EmptyBody
 from .context import chat_session, current_org, json_body, tracking_token
 from .docs import operation
 
@@ -94,10 +95,10 @@ def describe_conversation(conversation_id):
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/end", endpoint="endConversation")
-@operation(response=s.CallbackResponse, auth=CHAT)
+@operation(body=EmptyBody, response=s.CallbackResponse, auth=CHAT)
 def end_conversation(conversation_id):
     """KustomerCore.endConversation({conversationId}): only when the org allows it."""
-    json_body()
+    EmptyBody().load(json_body())
     conversation = chat_session().end_conversation(conversation_id)
     return s.CallbackResponse(only=("conversation_id", "created_at", "ended")).dump(conversation)
 

@@ -31,3 +31,7 @@ class Anything(Schema):
 
     class Meta:
         unknown = "include"
+
+
+class EmptyBody(Schema):
+    """An operation that takes no fields: an empty object (or no body) only."""

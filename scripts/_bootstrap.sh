@@ -1,0 +1,22 @@
+# Sourced by scripts/run and scripts/test: make .venv and install the project (with extras) when needed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${KUSTOMER_MOCK_VENV:-$ROOT/.venv}"
+PY="${PYTHON:-python3}"
+
+bootstrap() {
+  local extras="$1" stamp="$VENV/.installed-$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "creating $VENV" >&2
+    "$PY" -m venv "$VENV"
+  fi
+  # reinstall when setup.cfg changed since the last install
+  local want
+  want="$(sha1sum "$ROOT/setup.cfg" | cut -c1-40)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "installing kustomer-mock${extras:+[$extras]} into $VENV" >&2
+    "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+    "$VENV/bin/python" -m pip install -q -e "$ROOT${extras:+[$extras]}" >&2
+    echo "$want" > "$stamp"
+  fi
+}

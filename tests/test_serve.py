@@ -1,0 +1,82 @@
+"""The real `kustomer-mock serve` process over sockets, and the server used in tests."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+
+@pytest.fixture(scope="module")
+def served():
+    """`kustomer-mock serve --port 0` as a child process; yields its URL."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--seed", "3"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    line = process.stdout.readline().strip()
+    assert line.startswith("kustomer-mock listening on http://127.0.0.1:"), line
+    yield line.rsplit(" ", 1)[1]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    assert "kustomer-mock stopped" in process.stdout.read()
+
+
+def _start(session, url, key):
+    rv = session.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}"})
+    assert rv.status_code == 200
+    return {"Authorization": f"Bearer {key}", "x-kustomer-tracking-token": rv.json()["trackingToken"]}
+
+
+def test_the_served_process_answers_health_and_chat(served):
+    with requests.Session() as session:
+        assert session.get(f"{served}/__admin/health").json()["status"] == "ok"
+        headers = _start(session, served, "served-key")
+        rv = session.post(f"{served}/c/v1/chat/sessions", json={"message": "hi"}, headers=headers)
+        assert rv.status_code == 201 and rv.json()["ended"] is False
+        assert session.get(f"{served}/nope").headers["Content-Type"] == "application/json"
+
+
+def test_an_env_variable_sets_a_flag(tmp_path):
+    env = {**os.environ, "KUSTOMER_MOCK_PORT": "0", "KUSTOMER_MOCK_HOST": "127.0.0.1"}
+    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("kustomer-mock listening on http://127.0.0.1:") and not line.endswith(":7700\n")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+
+
+def test_parallel_creates_give_distinct_readable_ids(live_server):
+    """8 threads x 500 createConversation calls over one real socket each: 4000 distinct ids."""
+    key, url = "parallel-key", live_server.url
+    local = threading.local()
+
+    def session():
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.headers = _start(local.session, url, key)
+        return local.session, local.headers
+
+    def create(n):
+        http, headers = session()
+        rv = http.post(f"{url}/c/v1/chat/sessions", json={"message": f"hello {n}"}, headers=headers)
+        assert rv.status_code == 201, rv.text
+        return rv.json()["conversationId"], headers
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(create, range(4000)))
+    ids = {cid for cid, _ in results}
+    assert len(ids) == 4000
+    with requests.Session() as http:
+        for cid, headers in results[::97]:
+            assert http.get(f"{url}/c/v1/chat/sessions/{cid}", headers=headers).json()["conversationId"] == cid
+        total = sum(http.get(f"{url}/c/v1/chat/sessions", params={"pageSize": 1}, headers=h).json()["total"]
+                    for h in {id(h): h for _, h in results}.values())
+    assert total == 4000
