@@ -19,7 +19,7 @@ class Server:
             self.port = self._server.effective_port
         elif kind == "werkzeug":
             from werkzeug.serving import make_server
-            self._server = make_server(host, port, app, threaded=True)
+            self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
             self.port = self._server.server_port
         else:
             raise ValueError(f"unknown server {kind!r}; known: {', '.join(SERVERS)}")
@@ -40,6 +40,21 @@ class Server:
         else:
             self._server.shutdown()
             self._server.server_close()
+
+
+try:
+    from werkzeug.serving import WSGIRequestHandler as _Handler
+except ImportError:  # pragma: no cover - werkzeug comes with Flask
+    _Handler = object
+
+
+class _QuietHandler(_Handler):
+    """werkzeug's handler without a log line per request (the journal records requests)."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, like the production server
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class ServerThread:
