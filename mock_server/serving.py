@@ -1,9 +1,39 @@
-"""Serving the app over HTTP: the production server (waitress) or werkzeug, in front or on a thread."""
+"""Serving the app over HTTP: the production server (waitress) or werkzeug, in front or on a thread.
+
+Both servers put two keys in every WSGI environ so faults can act on the connection itself:
+SOCKET_KEY (the client socket) and DROP_KEY (a callable: drop("reset") or drop("empty") makes the
+server close the connection without writing the response the app returns).
+"""
 from __future__ import annotations
 
+import functools
+import select
+import socket
+import struct
 import threading
 
 SERVERS = ("waitress", "werkzeug")
+SOCKET_KEY, DROP_KEY = "kustomer_mock.socket", "kustomer_mock.drop"
+DROP_KINDS = ("reset", "empty")
+_LINGER_ZERO = struct.pack("ii", 1, 0)  # close() then sends RST instead of FIN
+
+
+def client_gone(sock) -> bool:
+    """Whether the peer of `sock` has closed or reset its end (peeks; never consumes data)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except (OSError, ValueError):
+        return True
+
+
+def _arm(sock, kind: str) -> None:
+    if kind not in DROP_KINDS:
+        raise ValueError(f"unknown drop {kind!r}; known: {', '.join(DROP_KINDS)}")
+    if kind == "reset":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_ZERO)
 
 
 class Server:
@@ -17,9 +47,10 @@ class Server:
             self._server = create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
                                          channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True)
             self.port = self._server.effective_port
+            _use_drop_channels(self._server)
         elif kind == "werkzeug":
             from werkzeug.serving import make_server
-            self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+            self._server = make_server(host, port, app, threaded=True, request_handler=_DropHandler)
             self.port = self._server.server_port
         else:
             raise ValueError(f"unknown server {kind!r}; known: {', '.join(SERVERS)}")
@@ -55,6 +86,90 @@ class _QuietHandler(_Handler):
 
     def log_request(self, *args, **kwargs):
         pass
+
+
+class _Sink:
+    """A write end that swallows what werkzeug writes after a drop."""
+
+    closed = False
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+class _DropHandler(_QuietHandler):
+    """werkzeug's handler that exposes its socket and can close it without answering."""
+
+    dropped = None
+
+    def make_environ(self):
+        environ = super().make_environ()
+        environ[SOCKET_KEY], environ[DROP_KEY] = self.connection, self._drop
+        return environ
+
+    def _drop(self, kind: str) -> None:
+        _arm(self.connection, kind)
+        self.dropped, self.wfile, self.close_connection = kind, _Sink(), True
+
+    def finish(self):
+        super().finish()
+        if self.dropped == "reset":
+            # close now (the files are closed, so this closes the fd): socketserver would send FIN first
+            self.connection.close()
+
+
+def _use_drop_channels(server) -> None:
+    """Make every listener of a waitress server use the channel whose tasks can drop."""
+    from waitress.server import BaseWSGIServer
+    listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
+    for listener in listeners:
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = _waitress_classes()[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _waitress_classes():
+    """The waitress channel and task that expose the socket and drop (made once, on first use)."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import WSGITask
+
+    class DropTask(WSGITask):
+        """A waitress task whose app may ask to close the connection instead of answering."""
+
+        dropped = None
+
+        def get_environment(self):
+            environ = super().get_environment()
+            environ[SOCKET_KEY], environ[DROP_KEY] = self.channel.socket, self._drop
+            return environ
+
+        def _drop(self, kind: str) -> None:
+            _arm(self.channel.socket, kind)
+            # the channel closes the socket on its own (I/O) thread once this task ends
+            self.dropped, self.close_on_finish = kind, True
+
+        def write(self, data):
+            if self.dropped:
+                self.content_bytes_written += len(data)  # swallowed, counted: no short-body warning
+                return
+            super().write(data)
+
+        def finish(self):
+            if not self.dropped:
+                super().finish()
+
+    class DropChannel(HTTPChannel):
+        """waitress's channel with DropTask."""
+
+        task_class = DropTask
+
+    return DropChannel, DropTask
 
 
 class ServerThread:
