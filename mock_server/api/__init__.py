@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, chat_client, kb
+from . import admin, chat_client, identity, kb
 
-BLUEPRINTS = (chat_client.bp, kb.bp, admin.bp)
+BLUEPRINTS = (chat_client.bp, identity.bp, kb.bp, admin.bp)
 
 
 def register_blueprints(app: Flask) -> None:

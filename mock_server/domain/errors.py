@@ -166,3 +166,69 @@ class RateLimited(ApiError):
 class ServiceUnavailable(ApiError):
     """The mock is not ready or an injected outage."""
     status, code, title = 503, "service_unavailable", "Service unavailable"
+
+
+# -- login (JWT) and the control plane ----------------------------------------------------------
+
+class LoginFailed(ApiError):
+    """Base of the login token errors: the token does not authenticate anyone (401)."""
+    status, code, title = 401, "jwt_invalid", "Invalid login token"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail, pointer="/jwtToken")
+
+
+class JwtMalformed(LoginFailed):
+    """Not three base64url segments of JSON."""
+    code, title = "jwt_malformed", "Malformed login token"
+
+
+class JwtAlgorithmNotAllowed(LoginFailed):
+    """Signed with anything but HS256 (alg none included)."""
+    code, title = "jwt_alg_not_allowed", "Login token algorithm not allowed"
+
+
+class JwtBadSignature(LoginFailed):
+    """The signature does not verify with the org's chat secret."""
+    code, title = "jwt_bad_signature", "Login token signature does not verify"
+
+
+class JwtMissingIdentity(LoginFailed):
+    """Neither email nor externalId in the claims."""
+    code, title = "jwt_missing_identity", "Login token names no customer"
+
+
+class JwtInvalidClaim(LoginFailed):
+    """A claim of the wrong type (an email that is not a string, an iat that is not a number)."""
+    code, title = "jwt_invalid_claim", "Invalid login token claim"
+
+
+class JwtMissingIat(LoginFailed):
+    """No iat (issued-at) claim."""
+    code, title = "jwt_missing_iat", "Login token has no iat"
+
+
+class JwtStaleIat(LoginFailed):
+    """iat 15 minutes old or more on the mock clock (or exp passed)."""
+    code, title = "jwt_stale_iat", "Login token too old"
+
+
+class JwtFutureIat(LoginFailed):
+    """iat later than the mock clock (beyond the allowed skew)."""
+    code, title = "jwt_future_iat", "Login token issued in the future"
+
+
+class AdminTokenRequired(ApiError):
+    """A control API call without the admin token the server was started with."""
+    status, code, title = 401, "admin_token_required", "Admin token required"
+    headers = {"WWW-Authenticate": 'Bearer realm="kustomer-mock admin"'}
+
+
+class AdminTokenInvalid(ApiError):
+    """A control API call with a wrong admin token."""
+    status, code, title = 403, "admin_token_invalid", "Admin token invalid"
+
+
+class HeadersTooLarge(ApiError):
+    """Request headers over the configured limit."""
+    status, code, title = 431, "headers_too_large", "Request headers too large"
