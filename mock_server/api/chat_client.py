@@ -5,7 +5,9 @@ import time
 
 from flask import Blueprint, request
 
+from ..domain import assistant as assistants
 from ..domain import chat
+from ..schemas import assistant as sa
 from ..schemas import chat_client as s
 from ..schemas.common import EmptyBody
 from .context import chat_session, current_org, json_body, tracking_token
@@ -28,7 +30,8 @@ def start():
     info = org.tokens[token]
     return s.StartResponse().dump({
         "tracking_token": token, "customer_id": customer.id, "brand_id": info.get("brandId") or org.default_brand_id,
-        "assistant_id": info.get("assistantId") or org.settings.get("activeAssistant"),
+        "assistant_id": info.get("assistantId")
+        or assistants.default_id(org, info.get("brandId") or org.default_brand_id),
         "availability": org.availability(), "settings": chat.chat_settings(org, info.get("brandId"))})
 
 
@@ -150,3 +153,15 @@ def describe_customer():
         if old in attributes:
             attributes.setdefault(new, attributes.pop(old))
     return s.Customer().dump(chat_session().describe_customer(attributes, options["custom_attributes"]))
+
+
+@bp.post("/v1/chat/assistants/<assistant_id>/init", endpoint="initAssistant")
+@operation(body=sa.InitAssistant, response=sa.InitAssistantResponse, auth=CHAT)
+def init_assistant(assistant_id):
+    """KustomerCore.initAssistant({assistant}): the opening dialog and messages; creates nothing."""
+    options = sa.InitAssistant().load(json_body())
+    session = chat_session()
+    assistant = assistants.find(session.org, assistant_id)
+    payload = assistants.init_payload(session.org, assistant, options.get("lang") or session.info.get("lang"),
+                                      tracking_id=session.customer.id)
+    return sa.InitAssistantResponse().dump(payload)

@@ -49,20 +49,26 @@ class ChatSession:
         org, attributes = self.org, custom_attributes or {}
         org.klasses["conversation"].validate(attributes)
         _check_length(message)
-        assistant = assistants.find(org, assistant_id or self.info.get("assistantId")
-                                    or org.settings.get("activeAssistant"))
+        assistants.find(org, assistant_id)
         if brand_id and brand_id not in {b["id"] for b in org.brands}:
             raise NotFound(f"no brand {brand_id} in this org", pointer="/brand")
+        brand_id = brand_id or self.info.get("brandId") or org.default_brand_id
+        # a Core session made from a title alone gets only an assistant it names (README: assistants)
+        assistant = assistants.choose(org, assistant_id or self.info.get("assistantId"), brand_id,
+                                      defaults=message is not None)
         if message is None and title is None:
             return None
         conversation = org.new_conversation(
             self.customer, title=title or (message or "")[:80], lang=lang or self.info.get("lang"),
-            brand_id=brand_id or self.info.get("brandId") or org.default_brand_id,
-            custom=merge_attributes({}, attributes))
-        first = self._record(conversation, message) if message is not None else None
+            brand_id=brand_id, custom=merge_attributes({}, attributes))
         if assistant:
-            assistants.begin(org, conversation, assistant, first)
+            assistants.begin(org, conversation, assistant)
         org.events.emit("onConversationCreate", conversation_event(conversation), self.customer.id)
+        if assistant:
+            assistants.greet(org, conversation)
+        first = self._record(conversation, message) if message is not None else None
+        if first is not None and conversation.in_assistant_mode:
+            assistants.on_customer_message(org, conversation, first, None)
         return conversation
 
     def _record(self, conversation: Conversation, body: str, payload: str | None = None,
@@ -83,6 +89,7 @@ class ChatSession:
         if not body and payload is None and not attachments:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
+        assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
         message = self._record(conversation, body if body is not None else str(payload), payload, attachments)
         if conversation.in_assistant_mode:
             assistants.on_customer_message(self.org, conversation, message, payload)
@@ -192,7 +199,7 @@ def chat_settings(org, brand_id: str | None = None) -> dict:
     """The chat settings a widget reads at start (reference 3.1-3.2)."""
     settings = org.settings
     return {"enabled": org.availability() != "disabled", "brandId": brand_id or org.default_brand_id,
-            "activeAssistant": settings.get("activeAssistant"),
+            "activeAssistant": assistants.default_id(org, brand_id or org.default_brand_id),
             "closableChat": bool(settings.get("allowEndConversation", True)),
             "teamName": settings.get("teamName"), "greeting": settings.get("greeting"),
             "waitMessage": settings.get("waitMessage"), "colors": settings.get("colors", {}),

@@ -5,6 +5,7 @@ import random
 import threading
 
 from .availability import availability
+from .assistant_flow import check_assistants
 from .clock import Clock
 from .errors import Forbidden, NotFound, NotStarted
 from .events import EventLog
@@ -37,6 +38,7 @@ class Org:
         klasses = data.get("klasses") or {}
         self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])
                         for name in ("conversation", "customer")}
+        check_assistants(self.assistants, self.klasses["conversation"], self.brands, self.settings)
         self.customers: dict[str, Customer] = {}
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, list[Message]] = {}

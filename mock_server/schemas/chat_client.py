@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
+from .assistant import dump_state
 from .common import CustomAttributes, Id
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
@@ -125,6 +126,7 @@ class Conversation(CallbackResponse):
     assistant_id = fields.String(data_key="assistantId")
     message_count = fields.Integer(data_key="messageCount")
     custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
+    assistant = fields.Function(dump_state, metadata={"description": "{id, questionId, status, ...} or null"})
 
 
 class Message(Schema):
