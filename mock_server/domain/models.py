@@ -44,6 +44,13 @@ class Conversation:
     message_count: int = 0
     lang: str | None = None
     satisfaction: dict | None = None
+    # REST v1 fields (agent-side): priority 1-5, tag/user/team ids, the caller's own id
+    priority: int = 3
+    tags: list = field(default_factory=list)
+    assigned_users: list = field(default_factory=list)
+    assigned_teams: list = field(default_factory=list)
+    external_id: str | None = None
+    imported_at: str | None = None
 
 
 @dataclass
@@ -62,6 +69,8 @@ class Message:
     read: bool = False
     channel: str = "chat"
     auto: bool = False
+    app: str = "chat"  # REST v1: the app that recorded it
+    imported_at: str | None = None
 
 
 def to_dict(record) -> dict:

@@ -1,0 +1,55 @@
+"""What the API-key surfaces (/v1, /v2.1) share: the role check, the rate limit, JSON:API documents."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, g, request
+
+from ..domain import ratelimit
+from ..domain.org import Org
+from ..domain.rest import paginate, require_server_role
+from ..schemas.jsonapi import page_links
+from .context import api_key, current_org
+
+
+def server_org() -> Org:
+    """The caller's org, once its key is known to hold a server role (a chat key gets 403)."""
+    org = current_org()
+    require_server_role(org, api_key())
+    return org
+
+
+def guard(bp: Blueprint, rate_limited: bool) -> None:
+    """Check the key's role before every view of `bp`, and (for /v1) spend and report the budget."""
+
+    @bp.before_request
+    def check_key():
+        if request.method == "OPTIONS":  # CORS preflights carry no key
+            return
+        org = server_org()
+        if rate_limited:
+            g.ratelimit_headers = ratelimit.take_request(org)
+
+    if not rate_limited:
+        return
+
+    @bp.after_request
+    def report_budget(response):
+        for name, value in (g.pop("ratelimit_headers", None) or {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def document(schema: type, item: dict) -> dict:
+    """{data: item} dumped with a single-resource document schema."""
+    return schema().dump({"data": item})
+
+
+def listing(schema: type, records: list, paging: dict, build: Callable[[object], dict]) -> dict:
+    """One page of `records` as a JSON:API list: data, meta {page, pageSize, total, totalPages}, links."""
+    page = paginate(records, paging["page"], paging["page_size"])
+    query = {k: v for k, v in request.args.items() if k != "page"}
+    query.setdefault("pageSize", paging["page_size"])
+    return schema().dump({
+        "data": [build(record) for record in page["items"]],
+        "meta": page, "links": page_links(request.path, query, page["page"], page["total_pages"])})
