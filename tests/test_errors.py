@@ -34,7 +34,7 @@ def ids(app, chat):
     org = app.extensions["kustomer_mock"].store.org(chat.key)
     return {"conversation_id": cid, "customer_id": chat.customer_id, "key": chat.key,
             "id": cid, "fault_id": "f1", "name": "conversation", "org_key": chat.key, "message_id": cid,
-            "user_id": org.users[0]["id"]}
+            "user_id": org.users[0]["id"], "assistant_id": org.assistants[0]["id"]}
 
 
 def _fill(path: str, ids: dict) -> str:

@@ -136,9 +136,7 @@ def _walk(nodes: list[dict], ancestors: tuple):
 # -- what a question accepts, and where it leads -----------------------------------------------
 
 def selected_value(payload) -> str | None:
-    """The option a sendMessage payload carries: a value, or an action / tree node object."""
-    if isinstance(payload, dict):
-        payload = payload.get("value", payload.get("id"))
+    """The option a sendMessage payload carries: a quick-reply value or a tree node id (a string)."""
     return payload if isinstance(payload, str) else None
 
 
