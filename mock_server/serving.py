@@ -39,8 +39,10 @@ def _arm(sock, kind: str) -> None:
 class Server:
     """A bound server (the port is known before it serves) for one WSGI app."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, kind: str = "waitress", threads: int = 32):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, kind: str = "waitress",
+                 threads: int | None = None):
         self.kind = kind
+        threads = threads or int(app.config.get("THREADS", 32))
         if kind == "waitress":
             from waitress import create_server
             # channel_timeout bounds idle keep-alive sockets; connection_limit leaves room for event streams

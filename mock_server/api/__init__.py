@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, chat_client, identity, kb
+from . import admin, assets, chat_client, diagnostics, identity, kb, live
 from . import chat_server, rest_v1, rest_v1_directory
 
 BLUEPRINTS = (chat_client.bp, identity.bp, kb.bp, admin.bp,
-              rest_v1.bp, rest_v1_directory.bp, chat_server.bp)
+              rest_v1.bp, rest_v1_directory.bp, chat_server.bp, live.bp, diagnostics.bp, assets.bp)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -44,6 +44,7 @@ class Org:
         self.messages: dict[str, list[Message]] = {}
         self.tokens: dict[str, dict] = {}  # tracking token -> {customerId, assistantId, brandId, lang}
         self.events = EventLog()
+        self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
         seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}")
 
     # -- ids, time, settings -------------------------------------------------------------

@@ -1,0 +1,416 @@
+/* The widget UI: launcher, panel, history, thread, composer, assistant choices, KB, in an iframe
+ * with Kustomer's id (kustomer-ui-sdk-iframe), so host pages and test suites can find it, and no
+ * style crosses between page and widget. The UI is drawn by this script into the iframe's document. */
+
+K.FRAME_ID = 'kustomer-ui-sdk-iframe';
+var CLOSED = { width: '96px', height: '96px' };
+var OPEN = { width: 'min(400px, 100vw)', height: 'min(660px, 100vh)' };
+
+K.WidgetUI = function (engine) {
+  this.engine = engine;
+  this.frame = null;
+  this.view = null;       // {kind: 'history'|'thread'|'draft'|'kb', ...}
+  this.shown = {};        // messageId -> true, in the thread on screen
+  this.typingSent = 0;
+  engine.hooks.push(this.onEvent.bind(this));
+};
+
+var U = K.WidgetUI.prototype;
+
+function h(doc, tag, attrs, children) {
+  var el = doc.createElement(tag);
+  Object.keys(attrs || {}).forEach(function (name) {
+    var value = attrs[name];
+    if (value === undefined || value === null || value === false) return;
+    if (name.slice(0, 2) === 'on') el.addEventListener(name.slice(2), value);
+    else if (name === 'text') el.textContent = value;
+    else el.setAttribute(name, value === true ? '' : value);
+  });
+  (children || []).forEach(function (child) { if (child) el.appendChild(child); });
+  return el;
+}
+
+U.el = function (tag, attrs, children) { return h(this.doc, tag, attrs, children); };
+U.$ = function (selector) { return this.doc.querySelector(selector); };
+
+U.mount = function (options) {
+  this.unmount();
+  this.options = options || {};
+  var frame = document.createElement('iframe');
+  frame.id = K.FRAME_ID;
+  frame.title = 'Chat';
+  frame.setAttribute('allowtransparency', 'true');
+  var style = frame.style;
+  style.position = 'fixed'; style.right = '0'; style.bottom = '0'; style.border = '0'; style.margin = '0';
+  style.padding = '0'; style.background = 'transparent'; style.colorScheme = 'normal';
+  style.zIndex = String(this.options.zIndex || 2147483000);
+  document.body.appendChild(frame);
+  this.frame = frame;
+  var doc = this.doc = frame.contentDocument;
+  doc.open();
+  doc.write('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Chat</title>' +
+    '<link rel="stylesheet" href="' + this.engine.base + '/chat-web/ui/widget.css"></head><body></body></html>');
+  doc.close();
+  this.build();
+  this.isOpen = false;
+  this.layout();
+};
+
+U.unmount = function () {
+  if (this.frame && this.frame.parentNode) this.frame.parentNode.removeChild(this.frame);
+  this.frame = null;
+  this.view = null;
+};
+
+U.build = function () {
+  var self = this, settings = this.engine.settings || {};
+  var badge = this.el('span', { 'class': 'badge', 'data-testid': 'unread-badge', hidden: true });
+  this.launcher = this.el('button', { 'class': 'launcher', type: 'button', 'aria-label': 'Open chat',
+    'data-testid': 'launcher', onclick: function () { self.isOpen ? self.close() : self.open(); } },
+  [this.el('span', { 'class': 'launcher-icon', 'aria-hidden': 'true', text: '\uD83D\uDCAC' }), badge]);
+  this.badge = badge;
+  this.title = this.el('div', { 'class': 'title', text: settings.teamName || 'Chat' });
+  this.back = this.el('button', { 'class': 'back', type: 'button', 'aria-label': 'Back', text: '\u2039',
+    onclick: function () { self.showHistory(); } });
+  this.body = this.el('main', { 'class': 'body' });
+  this.banner = this.el('div', { 'class': 'banner', 'data-testid': 'availability-banner', hidden: true });
+  this.panel = this.el('section', { 'class': 'panel', 'data-testid': 'panel', hidden: true, role: 'dialog',
+    'aria-label': settings.teamName || 'Chat' }, [
+    this.el('header', { 'class': 'header' }, [this.back, this.title,
+      this.el('button', { 'class': 'close', type: 'button', 'aria-label': 'Close chat', 'data-testid': 'close',
+        text: '\u00D7', onclick: function () { self.close(); } })]),
+    this.banner, this.body]);
+  this.doc.body.appendChild(this.el('div', { 'class': 'root' }, [this.panel, this.launcher]));
+  this.renderBadge();
+};
+
+/* Availability as Kustomer shows it: disabled and hidden show nothing, offline shows the widget with a notice. */
+U.visible = function () {
+  var availability = this.engine.availability;
+  return availability !== 'disabled' && availability !== 'hidden';
+};
+
+U.layout = function () {
+  if (!this.frame) return;
+  var style = this.frame.style, size = this.isOpen ? OPEN : CLOSED;
+  var show = this.visible() && (this.isOpen || !this.options.hideChatIcon);
+  style.display = show ? 'block' : 'none';
+  style.width = size.width; style.height = size.height;
+  this.panel.hidden = !this.isOpen;
+  this.launcher.hidden = !!this.options.hideChatIcon;
+  this.launcher.setAttribute('aria-expanded', this.isOpen ? 'true' : 'false');
+  var offline = this.engine.availability === 'offline';
+  this.banner.hidden = !offline;
+  this.banner.textContent = offline ? 'We\u2019re away right now. Leave a message and we\u2019ll get back to you.' : '';
+};
+
+U.open = function () {
+  if (!this.frame) return;
+  if (!this.visible()) {
+    console.warn(K.TAG + ' chat is ' + this.engine.availability + ': the widget stays hidden, as Kustomer\'s does');
+    return;
+  }
+  var wasOpen = this.isOpen;
+  this.isOpen = true;
+  this.layout();
+  if (!this.view) this.showHistory();
+  else if (this.view.kind === 'thread') this.markRead(this.view.id);
+  if (!wasOpen) this.engine.emit('onOpen', null);
+};
+
+U.close = function () {
+  if (!this.frame || !this.isOpen) return;
+  this.isOpen = false;
+  this.layout();
+  this.engine.emit('onClose', null);
+};
+
+U.renderBadge = function () {
+  if (!this.badge) return;
+  var total = this.engine.unread.total || 0;
+  this.badge.hidden = total === 0;
+  this.badge.textContent = total > 99 ? '99+' : String(total);
+};
+
+U.clear = function (view) {
+  this.view = view;
+  this.shown = {};
+  while (this.body.firstChild) this.body.removeChild(this.body.firstChild);
+  this.back.hidden = view.kind === 'history';
+};
+
+/* -- history --------------------------------------------------------------------------------- */
+
+U.showHistory = function () {
+  var self = this, settings = this.engine.settings || {};
+  this.clear({ kind: 'history' });
+  var list = this.el('ul', { 'class': 'history', 'data-testid': 'history' });
+  this.body.appendChild(this.el('div', { 'class': 'greeting', text: settings.greeting || 'Hi! How can we help?' }));
+  this.body.appendChild(this.el('button', { 'class': 'primary new', type: 'button', 'data-testid': 'new-conversation',
+    text: 'New conversation', onclick: function () { self.newThread({}); } }));
+  this.body.appendChild(list);
+  var view = this.view;
+  this.engine.request('GET', '/c/v1/chat/sessions?page=1&pageSize=100').then(function (data) {
+    if (self.view !== view) return;
+    (data.conversations || []).forEach(function (c) { list.appendChild(self.historyItem(c)); });
+    if (!(data.conversations || []).length) list.appendChild(self.el('li', { 'class': 'empty', text: 'No conversations yet' }));
+  }, function (error) { list.appendChild(self.el('li', { 'class': 'error', text: error.message })); });
+};
+
+U.historyItem = function (c) {
+  var self = this, unread = this.engine.unread.conversations[c.conversationId] || 0;
+  return this.el('li', {}, [this.el('button', { type: 'button', 'class': 'conversation' + (c.ended ? ' ended' : ''),
+    'data-conversation-id': c.conversationId, onclick: function () { self.showConversation(c.conversationId); } }, [
+    this.el('span', { 'class': 'preview', text: c.preview || c.title || 'Conversation' }),
+    this.el('span', { 'class': 'meta', text: (c.ended ? 'Ended \u00B7 ' : '') + K.shortTime(c.lastMessageAt) }),
+    unread ? this.el('span', { 'class': 'count', text: String(unread) }) : null])]);
+};
+
+K.shortTime = function (iso) {
+  if (!iso) return '';
+  var d = new Date(iso);
+  return isNaN(d) ? '' : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+};
+
+/* -- a thread ------------------------------------------------------------------------------------ */
+
+U.threadFrame = function (view) {
+  var self = this;
+  this.clear(view);
+  this.messages = this.el('ol', { 'class': 'messages', 'data-testid': 'messages', 'aria-live': 'polite' });
+  this.choices = this.el('div', { 'class': 'choices', 'data-testid': 'choices' });
+  this.typing = this.el('div', { 'class': 'typing', 'data-testid': 'typing', hidden: true });
+  this.input = this.el('textarea', { 'class': 'input', rows: '1', placeholder: 'Type a message\u2026',
+    'aria-label': 'Message', 'data-testid': 'composer-input',
+    onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); self.submit(); } },
+    oninput: function () { self.typingActivity(); } });
+  this.composer = this.el('form', { 'class': 'composer', 'data-testid': 'composer',
+    onsubmit: function (e) { e.preventDefault(); self.submit(); } },
+  [this.input, this.el('button', { type: 'submit', 'class': 'send', 'data-testid': 'send', text: 'Send' })]);
+  this.endedNote = this.el('div', { 'class': 'ended-note', 'data-testid': 'ended', hidden: true,
+    text: 'This conversation has ended.' });
+  [this.messages, this.typing, this.choices, this.endedNote, this.composer].forEach(function (el) { self.body.appendChild(el); });
+};
+
+U.newThread = function (draft) {
+  var self = this;
+  if (!this.frame) return;
+  this.threadFrame({ kind: 'draft', draft: draft || {} });
+  var view = this.view;
+  this.open();
+  var assistant = view.draft.assistantId || this.engine.assistantId;
+  if (!assistant) return;
+  view.assistant = assistant;
+  this.engine.request('POST', '/c/v1/chat/assistants/' + encodeURIComponent(assistant) + '/init', {}).then(function (data) {
+    if (self.view !== view) return;
+    var initial = data.initialMessages || [];
+    initial.forEach(function (m) {
+      var template = (m.meta || {}).template || {};
+      self.append({ direction: 'out', body: template.body || '', meta: m.meta,
+        sentBy: { displayName: (data.attributes || {}).publicName || 'Assistant', type: 'bot' } });
+    });
+    if (initial.length) self.offerChoices(initial[initial.length - 1]);
+  }, function (error) { console.error(K.TAG + ' the assistant could not start: ' + error.message); });
+};
+
+U.showConversation = function (id, openPanel) {
+  var self = this;
+  if (!this.frame) return;
+  this.threadFrame({ kind: 'thread', id: id });
+  var view = this.view;
+  if (openPanel) this.open();
+  this.engine.request('GET', '/c/v1/chat/sessions/' + encodeURIComponent(id)).then(function (conversation) {
+    if (self.view !== view) return;
+    view.conversation = conversation;
+    self.setEnded(conversation.ended);
+    return self.engine.request('GET', '/c/v1/chat/sessions/' + encodeURIComponent(id) + '/messages');
+  }).then(function (data) {
+    if (!data || self.view !== view) return;
+    (data.messages || []).forEach(function (m) { self.append(m); });
+    self.offerLast(data.messages || []);
+    if (self.isOpen) self.markRead(id);
+  }, function (error) {
+    if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
+  });
+};
+
+U.setEnded = function (ended) {
+  if (!this.view || this.view.kind !== 'thread') return;
+  this.view.ended = !!ended;
+  this.composer.hidden = !!ended;
+  this.endedNote.hidden = !ended;
+  if (ended) this.clearChoices();
+};
+
+U.append = function (m) {
+  if (m.messageId) {
+    if (this.shown[m.messageId]) return;
+    this.shown[m.messageId] = true;
+  }
+  var who = m.direction === 'in' ? 'customer' : ((m.sentBy || {}).type === 'user' ? 'agent' : 'agent bot');
+  if ((m.sentBy || {}).type === 'user') who = 'agent';
+  var name = m.direction === 'in' ? null : ((m.sentBy || {}).displayName || 'Support');
+  var item = this.el('li', { 'class': 'message ' + (m.direction === 'in' ? 'in' : 'out'), 'data-direction': m.direction,
+    'data-message-id': m.messageId || null, 'data-who': who }, [
+    name ? this.el('div', { 'class': 'author', text: name }) : null,
+    this.el('div', { 'class': 'bubble', text: m.body || ((m.meta || {}).template || {}).body || '' })]);
+  this.messages.appendChild(item);
+  this.messages.scrollTop = this.messages.scrollHeight;
+  if (this.typing) this.typing.hidden = true;
+};
+
+U.offerLast = function (messages) {
+  var last = messages[messages.length - 1];
+  var conversation = this.view.conversation || {};
+  if (last && last.direction === 'out' && !conversation.ended) this.offerChoices(last);
+};
+
+U.clearChoices = function () {
+  if (!this.choices) return;
+  while (this.choices.firstChild) this.choices.removeChild(this.choices.firstChild);
+};
+
+/* quick_replies as buttons; an mll tree as nested choices, one level at a time (reference 11). */
+U.offerChoices = function (message) {
+  var self = this, template = (message.meta || {}).template || {};
+  this.clearChoices();
+  if (template.templateType === 'quick_replies') {
+    (template.actions || []).forEach(function (action) {
+      self.choices.appendChild(self.el('button', { type: 'button', 'class': 'choice', 'data-value': action.value,
+        text: action.displayText, onclick: function () { self.choose(action.displayText, action.value); } }));
+    });
+  } else if (template.templateType === 'mll') {
+    this.treeLevel(((template.actions || {}).tree || {}).children || [], []);
+  }
+};
+
+U.treeLevel = function (nodes, trail) {
+  var self = this;
+  this.clearChoices();
+  if (trail.length) {
+    this.choices.appendChild(this.el('button', { type: 'button', 'class': 'choice tree-back', text: '\u2039 ' +
+      trail.map(function (n) { return n.displayName; }).join(' / '),
+    onclick: function () { self.treeLevel(trail.length > 1 ? trail[trail.length - 2].children : self.treeRoot, trail.slice(0, -1)); } }));
+  } else {
+    this.treeRoot = nodes;
+  }
+  nodes.forEach(function (node) {
+    var leaf = !(node.children && node.children.length);
+    self.choices.appendChild(self.el('button', { type: 'button', 'class': 'choice' + (leaf ? '' : ' branch'),
+      'data-node-id': node.id, text: node.displayName + (leaf ? '' : ' \u203A'),
+      onclick: function () {
+        if (leaf) self.choose(node.displayName, node.id);
+        else self.treeLevel(node.children, trail.concat([node]));
+      } }));
+  });
+};
+
+/* A choice is sent as sendMessage({body, payload}); in a draft it first makes the conversation. */
+U.choose = function (body, payload) {
+  this.clearChoices();
+  this.send(body, payload);
+};
+
+U.submit = function () {
+  var text = this.input.value.trim();
+  if (!text) return;
+  this.input.value = '';
+  this.send(text, undefined);
+};
+
+U.send = function (body, payload) {
+  var self = this, engine = this.engine, view = this.view;
+  var fail = function (error) {
+    console.error(K.TAG + ' sending failed: ' + error.message);
+    if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
+  };
+  if (view.kind === 'draft') {
+    var draft = view.draft, create;
+    if (payload === undefined) {
+      create = { message: body };
+      if (draft.assistantId) create.assistantId = draft.assistantId;
+    } else {
+      // a button answers the assistant's question: the session is made for that assistant, then answered
+      create = { title: body, assistant: view.assistant };
+    }
+    if (draft.customAttributes) create.customAttributes = draft.customAttributes;
+    if (draft.brandId) create.brandId = draft.brandId;
+    engine.request('POST', '/c/v1/chat/sessions', create).then(function (c) {
+      if (payload === undefined) return c;
+      return engine.request('POST', '/c/v1/chat/sessions/' + c.conversationId + '/messages',
+        { body: body, payload: payload }).then(function () { return c; });
+    }).then(function (c) { if (self.view === view) self.showConversation(c.conversationId, false); }, fail);
+    return;
+  }
+  var message = { body: body };
+  if (payload !== undefined) message.payload = payload;
+  engine.request('POST', '/c/v1/chat/sessions/' + view.id + '/messages', message).then(function (m) {
+    if (self.view === view) self.append(m);
+  }, fail);
+};
+
+U.typingActivity = function () {
+  var view = this.view, now = Date.now();
+  if (!view || view.kind !== 'thread' || now - this.typingSent < 3000) return;
+  this.typingSent = now;
+  this.engine.request('POST', '/c/v1/chat/sessions/' + view.id + '/typing', { typing: true }).catch(function () {});
+};
+
+U.markRead = function (id, force) {
+  if (!force && !(this.engine.unread.conversations[id] > 0)) return;
+  this.engine.request('POST', '/c/v1/chat/sessions/' + id + '/read', { messageIds: [] }).catch(function () {});
+};
+
+/* -- knowledge base --------------------------------------------------------------------------------- */
+
+U.showKb = function (kind, data) {
+  var self = this;
+  if (!this.frame) return;
+  this.clear({ kind: 'kb', item: data });
+  this.open();
+  var box = this.el('article', { 'class': 'kb', 'data-testid': 'kb-' + kind });
+  box.appendChild(this.el('h2', { text: data.title || data.name || '' }));
+  if (kind === 'article') {
+    var content = this.el('div', { 'class': 'kb-body' });
+    // the article body is the org's own HTML from the fixtures, shown like Kustomer shows it
+    content.innerHTML = data.htmlBody || data.body || '';
+    box.appendChild(content);
+  } else {
+    var list = this.el('ul', { 'class': 'kb-list' });
+    (data.articles || []).forEach(function (article) {
+      var id = article.articleId || article.id;
+      list.appendChild(self.el('li', {}, [self.el('button', { type: 'button', 'class': 'link', text: article.title,
+        onclick: function () { self.engine.request('GET', '/c/v1/kb/articles/' + id).then(function (a) { self.showKb('article', a); }); } })]));
+    });
+    box.appendChild(list);
+  }
+  this.body.appendChild(box);
+};
+
+/* -- live events ---------------------------------------------------------------------------------------- */
+
+U.onEvent = function (name, payload) {
+  if (!this.frame) return;
+  var view = this.view || {}, here = payload && view.kind === 'thread' && payload.conversationId === view.id;
+  if (name === 'onUnread') this.renderBadge();
+  if (name === '__session') { this.renderBadge(); if (this.isOpen) this.showHistory(); else this.view = null; }
+  if (name === 'onConversationCreate' && view.kind === 'history') this.showHistory();
+  if (!here) return;
+  if (name === 'onMessageReceived' || name === 'onMessageSent') {
+    this.append(payload);
+    if (name === 'onMessageReceived') {
+      if (payload.direction === 'out') this.offerChoices(payload);
+      if (this.isOpen && payload.direction === 'out') this.markRead(view.id, true);  // seen as it arrives
+    }
+  } else if (name === 'onAgentTypingActivity') {
+    var who = (payload.user || {}).displayName || 'An agent';
+    this.typing.hidden = !payload.typing;
+    this.typing.textContent = payload.typing ? who + ' is typing\u2026' : '';
+  } else if (name === 'onConversationEnded') {
+    this.setEnded(true);
+  } else if (name === 'onConversationUnended') {
+    this.setEnded(false);
+  } else if (name === 'onAssistantEnded') {
+    this.clearChoices();
+  }
+};

@@ -1,0 +1,154 @@
+"""Browser fixtures: Debian's Chromium (headless), the mock on a real socket, and host pages served
+from another origin (http://localhost:PORT) than the mock (http://127.0.0.1:PORT), as in real front-end work."""
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+CHROMIUM = os.environ.get("KUSTOMER_MOCK_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+_keys = itertools.count(1)
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>host page</title>
+<style>/* the host's own styles must not reach the widget */ * {{ font-family: serif !important; color: rgb(255, 0, 0); }}
+button {{ background: rgb(0, 128, 0) !important; }}</style></head>
+<body><h1>Host page</h1><button id="host-button">host</button>
+<script>
+window.seen = []; window.errors = [];
+var original = console.error;
+console.error = function () {{ window.errors.push(Array.prototype.join.call(arguments, ' ')); original.apply(console, arguments); }};
+{before}
+</script>
+<script src="{mock}/chat-web/{script}" data-kustomer-api-key="{key}"></script>
+<script>{after}</script>
+</body></html>
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # the page server's access log would drown pytest's output
+        pass
+
+
+@pytest.fixture(scope="session")
+def page_root(tmp_path_factory):
+    """The folder the host pages are written to."""
+    return tmp_path_factory.mktemp("pages")
+
+
+@pytest.fixture(scope="session")
+def page_origin(page_root):
+    """A second tiny server for host pages: another origin than the mock."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(page_root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: install Debian's chromium (scripts/test does it as root)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (its own localStorage) per test."""
+    ctx = browser.new_context(viewport={"width": 1100, "height": 760})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def mock(live_server):
+    """The mock's base URL."""
+    return live_server.url
+
+
+@pytest.fixture
+def key():
+    """A key no other browser test uses, so its org is fresh."""
+    return f"browser-key-{next(_keys)}"
+
+
+class Admin:
+    """The control API of the live mock, for one org."""
+
+    def __init__(self, url: str, key: str):
+        self.url, self.key = url, key
+
+    def org(self) -> dict:
+        """GET /__admin/orgs/KEY."""
+        return requests.get(f"{self.url}/__admin/orgs/{self.key}", timeout=10).json()
+
+    def settings(self, **change) -> dict:
+        """PATCH the org's settings."""
+        rv = requests.patch(f"{self.url}/__admin/orgs/{self.key}/settings", json=change, timeout=10)
+        assert rv.status_code == 200, rv.text
+        return rv.json()
+
+    def warnings(self) -> list[dict]:
+        """The org's integration warnings (operation sdkWarning)."""
+        return requests.get(f"{self.url}/__admin/orgs/{self.key}/sdk-warnings", timeout=10).json()["warnings"]
+
+    def agent_reply(self, customer_id: str, conversation_id: str, body: str) -> dict:
+        """An agent answers through the server-side chat API."""
+        user = self.org()["users"][0]["id"]
+        rv = requests.post(f"{self.url}/v2.1/chat/outbound/messages", timeout=10,
+                           headers={"Authorization": f"Bearer {self.key}"},
+                           json={"customerId": customer_id, "from": user, "session": conversation_id, "body": body})
+        assert rv.status_code in (200, 201), rv.text
+        return rv.json()
+
+    def fault(self, rule: dict) -> dict:
+        """POST /__admin/faults."""
+        rv = requests.post(f"{self.url}/__admin/faults", json=rule, timeout=10)
+        assert rv.status_code == 201, rv.text
+        return rv.json()
+
+    def clear_faults(self) -> None:
+        """DELETE /__admin/faults."""
+        requests.delete(f"{self.url}/__admin/faults", timeout=10)
+
+
+@pytest.fixture
+def admin(mock, key):
+    """The control API for this test's org."""
+    return Admin(mock, key)
+
+
+@pytest.fixture
+def host_page(context, page_root, page_origin, mock, key):
+    """Open a host page that loads widget.js (or core.js) from the mock; answers the Playwright page."""
+    names = itertools.count(1)
+
+    def open_page(before: str = "", after: str = "", script: str = "widget.js", page=None, name=None):
+        name = name or f"{key}-{next(names)}.html"
+        (page_root / name).write_text(PAGE.format(mock=mock, key=key, script=script, before=before, after=after))
+        page = page or context.new_page()
+        page.goto(f"{page_origin}/{name}")
+        return page
+    return open_page
+
+
+def artifact(name: str) -> Path:
+    """A path under test-artifacts/ (kept by CI, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
