@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the mock: settings, state, error handling, the surfaces."""
-    from . import api, errors, state
+    from . import api, errors, security, state
     from .config import DefaultSettings
 
     app = Flask(__name__, static_folder=None)
@@ -21,5 +21,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.json.sort_keys = False
     state.init_app(app)
     errors.init_app(app)
+    security.init_app(app)     # header limit, CORS preflights, admin token: before faults act
     api.register_blueprints(app)
     return app

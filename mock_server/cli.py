@@ -34,10 +34,23 @@ def cli():
               help="Worker threads.")
 @click.option("--server", "server_kind", envvar=env("server"), type=click.Choice(SERVERS), default="waitress",
               show_default=True, help="WSGI server.")
-def serve(host, port, seed, fixtures, threads, server_kind):
+@click.option("--admin-token", envvar=env("admin_token"),
+              help="Require 'Authorization: Bearer TOKEN' on every /__admin call but GET /__admin/health.")
+@click.option("--insecure-admin", is_flag=True, envvar=env("insecure_admin"),
+              help="Serve on a non-loopback address without an admin token anyway.")
+@click.option("--cors-origins", envvar=env("cors_origins"),
+              help="Comma-separated origins browsers may call from (default: any, on /c/ and /chat-web/ only).")
+def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app
-    app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads})
+    from .security import bind_refusal
+    refusal = bind_refusal(host, admin_token, insecure_admin)
+    if refusal:
+        error = click.ClickException(refusal)
+        error.exit_code = 2
+        raise error
+    app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
+                      "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins})
     server = Server(app, host, port, server_kind, threads)
     _stop_on_signals()
     click.echo(f"kustomer-mock listening on {server.url}")

@@ -19,7 +19,9 @@ class DefaultSettings:
     STREAM_SECONDS = 25      # an event stream ends after this and EventSource resumes it by Last-Event-ID
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
-    ADMIN_TOKEN = None
+    ADMIN_TOKEN = None       # set: every /__admin call but GET health needs 'Authorization: Bearer <it>'
+    CORS_ORIGINS = None      # None: /c/ and /chat-web/ open to any origin; else a list (or comma string)
+    MAX_HEADER_BYTES = 64 * 1024  # larger request headers answer 431 headers_too_large
     JOURNAL_SIZE = 1000
     JSON_SORT_KEYS = False
 

@@ -46,8 +46,11 @@ class Server:
         if kind == "waitress":
             from waitress import create_server
             # channel_timeout bounds idle keep-alive sockets; connection_limit leaves room for event streams
+            # the app answers headers over MAX_HEADER_BYTES with a JSON 431; waitress refuses twice that itself
+            header_cap = 2 * int(app.config.get("MAX_HEADER_BYTES") or 64 * 1024)
             self._server = create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
-                                         channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True)
+                                         channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True,
+                                         max_request_header_size=header_cap)
             self.port = self._server.effective_port
             _use_drop_channels(self._server)
         elif kind == "werkzeug":
