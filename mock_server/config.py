@@ -22,7 +22,10 @@ class DefaultSettings:
     ADMIN_TOKEN = None       # set: every /__admin call but GET health needs 'Authorization: Bearer <it>'
     CORS_ORIGINS = None      # None: /c/ and /chat-web/ open to any origin; else a list (or comma string)
     MAX_HEADER_BYTES = 64 * 1024  # larger request headers answer 431 headers_too_large
-    JOURNAL_SIZE = 1000
+    JOURNAL_SIZE = 1000      # requests the journal keeps (a ring: the oldest go first)
+    FAULTS = None            # a fault scenario (name or YAML file) loaded at boot
+    FAULT_HANG_MAX_SECONDS = 120  # a `hang` fault answers nothing for at most this long
+    STATE_FILE = None        # JSON state loaded at boot, saved on shutdown and POST /__admin/state/save
     JSON_SORT_KEYS = False
 
 

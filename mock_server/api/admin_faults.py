@@ -1,0 +1,74 @@
+"""The control API's fault rules, fault scenarios and request journal (/__admin/faults, /__admin/requests)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from .. import scenarios
+from ..faults import get_faults
+from ..journal import get_journal
+from ..schemas import control as c
+from ..schemas import faults as s
+from ..schemas.common import EmptyBody
+from .context import json_body
+from .docs import operation
+
+bp = Blueprint("admin_faults", __name__, url_prefix="/__admin")
+
+
+@bp.get("/faults", endpoint="listFaults")
+@operation(response=s.FaultList)
+def list_faults():
+    """Every fault rule, in the order they are tried, with hits and seen counts."""
+    return {"faults": get_faults().list()}
+
+
+@bp.post("/faults", endpoint="addFault")
+@operation(body=s.FaultRule, status=201)
+def add_fault():
+    """Add a fault rule; answers it with its id."""
+    rule = s.FaultRule().rule(json_body())
+    return get_faults().add([rule])[0], 201
+
+
+@bp.delete("/faults", endpoint="clearFaults")
+@operation(response=s.Cleared)
+def clear_faults():
+    """Remove every fault rule."""
+    return {"removed": get_faults().clear()}
+
+
+@bp.delete("/faults/<fault_id>", endpoint="removeFault")
+@operation()
+def remove_fault(fault_id):
+    """Remove one fault rule; answers the rule removed."""
+    return get_faults().remove(fault_id)
+
+
+@bp.get("/faults/scenarios", endpoint="listFaultScenarios")
+@operation(response=s.ScenarioList)
+def list_fault_scenarios():
+    """The scenarios that can be loaded by name."""
+    return {"scenarios": scenarios.describe(current_app.config.get("FIXTURES"))}
+
+
+@bp.post("/faults/scenarios/<name>", endpoint="loadFaultScenario")
+@operation(body=s.Scenario, response=s.FaultList, status=201)
+def load_fault_scenario(name):
+    """Add a scenario's rules: the named file, or the rules in the body (all or none)."""
+    body = s.Scenario(partial=("faults",)).load(json_body())
+    scenario = body if body.get("faults") else scenarios.read(name, current_app.config.get("FIXTURES"))
+    return {"faults": get_faults().add(scenarios.rules(scenario), scenario=name)}, 201
+
+
+@bp.get("/requests", endpoint="listRequests")
+@operation(query=c.JournalQuery, response=c.JournalPage)
+def list_requests():
+    """The journal, oldest first, filtered by operation, org, status, since, after; `limit` keeps the newest."""
+    return get_journal().query(**c.JournalQuery().load(request.args))
+
+
+@bp.delete("/requests", endpoint="clearRequests")
+@operation(response=s.Cleared)
+def clear_requests():
+    """Forget every journal entry."""
+    return {"removed": get_journal().clear()}

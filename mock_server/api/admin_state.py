@@ -1,0 +1,81 @@
+"""The control API's clock, org settings and whole-state calls."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from .. import snapshot
+from ..domain.clock import parse_iso
+from ..domain.errors import ApiError
+from ..domain.settings import update_settings
+from ..schemas import control as c
+from ..schemas.common import EmptyBody
+from ..state import get_state
+from .context import json_body
+from .docs import operation
+
+bp = Blueprint("admin_state", __name__, url_prefix="/__admin")
+
+
+class NoStateFile(ApiError):
+    """POST /__admin/state/save without --state-file."""
+    status, code, title = 409, "no_state_file", "No state file"
+
+
+@bp.get("/clock", endpoint="getClock")
+@operation(response=c.ClockState)
+def get_clock():
+    """The mock clock: now, frozen, offsetSeconds."""
+    return get_state().clock.describe()
+
+
+@bp.post("/clock", endpoint="setClock")
+@operation(body=c.ClockChange, response=c.ClockState)
+def set_clock():
+    """Freeze at a time, advance by seconds, or resume real time."""
+    change, clock = c.ClockChange().load(json_body()), get_state().clock
+    if "freeze" in change:
+        clock.freeze(parse_iso(change["freeze"]))
+    elif "advance_seconds" in change:
+        clock.advance(change["advance_seconds"])
+    else:
+        clock.resume()
+    return clock.describe()
+
+
+@bp.patch("/orgs/<key>/settings", endpoint="updateOrgSettings")
+@operation(body=c.SettingsChange)
+def update_org_settings(key):
+    """Change availability, startDelayMs, allowEndConversation, defaultAssistantId (any subset)."""
+    change = c.SettingsChange().load(json_body())
+    return update_settings(get_state().store.org(key), **change)
+
+
+@bp.get("/state", endpoint="exportState")
+@operation(response=c.StateDocument)
+def export_state():
+    """Every org as versioned JSON."""
+    state = get_state()
+    return snapshot.export_state(state.store, state.clock)
+
+
+@bp.put("/state", endpoint="importState")
+@operation(body=c.StateDocument, response=c.StateImported)
+def import_state():
+    """Replace every org with the document's; a document of another version is refused with 400."""
+    body = json_body()
+    c.StateDocument().load(body)
+    state = get_state()
+    return snapshot.import_state(state.store, state.clock, body)
+
+
+@bp.post("/state/save", endpoint="saveState")
+@operation(body=EmptyBody, response=c.StateSaved)
+def save_state():
+    """Write the state to --state-file now (atomically)."""
+    EmptyBody().load(json_body())
+    path = current_app.config.get("STATE_FILE")
+    if not path:
+        raise NoStateFile("the mock was started without --state-file (KUSTOMER_MOCK_STATE_FILE)")
+    state = get_state()
+    document = snapshot.export_state(state.store, state.clock)
+    return {"path": str(snapshot.save_file(path, document)), "orgs": len(document["orgs"])}

@@ -1,0 +1,142 @@
+"""Fault rules: which call a rule matches, whether it fires (after, probability, times), what it does."""
+from __future__ import annotations
+
+import copy
+import fnmatch
+import random
+import threading
+from dataclasses import dataclass, field
+
+from .errors import NotFound
+
+MAX_DELAY_MS = 60_000       # delayMs above this is clamped: a fault must never stall a suite for long
+MAX_HANG_SECONDS = 120.0    # a hang ends (as an empty reply) after this even if the client waits on
+DROPS = ("reset", "empty", "malformed", "hang")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a rule can match on: one incoming request."""
+
+    operation: str | None
+    method: str
+    path: str
+    org_key: str | None = None
+    org_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a fired rule does to one call."""
+
+    rule_id: str
+    respond: dict | None
+    delay_ms: float
+    drop: str | None
+
+
+@dataclass
+class Rule:
+    """A stored rule with its counters and its own seeded generator."""
+
+    id: str
+    spec: dict
+    rng: random.Random
+    seen: int = 0       # matching calls, including those let through by `after` or `probability`
+    hits: int = 0       # calls the rule acted on
+    extra: dict = field(default_factory=dict)
+
+    def matches(self, call: Call) -> bool:
+        """Whether every field of `match` fits the call (absent fields match anything)."""
+        match = self.spec.get("match") or {}
+        if "operation" in match and match["operation"] != call.operation:
+            return False
+        if "method" in match and match["method"] != call.method:
+            return False
+        if "path" in match and not fnmatch.fnmatchcase(call.path, match["path"]):
+            return False
+        return "org" not in match or match["org"] in (call.org_key, call.org_name)
+
+    @property
+    def expired(self) -> bool:
+        """Whether `times` hits are used up."""
+        return self.spec.get("times") is not None and self.hits >= self.spec["times"]
+
+    def fire(self) -> bool:
+        """Count a matching call and say whether the rule acts on it."""
+        self.seen += 1
+        if self.seen <= self.spec.get("after", 0):
+            return False
+        probability = self.spec.get("probability", 1.0)
+        # drawn even at 1.0 so adding or removing a probability does not shift the other draws
+        if self.rng.random() >= probability:
+            return False
+        self.hits += 1
+        return True
+
+    def delay(self) -> float:
+        """The delay of this hit in ms: fixed, or drawn from {min, max}; clamped."""
+        delay = self.spec.get("delayMs")
+        if delay is None:
+            return 0.0
+        if isinstance(delay, dict):
+            delay = self.rng.uniform(delay["min"], delay["max"])
+        return float(min(max(delay, 0), MAX_DELAY_MS))
+
+    def describe(self) -> dict:
+        """The rule as the control API shows it."""
+        return {"id": self.id, **copy.deepcopy(self.spec), "hits": self.hits, "seen": self.seen,
+                "expired": self.expired, **self.extra}
+
+
+class FaultSet:
+    """The rules of one mock, in the order added; the first rule that fires wins."""
+
+    def __init__(self, seed: int = 1):
+        self.seed = seed
+        self._rules: list[Rule] = []
+        self._next = 1
+        self._lock = threading.Lock()
+
+    def add(self, specs: list[dict], **extra) -> list[dict]:
+        """Store already-validated rules (all or none); answers them with their ids."""
+        with self._lock:
+            added = []
+            for spec in specs:
+                rule_id = f"f{self._next}"
+                self._next += 1
+                # a rule's own seed stands alone; else the mock's seed and the rule id make one
+                seed = f"rule:{spec['seed']}" if "seed" in spec else f"{self.seed}:{rule_id}"
+                added.append(Rule(rule_id, copy.deepcopy(spec), random.Random(seed),
+                                  extra=dict(extra)))
+            self._rules.extend(added)
+            return [rule.describe() for rule in added]
+
+    def remove(self, rule_id: str) -> dict:
+        """Remove one rule, or NotFound."""
+        with self._lock:
+            for index, rule in enumerate(self._rules):
+                if rule.id == rule_id:
+                    return self._rules.pop(index).describe()
+        raise NotFound(f"no fault {rule_id}", parameter="id")
+
+    def clear(self) -> int:
+        """Remove every rule; ids start again from f1 so a re-run draws the same numbers."""
+        with self._lock:
+            count, self._rules, self._next = len(self._rules), [], 1
+            return count
+
+    def list(self) -> list[dict]:
+        """Every rule with its counters."""
+        with self._lock:
+            return [rule.describe() for rule in self._rules]
+
+    def decide(self, call: Call) -> Decision | None:
+        """The action of the first rule that matches and fires, or None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.expired or not rule.matches(call) or not rule.fire():
+                    continue
+                return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(),
+                                rule.spec.get("drop"))
+        return None

@@ -1,0 +1,27 @@
+"""Org chat settings changed at run time (PATCH /__admin/orgs/KEY/settings)."""
+from __future__ import annotations
+
+from .errors import UnknownAssistant
+
+MAX_START_DELAY_MS = 60_000  # start never takes longer than this, whatever the settings say
+
+
+def update_settings(org, availability: str | None = None, start_delay_ms: float | None = None,
+                    allow_end_conversation: bool | None = None, default_assistant_id=...) -> dict:
+    """Apply any subset of the changes (validated as a whole first) and answer the settings."""
+    if default_assistant_id not in (..., None) and not any(a["id"] == default_assistant_id
+                                                           for a in org.assistants):
+        raise UnknownAssistant(f"no assistant {default_assistant_id} in this org",
+                               pointer="/defaultAssistantId")
+    with org.lock:
+        if availability is not None:
+            org.settings["availability"] = availability
+            if org.settings.get("enabled") is False and availability != "disabled":
+                org.settings["enabled"] = True  # else availability() would still answer disabled
+        if start_delay_ms is not None:
+            org.settings["startDelayMs"] = min(start_delay_ms, MAX_START_DELAY_MS)
+        if allow_end_conversation is not None:
+            org.settings["allowEndConversation"] = allow_end_conversation
+        if default_assistant_id is not ...:
+            org.settings["activeAssistant"] = default_assistant_id
+        return dict(org.settings)

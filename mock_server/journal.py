@@ -1,0 +1,120 @@
+"""The request journal: every call to the mock's surfaces, in a ring of JOURNAL_SIZE entries."""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+
+from flask import Flask, Response, current_app, g, request
+
+from .domain.clock import parse_iso
+from .faults import exempt, operation_name
+from .state import get_state
+
+EXTENSION = "kustomer_mock.journal"
+BODY_LIMIT = 4096  # characters of a request or response body kept per entry
+
+
+class Journal:
+    """A bounded, thread-safe ring of request entries with increasing ids."""
+
+    def __init__(self, size: int):
+        self._entries: deque[dict] = deque(maxlen=max(1, size))
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def record(self, entry: dict) -> dict:
+        """Append an entry, giving it the next id."""
+        with self._lock:
+            entry = {"id": next(self._ids), **entry}
+            self._entries.append(entry)
+            return entry
+
+    def clear(self) -> int:
+        """Forget every entry (ids keep growing, so a follower never sees one twice)."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count
+
+    def query(self, operation=None, org=None, status=None, since=None, after=None, limit=None) -> dict:
+        """Entries matching every given filter, oldest first; `limit` keeps the newest ones."""
+        with self._lock:
+            entries = list(self._entries)
+        since_at = parse_iso(since) if since else None
+        found = [e for e in entries
+                 if (operation is None or e["operation"] == operation)
+                 and (org is None or e["org"] == org or e.get("orgName") == org)
+                 and (status is None or _status_fits(e["status"], status))
+                 and (since_at is None or parse_iso(e["time"]) >= since_at)
+                 and (after is None or e["id"] > after)]
+        shown = found[-limit:] if limit else found
+        return {"requests": shown, "total": len(found)}
+
+
+def _status_fits(actual: int | None, wanted: str) -> bool:
+    if wanted == "dropped":
+        return actual is None
+    if wanted.endswith("xx"):
+        return actual is not None and str(actual)[0] == wanted[0]
+    return actual is not None and str(actual) == wanted
+
+
+def init_app(app: Flask) -> Journal:
+    """Keep a journal on the app: time each request before the faults act, record it after."""
+    journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000))
+    app.before_request(_start)
+    app.after_request(_record)
+    return journal
+
+
+def get_journal(app: Flask | None = None) -> Journal:
+    """The Journal of `app` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def _start():
+    g.journal_started = time.perf_counter()
+    g.journal_time = get_state().clock.now_iso()
+
+
+def _record(response: Response) -> Response:
+    if exempt(request.path, request.endpoint) or "journal_started" not in g:
+        return response
+    fault = g.get("fault") or {}
+    dropped = fault.get("drop") in ("reset", "empty", "hang")
+    key = g.get("org_key")
+    get_journal().record({
+        "time": g.journal_time, "org": key,
+        "orgName": get_state().store.fixtures.org_name(key) if key else None,
+        "operation": operation_name(), "method": request.method, "path": request.path,
+        "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
+        "durationMs": round((time.perf_counter() - g.journal_started) * 1000, 3),
+        "fault": fault.get("id"), "drop": fault.get("drop"),
+        "requestBody": _request_body(),
+        "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
+        else _body(response.get_data()),
+    })
+    return response
+
+
+def _request_body():
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        return f"<{request.content_length} bytes, over the limit>"
+    return _body(request.get_data(cache=True))
+
+
+def _body(raw: bytes):
+    """A body as JSON when it is small JSON, else its text cut to BODY_LIMIT characters."""
+    if not raw:
+        return None
+    text = raw[: BODY_LIMIT * 4].decode("utf-8", "replace")
+    if len(raw) <= BODY_LIMIT:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + "…"

@@ -1,0 +1,73 @@
+"""Fault scenarios: named sets of fault rules in YAML (fixtures/faults/*.yaml, or any file)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from marshmallow import ValidationError
+
+from .domain.errors import ApiError, NotFound
+from .domain.fixtures import default_dir
+from .schemas.faults import FaultRule, Scenario
+
+
+class InvalidScenario(ApiError):
+    """A scenario file that cannot be read."""
+    code, title = "invalid_scenario", "Invalid fault scenario"
+
+
+def folders(fixtures_dir: str | None = None) -> list[Path]:
+    """Where scenarios are looked up by name: <fixtures>/faults, then the bundled ones."""
+    found = [Path(fixtures_dir) / "faults"] if fixtures_dir else []
+    return [*found, default_dir() / "faults"]
+
+
+def available(fixtures_dir: str | None = None) -> dict[str, Path]:
+    """Every scenario name with its file (a custom fixtures folder wins over the bundled one)."""
+    names: dict[str, Path] = {}
+    for folder in reversed(folders(fixtures_dir)):
+        for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+            names[file.stem] = file
+    return dict(sorted(names.items()))
+
+
+def rules(scenario: dict) -> list[dict]:
+    """Validate a scenario's body and answer its rules; errors point at /faults/N/field."""
+    loaded = Scenario().load(scenario)
+    errors, checked = {}, []
+    for index, raw in enumerate(loaded["faults"]):
+        try:
+            checked.append(FaultRule().rule(raw))
+        except ValidationError as exc:
+            errors[index] = exc.messages
+    if errors:
+        raise ValidationError({"faults": errors})
+    return checked
+
+
+def read(name_or_file: str, fixtures_dir: str | None = None) -> dict:
+    """A scenario by name (see folders()) or by path, as {name, description, faults}."""
+    path = Path(name_or_file)
+    if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        path = available(fixtures_dir).get(name_or_file)
+        if path is None:
+            known = ", ".join(available(fixtures_dir)) or "none"
+            raise NotFound(f"no fault scenario {name_or_file!r}; known: {known}", parameter="name")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidScenario(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidScenario(f"{path}: the top level must be a mapping with a 'faults' list")
+    data.setdefault("name", path.stem)
+    return data
+
+
+def describe(fixtures_dir: str | None = None) -> list[dict]:
+    """Every available scenario: name, description, number of rules."""
+    described = []
+    for name in available(fixtures_dir):
+        data = read(name, fixtures_dir)
+        described.append({"name": name, "description": data.get("description", ""),
+                          "faults": len(data.get("faults") or [])})
+    return described

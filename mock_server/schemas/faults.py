@@ -1,0 +1,111 @@
+"""Schemas of fault rules (POST /__admin/faults) and of scenarios."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain.faults import DROPS, MAX_DELAY_MS
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_NAME = validate.Length(min=1, max=200)
+
+
+class Match(Schema):
+    """Which calls a rule applies to; every field optional, none = every call."""
+
+    operation = fields.String(validate=_NAME, metadata={"description": "SDK method or REST operation name"})
+    method = fields.String(validate=validate.OneOf(METHODS + tuple(m.lower() for m in METHODS)))
+    path = fields.String(validate=_NAME, metadata={"description": "glob on the path, e.g. /c/*"})
+    org = fields.String(validate=_NAME, metadata={"description": "an API key or an org name"})
+
+
+class Respond(Schema):
+    """The error answer of a rule, in the usual envelope."""
+
+    status = fields.Integer(required=True, validate=validate.Range(400, 599))
+    code = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64"))
+    title = fields.String(validate=validate.Length(max=200))
+    detail = fields.String(validate=validate.Length(max=2000))
+    headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9-]{1,64}$")),
+                          values=fields.String(validate=validate.Length(max=1000)))
+
+
+class DelayRange(Schema):
+    """A delay drawn uniformly between min and max ms."""
+
+    min = fields.Float(required=True, validate=validate.Range(min=0))
+    max = fields.Float(required=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data["min"] > data["max"]:
+            raise ValidationError("min must not be above max", "min")
+
+
+class Delay(fields.Field):
+    """delayMs: a number of ms, or {min, max}; clamped to MAX_DELAY_MS."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+            raise ValidationError("a number of ms or {\"min\": ms, \"max\": ms}")
+        if isinstance(value, dict):
+            loaded = DelayRange().load(value)
+            return {"min": min(loaded["min"], MAX_DELAY_MS), "max": min(loaded["max"], MAX_DELAY_MS)}
+        if value < 0:
+            raise ValidationError("must be 0 or more")
+        return min(value, MAX_DELAY_MS)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class FaultRule(Schema):
+    """A fault rule: match, then any of respond, delayMs and drop; times, after, probability."""
+
+    match = fields.Nested(Match, load_default=dict)
+    respond = fields.Nested(Respond, allow_none=True)
+    delay_ms = Delay(data_key="delayMs", allow_none=True)
+    drop = fields.String(validate=validate.OneOf(DROPS), allow_none=True)
+    times = fields.Integer(validate=validate.Range(min=1), allow_none=True)
+    after = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    probability = fields.Float(validate=validate.Range(0.0, 1.0), load_default=1.0)
+    seed = fields.String(validate=_NAME, metadata={"description": "seeds this rule alone (default: the mock seed and the rule id)"})
+    name = fields.String(validate=_NAME)
+
+    @validates_schema
+    def _acts(self, data, **kwargs):
+        if not any(data.get(k) is not None for k in ("respond", "delay_ms", "drop")):
+            raise ValidationError("a rule needs at least one of respond, delayMs or drop", "respond")
+
+    def rule(self, body: dict) -> dict:
+        """Load a rule and give it its wire (camelCase) shape, without nulls."""
+        data = self.load(body)
+        if "method" in data["match"]:
+            data["match"]["method"] = data["match"]["method"].upper()
+        data["delayMs"] = data.pop("delay_ms", None)
+        return {k: v for k, v in data.items() if v is not None}
+
+
+class Scenario(Schema):
+    """A named set of rules (fixtures/faults/*.yaml, or a body of POST /__admin/faults/scenarios/NAME)."""
+
+    name = fields.String(validate=_NAME)
+    description = fields.String(validate=validate.Length(max=2000))
+    faults = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=100))
+
+
+class FaultList(Schema):
+    """{"faults": [...]}."""
+
+    faults = fields.List(fields.Dict())
+
+
+class ScenarioList(Schema):
+    """{"scenarios": [{name, description, faults}]}."""
+
+    scenarios = fields.List(fields.Dict())
+
+
+class Cleared(Schema):
+    """How many rules a DELETE removed."""
+
+    removed = fields.Integer()

@@ -1,0 +1,122 @@
+"""The request journal: what is recorded, filters, the ring, what is left out."""
+from __future__ import annotations
+
+import pytest
+
+from mock_server import create_app
+from mock_server.domain.clock import parse_iso
+
+from .helpers import Chat
+
+
+def journal(client, **query):
+    rv = client.get("/__admin/requests", query_string=query)
+    assert rv.status_code == 200, rv.json
+    return rv.json
+
+
+def test_an_entry_has_every_field(app, client, chat):
+    app.extensions["kustomer_mock"].clock.freeze(parse_iso("2030-01-02T03:04:05.000Z"))
+    chat.create_conversation(message="hello", customAttributes={"orderNumberStr": "A-1"})
+    entry = journal(client, operation="createConversation")["requests"][-1]
+    assert entry["time"] == "2030-01-02T03:04:05.000Z"
+    assert {k: entry[k] for k in ("org", "operation", "method", "path", "status", "fault")} == {
+        "org": chat.key, "operation": "createConversation", "method": "POST", "path": "/c/v1/chat/sessions",
+        "status": 201, "fault": None}
+    assert entry["requestBody"] == {"message": "hello", "customAttributes": {"orderNumberStr": "A-1"}}
+    assert set(entry["responseBody"]) == {"conversationId", "createdAt", "ended", "isInAssistantMode"}
+    assert isinstance(entry["id"], int) and entry["durationMs"] >= 0 and entry["query"] == {}
+
+
+def test_admin_calls_assets_and_the_root_are_not_journaled(client, chat):
+    client.get("/__admin/health")
+    client.get("/chat-web/widget.js")
+    client.get("/")
+    paths = {e["path"] for e in journal(client)["requests"]}
+    assert paths == {"/c/v1/tracking/tokens"}
+
+
+def test_unknown_routes_are_journaled_without_an_operation(client):
+    client.get("/no/such/route")
+    entry = journal(client)["requests"][-1]
+    assert entry["operation"] is None and entry["status"] == 404
+
+
+@pytest.fixture
+def traffic(client):
+    """Two orgs, a few calls each, one failing with 401 and one 404."""
+    alice, bob = Chat(client, "journal-alice"), Chat(client, "journal-bob")
+    alice.start(), bob.start()
+    alice.new_conversation()
+    alice.unread(), bob.unread()
+    Chat(client, "journal-bob").create_conversation(message="no token")   # 401
+    alice.messages("0" * 24)                                                # 404
+    return alice, bob
+
+
+@pytest.mark.parametrize(("query", "count"), [
+    ({}, 7),
+    ({"operation": "start"}, 2),
+    ({"org": "journal-alice"}, 4),
+    ({"org": "journal-bob", "operation": "getUnreadCount"}, 1),
+    ({"status": "200"}, 4),
+    ({"status": "4xx"}, 2),
+    ({"status": "401"}, 1),
+    ({"status": "2xx"}, 5),
+    ({"status": "dropped"}, 0),
+])
+def test_filters(client, traffic, query, count):
+    page = journal(client, **query)
+    assert page["total"] == count == len(page["requests"])
+
+
+def test_limit_keeps_the_newest_and_total_counts_all(client, traffic):
+    page = journal(client, limit=2)
+    assert page["total"] == 7 and [e["path"] for e in page["requests"]][-1].endswith("/messages")
+    assert len(page["requests"]) == 2
+
+
+def test_since_and_after(app, client):
+    clock = app.extensions["kustomer_mock"].clock
+    clock.freeze(parse_iso("2030-01-01T00:00:00.000Z"))
+    Chat(client, "since-a").start()
+    clock.advance(60)
+    Chat(client, "since-b").start()
+    page = journal(client, since="2030-01-01T00:00:30Z")
+    assert [e["org"] for e in page["requests"]] == ["since-b"]
+    first_id = journal(client)["requests"][0]["id"]
+    assert [e["org"] for e in journal(client, after=first_id)["requests"]] == ["since-b"]
+
+
+@pytest.mark.parametrize(("query", "pointer"), [
+    ({"status": "teapot"}, "status"),
+    ({"since": "yesterday"}, "since"),
+    ({"limit": "0"}, "limit"),
+    ({"after": "x"}, "after"),
+])
+def test_bad_filters_are_400(client, query, pointer):
+    rv = client.get("/__admin/requests", query_string=query)
+    assert rv.status_code == 400 and rv.json["errors"][0]["source"]["pointer"] == f"/{pointer}"
+
+
+def test_the_ring_keeps_the_last_journal_size_entries():
+    client = create_app({"TESTING": True, "JOURNAL_SIZE": 3}).test_client()
+    chat = Chat(client, "ring-key")
+    chat.start()
+    for _ in range(5):
+        chat.unread()
+    page = journal(client)
+    assert page["total"] == 3 and [e["id"] for e in page["requests"]] == [4, 5, 6]
+
+
+def test_clear(client, chat):
+    assert client.delete("/__admin/requests").json == {"removed": 1}
+    assert journal(client) == {"requests": [], "total": 0}
+    chat.unread()
+    assert journal(client)["requests"][0]["id"] == 2   # ids keep growing after a clear
+
+
+def test_bodies_are_bounded(client, chat):
+    chat.create_conversation(message="x" * 9000)
+    entry = journal(client, operation="createConversation")["requests"][-1]
+    assert isinstance(entry["requestBody"], str) and len(entry["requestBody"]) == 4097
