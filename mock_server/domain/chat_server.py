@@ -58,9 +58,10 @@ def create_session(org, fields: dict) -> Conversation:
                                         brand_id=fields.get("brand") or org.default_brand_id,
                                         custom=merge_attributes({}, custom))
     if assistant:
-        assistants.begin(org, conversation, assistant, None)
-        assistants.greet(org, conversation)
+        assistants.begin(org, conversation, assistant)
     org.events.emit("onConversationCreate", conversation_event(conversation), customer.id)
+    if assistant:
+        assistants.greet(org, conversation)
     return conversation
 
 
