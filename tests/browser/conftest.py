@@ -152,3 +152,19 @@ def artifact(name: str) -> Path:
     """A path under test-artifacts/ (kept by CI, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def started(page):
+    """Wait until the page's start callback has set window.started."""
+    page.wait_for_function("window.started === true", timeout=10_000)
+    return page
+
+
+def run(page, script: str):
+    """Run `script` in the page; it calls done(value) (err(e) turns an Error into plain data)."""
+    return page.evaluate("""script => new Promise((resolve, reject) => {
+        const done = value => resolve(value === undefined ? null : value);
+        const err = e => e ? {message: e.message, status: e.status, code: e.code, title: e.title,
+                              source: e.source === undefined ? null : e.source, isError: e instanceof Error} : null;
+        try { eval(script); } catch (e) { reject(e); }
+    })""", script)

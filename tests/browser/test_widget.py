@@ -1,27 +1,17 @@
-"""widget.js in Chromium: every documented method of window.Kustomer, against the mock over real sockets."""
+"""widget.js in Chromium: the documented examples of every window.Kustomer method, against the mock."""
 from __future__ import annotations
 
 import re
 
 import pytest
+import requests
+
+from mock_server.domain.identity import make_login_token
+
+from .conftest import artifact, run, started
 
 START = "Kustomer.start({}, function () { window.started = true; });"
-
-
-def started(page):
-    """Wait until the start callback has run."""
-    page.wait_for_function("window.started === true", timeout=10_000)
-    return page
-
-
-def run(page, script: str, timeout: int = 10_000):
-    """Run `script` (which calls done(value)) in the page and answer the value."""
-    return page.evaluate("""script => new Promise((resolve, reject) => {
-        const done = value => resolve(value);
-        const err = e => e ? {message: e.message, status: e.status, code: e.code, title: e.title,
-                              source: e.source, isError: e instanceof Error} : e;
-        try { eval(script); } catch (e) { reject(e); }
-    })""", script)
+FRAME = "#kustomer-ui-sdk-iframe"
 
 
 def test_loader_defines_kustomer_synchronously_and_fires_kustomer_loaded(host_page):
@@ -29,13 +19,214 @@ def test_loader_defines_kustomer_synchronously_and_fires_kustomer_loaded(host_pa
                      after="window.syncType = typeof Kustomer.start;")
     assert page.evaluate("window.syncType") == "function"
     assert page.evaluate("window.loaded") == "object"
+    methods = page.evaluate("Object.keys(Kustomer).filter(k => typeof Kustomer[k] === 'function').sort()")
+    assert set(methods) >= {"start", "stop", "open", "close", "login", "logout", "isLoggedIn", "describeCustomer",
+                            "describeConversation", "addListener", "removeListener", "isChatAvailable",
+                            "createConversation", "openConversationById", "getOpenConversations", "openKbArticle",
+                            "openKbCategory", "getUnreadCount"}
+
+
+def test_start_renders_the_launcher_in_kustomers_iframe(host_page):
+    page = started(host_page(after=START))
+    frame = page.frame_locator(FRAME)
+    frame.get_by_test_id("launcher").click()
+    frame.get_by_test_id("panel").wait_for()
+    assert page.locator(FRAME).count() == 1
+
+
+def test_start_with_hide_chat_icon_shows_nothing_until_open(host_page):
+    page = started(host_page(after="Kustomer.start({hideChatIcon: true}, function () { window.started = true; });"))
+    assert not page.locator(FRAME).is_visible()
+    run(page, "Kustomer.open(() => done(true))")
+    page.frame_locator(FRAME).get_by_test_id("panel").wait_for()
+    assert page.frame_locator(FRAME).get_by_test_id("launcher").is_hidden()
+
+
+def test_open_and_close_fire_on_open_and_on_close(host_page):
+    page = started(host_page(after=START))
+    events = run(page, """
+        const seen = [];
+        Kustomer.addListener('onOpen', () => seen.push('open'));
+        Kustomer.addListener('onClose', () => seen.push('close'));
+        Kustomer.open(() => Kustomer.close(() => done(seen)));""")
+    assert events == ["open", "close"]
 
 
 def test_create_conversation_with_message_answers_the_documented_shape(host_page):
     page = started(host_page(after=START))
-    result = run(page, """Kustomer.createConversation({message: 'I need help'}, (r, e) => done({r, e: err(e)}));""")
+    result = run(page, "Kustomer.createConversation({message: 'I need help'}, (r, e) => done({r, e: err(e)}));")
     assert result["e"] is None
     assert set(result["r"]) == {"conversationId", "createdAt", "ended", "isInAssistantMode"}
     assert re.fullmatch(r"[0-9a-f]{24}", result["r"]["conversationId"])
-    frame = page.frame_locator("#kustomer-ui-sdk-iframe")
-    frame.locator("[data-direction=in]").filter(has_text="I need help").wait_for()
+    page.frame_locator(FRAME).locator("[data-direction=in]").filter(has_text="I need help").wait_for()
+
+
+def test_create_conversation_without_options_creates_nothing_until_the_first_message(host_page, mock, key):
+    page = started(host_page(after=START))
+    run(page, """Kustomer.addListener('onConversationCreate', r => window.created = r);
+                 Kustomer.createConversation(); done(true);""")
+    frame = page.frame_locator(FRAME)
+    frame.get_by_test_id("composer-input").wait_for()
+    assert run(page, "Kustomer.getOpenConversations(r => done(r.length))") == 0
+    frame.get_by_test_id("composer-input").fill("Hello there")
+    frame.get_by_test_id("send").click()
+    page.wait_for_function("window.created && window.created.conversationId")
+    assert run(page, "Kustomer.getOpenConversations(r => done(r.map(c => c.preview)))") == ["Hello there"]
+
+
+def test_create_conversation_with_custom_attributes_and_an_error(host_page):
+    page = started(host_page(after=START))
+    ok = run(page, """Kustomer.createConversation({message: 'Order issue', customAttributes: {orderNumberStr: 'A-1'}},
+                                                  (r, e) => done(err(e)));""")
+    assert ok is None
+    bad = run(page, """Kustomer.createConversation({message: 'x', customAttributes: {noSuchStr: 'y'}},
+                                                   (r, e) => done({r, e: err(e)}));""")
+    assert bad["r"] is None
+    assert bad["e"]["isError"] and bad["e"]["status"] == 400 and bad["e"]["code"] == "unknown_attribute"
+    assert bad["e"]["source"] == {"pointer": "/customAttributes/noSuchStr"}
+
+
+def test_open_conversation_by_id_and_an_unknown_id(host_page):
+    page = started(host_page(after=START))
+    cid = run(page, "Kustomer.createConversation({message: 'first'}, r => done(r.conversationId))")
+    assert run(page, f"Kustomer.openConversationById({{conversationId: '{cid}'}}, (r, e) => done([r, err(e)]))") == [None, None]
+    missing = run(page, "Kustomer.openConversationById({conversationId: 'aaaaaaaaaaaaaaaaaaaaaaaa'}, (r, e) => done(err(e)))")
+    assert missing["status"] == 404 and missing["code"] == "not_found"
+
+
+def test_get_open_conversations_and_get_unread_count(host_page):
+    page = started(host_page(after=START))
+    run(page, "Kustomer.createConversation({message: 'one'}, () => done())")
+    conversations = run(page, "Kustomer.getOpenConversations((r, e) => done(r))")
+    assert [c["preview"] for c in conversations] == ["one"]
+    assert {"conversationId", "createdAt", "ended", "lastMessageAt", "preview"} <= set(conversations[0])
+    assert page.evaluate("Kustomer.getUnreadCount()") == {"total": 0, "conversations": {}}
+
+
+def test_is_chat_available_is_synchronous(host_page, admin):
+    page = started(host_page(after=START))
+    assert page.evaluate("Kustomer.isChatAvailable()") == {"availability": "online"}
+
+
+def test_describe_customer_and_describe_conversation(host_page, admin):
+    page = started(host_page(after=START))
+    customer = run(page, """Kustomer.describeCustomer({attributes: {sharedEmails: ['ada@example.com'],
+                              sharedSocials: [{username: 'ada', type: 'twitter'}]},
+                              customAttributes: {loyaltyTierStr: 'gold'}}, (r, e) => done({r, e: err(e)}))""")
+    assert customer["e"] is None, customer
+    assert customer["r"]["sharedEmails"] == ["ada@example.com"]
+    cid = run(page, "Kustomer.createConversation({message: 'hi'}, r => done(r.conversationId))")
+    described = run(page, f"""Kustomer.describeConversation({{conversationId: '{cid}',
+                                customAttributes: {{orderNumberStr: 'B-2'}}}}, (r, e) => done({{r, e: err(e)}}))""")
+    assert described["e"] is None and described["r"]["customAttributes"]["orderNumberStr"] == "B-2"
+    assert admin.warnings() == []
+
+
+def test_describe_customer_old_names_still_work_with_a_warning(host_page, admin):
+    page = started(host_page(after=START))
+    customer = run(page, """Kustomer.describeCustomer({attributes: {emails: ['old@example.com']}},
+                                                      (r, e) => done({r, e: err(e)}))""")
+    assert customer["e"] is None and customer["r"]["sharedEmails"] == ["old@example.com"]
+    reasons = [w["reason"] for w in admin.warnings() if w["method"] == "describeCustomer"]
+    assert reasons == ["attributes.emails is an older name: use attributes.sharedEmails"]
+
+
+def test_login_is_logged_in_and_logout(host_page, admin):
+    page = started(host_page(after=START))
+    secret = admin.org()["chatSecret"]
+    token = make_login_token(secret, email="ada@example.com", iat=None)
+    result = run(page, f"""
+        const seen = [];
+        Kustomer.addListener('onLogin', r => seen.push(['login', r.identified]));
+        Kustomer.addListener('onLogout', () => seen.push(['logout']));
+        Kustomer.login({{jwtToken: '{token}'}}, (r, e) => {{
+          if (e) return done({{e: err(e)}});
+          Kustomer.isLoggedIn({{email: 'ada@example.com'}}, (logged) => {{
+            const wait = () => seen.length ? Kustomer.logout((o, e2) => setTimeout(() => done({{r, logged, seen, e2: err(e2)}}), 300))
+                                           : setTimeout(wait, 50);
+            wait();
+          }});
+        }});""")
+    assert result.get("e") is None, result
+    assert result["r"]["identified"] is True and result["r"]["email"] == "ada@example.com"
+    assert result["logged"] is True
+    assert result["seen"] == [["login", True], ["logout"]]
+    assert run(page, "Kustomer.isLoggedIn({email: 'ada@example.com'}, r => done(r))") is False
+
+
+def test_add_and_remove_listener(host_page, admin):
+    page = started(host_page(after=START))
+    count = run(page, """
+        let n = 0; const fn = () => n++;
+        Kustomer.addListener('onConversationCreate', fn);
+        Kustomer.createConversation({message: 'a'}, () => setTimeout(() => {
+          Kustomer.removeListener('onConversationCreate', fn);
+          Kustomer.createConversation({message: 'b'}, () => setTimeout(() => done(n), 500));
+        }, 500));""")
+    assert count == 1
+    assert admin.warnings() == []
+
+
+def _kb_ids(mock, key):
+    headers = {"Authorization": f"Bearer {key}"}
+    token = requests.post(f"{mock}/c/v1/tracking/tokens", headers=headers, timeout=10).json()["trackingToken"]
+    headers["x-kustomer-tracking-token"] = token
+    categories = requests.get(f"{mock}/c/v1/kb/categories", headers=headers, timeout=10).json()["categories"]
+    for category in categories:
+        articles = requests.get(f"{mock}/c/v1/kb/categories/{category}/articles", headers=headers, timeout=10).json()
+        if articles["articles"]:
+            return category, articles["articles"][0]
+    raise AssertionError("the default KB has no category with articles")
+
+
+def test_open_kb_article_and_category(host_page, mock, key):
+    page = started(host_page(after=START))
+    category, article = _kb_ids(mock, key)
+    assert run(page, f"Kustomer.openKbArticle('{article['articleId']}', (r, e) => done([r, err(e)]))") == [None, None]
+    page.frame_locator(FRAME).get_by_test_id("kb-article").filter(has_text=article["title"]).wait_for()
+    assert run(page, f"Kustomer.openKbCategory('{category}', (r, e) => done([r, err(e)]))") == [None, None]
+    page.frame_locator(FRAME).get_by_test_id("kb-category").wait_for()
+    missing = run(page, "Kustomer.openKbArticle('nope', (r, e) => done(err(e)))")
+    assert missing["status"] == 404 and missing["code"] == "not_found"
+
+
+def test_stop_removes_the_widget_and_later_calls_are_refused(host_page):
+    page = started(host_page(after=START))
+    result = run(page, """Kustomer.stop(() => Kustomer.createConversation({message: 'late'}, (r, e) => done({
+        frames: document.querySelectorAll('#kustomer-ui-sdk-iframe').length, e: err(e)})));""")
+    assert result["frames"] == 0
+    assert result["e"]["code"] == "not_started"
+
+
+def test_host_styles_do_not_reach_the_widget(host_page):
+    page = started(host_page(after="Kustomer.start({}, () => { Kustomer.open(); window.started = true; });"))
+    button = page.frame_locator(FRAME).get_by_test_id("new-conversation")
+    button.wait_for()
+    background = button.evaluate("b => getComputedStyle(b).backgroundColor")
+    font = button.evaluate("b => getComputedStyle(b).fontFamily")
+    assert background != "rgb(0, 128, 0)" and "serif" != font.strip()
+    assert page.evaluate("getComputedStyle(document.getElementById('host-button')).backgroundColor") == "rgb(0, 128, 0)"
+
+
+@pytest.mark.parametrize(("availability", "visible", "banner"), [
+    ("online", True, False),
+    ("offline", True, True),
+    ("hidden", False, False),
+    ("disabled", False, False),
+])
+def test_availability_is_shown_as_kustomer_shows_it(host_page, admin, availability, visible, banner):
+    admin.settings(availability=availability)
+    page = started(host_page(after=START))
+    assert page.evaluate("Kustomer.isChatAvailable()") == {"availability": availability}
+    assert page.locator(FRAME).is_visible() is visible
+    if visible:
+        run(page, "Kustomer.open(() => done())")
+        assert page.frame_locator(FRAME).get_by_test_id("availability-banner").is_visible() is banner
+
+
+def test_screenshot_of_the_open_widget(host_page):
+    page = started(host_page(after="Kustomer.start({}, () => { window.started = true; });"))
+    run(page, "Kustomer.createConversation({message: 'Hi! Where is my order #A-1042?'}, () => done())")
+    page.frame_locator(FRAME).locator("[data-direction=in]").wait_for()
+    page.screenshot(path=str(artifact("widget-open.png")))
+    assert artifact("widget-open.png").stat().st_size > 1000
