@@ -63,13 +63,20 @@ def test_only_v1_is_budgeted(app, api, chat):
     assert api.get("/v2.1/chat/sessions", customerId=chat.customer_id).status_code == 200
 
 
-def test_a_budget_changed_at_run_time_applies_at_once(app, api):
-    _budget(app, api.key, 1)
+def test_a_budget_changed_at_run_time_applies_at_once(client, api):
+    settings = f"/__admin/orgs/{api.key}/settings"
+    assert client.patch(settings, json={"rateLimitPerMinute": 1}).json["rateLimitPerMinute"] == 1
     api.get("/v1/tags")
     assert api.get("/v1/tags").status_code == 429
-    _budget(app, api.key, None)
+    client.patch(settings, json={"rateLimitPerMinute": None})
     rv = api.get("/v1/tags")
     assert rv.status_code == 200 and "x-ratelimit-limit" not in rv.headers
+
+
+@pytest.mark.parametrize("value", [0, -5, "300", 1.5, True])
+def test_a_bad_budget_is_refused(client, key, value):
+    rv = client.patch(f"/__admin/orgs/{key}/settings", json={"rateLimitPerMinute": value})
+    assert rv.status_code == 400 and rv.json["errors"][0]["source"]["pointer"] == "/rateLimitPerMinute"
 
 
 def test_the_budget_comes_from_the_fixtures_and_is_shared_by_the_org_keys(tmp_path):

@@ -68,6 +68,8 @@ class SettingsChange(Schema):
     allow_end_conversation = fields.Boolean(data_key="allowEndConversation")
     default_assistant_id = fields.String(data_key="defaultAssistantId", allow_none=True,
                                          validate=validate.Length(min=1, max=100))
+    rate_limit_per_minute = fields.Integer(data_key="rateLimitPerMinute", allow_none=True, strict=True,
+                                           validate=validate.Range(min=1))  # the /v1 budget; null = off
 
 
 class StateDocument(Schema):
