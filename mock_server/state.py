@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from .domain.assistant_flow import check_fixtures
 from .domain.clock import Clock
 from .domain.fixtures import Fixtures
 from .store import make_store
@@ -27,6 +28,7 @@ class MockState:
 def init_app(app: Flask) -> MockState:
     """Load the fixtures, make the clock and the store, and keep them on the app."""
     fixtures = Fixtures.load(app.config.get("FIXTURES"))
+    check_fixtures(fixtures)  # a broken assistant stops the mock at boot, not at an org's first request
     clock = Clock()
     store = make_store(app.config["STORE"], fixtures, int(app.config["SEED"]), clock)
     app.extensions[EXTENSION] = state = MockState(fixtures, clock, store)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
 
 import pytest
 
+from mock_server import create_app
 from mock_server.domain import assistant_flow as flow
-from mock_server.domain.fixtures import FixtureError, Fixtures
+from mock_server.domain.fixtures import FixtureError, Fixtures, default_dir
 from mock_server.domain.klasses import Klass
 
 DATA = Fixtures.load().spec("flow-key").data
@@ -109,3 +111,12 @@ def test_button_options_lead_to_their_next_else_the_question_next():
 def test_selection_fault_names_the_valid_values(payload, fault):
     found = flow.selection_fault(question(TRIAGE, "issue_type"), KLASS, payload)
     assert found == fault if fault is None else found.startswith(fault)
+
+
+def test_a_broken_assistant_stops_the_mock_at_boot(tmp_path):
+    folder = shutil.copytree(default_dir(), tmp_path / "fixtures")
+    broken = folder / "assistants.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("next: to_shipping", "next: nowhere"),
+                      encoding="utf-8")
+    with pytest.raises(FixtureError, match="question gift: next 'nowhere' is neither a question nor an ending"):
+        create_app({"FIXTURES": str(folder)})

@@ -37,6 +37,16 @@ def check_assistants(assistants: list[dict], klass: Klass, brands: list[dict], s
             raise FixtureError(f"{owner}: activeAssistant {assistant_id} is not an assistant of this org")
 
 
+def check_fixtures(fixtures) -> None:
+    """Check the assistants of every org the fixtures define, so a mistake stops the mock at boot."""
+    keys = ["fixture-check"] + [org["keys"][0]["key"] for org in fixtures.data.get("orgs") or [] if org.get("keys")]
+    for key in keys:
+        data = fixtures.spec(key).data
+        klass = Klass.from_fixture("Conversation", (data.get("klasses") or {}).get("conversation") or [])
+        check_assistants(list(data.get("assistants") or []), klass, list(data.get("brands") or []),
+                         dict(data.get("settings") or {}))
+
+
 def _check_flow(where: str, assistant: dict, klass: Klass) -> None:
     questions, endings = assistant.get("questions") or [], assistant.get("endings") or []
     if not questions or not endings:
