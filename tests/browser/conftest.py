@@ -117,6 +117,21 @@ class Admin:
         assert rv.status_code in (200, 201), rv.text
         return rv.json()
 
+    def customer_of(self, conversation_id: str) -> str:
+        """The customer id of a conversation, read from the org's REST API."""
+        rv = requests.get(f"{self.url}/v1/conversations/{conversation_id}", timeout=10,
+                          headers={"Authorization": f"Bearer {self.key}"})
+        assert rv.status_code == 200, rv.text
+        return rv.json()["data"]["relationships"]["customer"]["data"]["id"]
+
+    def agent_typing(self, customer_id: str, conversation_id: str, typing: bool) -> None:
+        """An agent starts or stops typing."""
+        user = self.org()["users"][0]["id"]
+        rv = requests.post(f"{self.url}/v2.1/chat/outbound/typing", timeout=10,
+                           headers={"Authorization": f"Bearer {self.key}"},
+                           json={"customerId": customer_id, "from": user, "session": conversation_id, "typing": typing})
+        assert rv.status_code == 200, rv.text
+
     def fault(self, rule: dict) -> dict:
         """POST /__admin/faults."""
         rv = requests.post(f"{self.url}/__admin/faults", json=rule, timeout=10)
