@@ -7,6 +7,7 @@ from typing import Sequence
 
 import click
 
+from . import cli_admin
 from .config import DefaultSettings
 from .serving import SERVERS, Server
 
@@ -40,7 +41,11 @@ def cli():
               help="Serve on a non-loopback address without an admin token anyway.")
 @click.option("--cors-origins", envvar=env("cors_origins"),
               help="Comma-separated origins browsers may call from (default: any, on /c/ and /chat-web/ only).")
-def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins):
+@click.option("--faults", envvar=env("faults"), help="Fault scenario to load at boot: a bundled name or a YAML file.")
+@click.option("--state-file", envvar=env("state_file"), type=click.Path(dir_okay=False),
+              help="JSON state loaded at boot (if it exists) and saved on shutdown.")
+def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
+          state_file):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app
     from .security import bind_refusal
@@ -49,8 +54,13 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         error = click.ClickException(refusal)
         error.exit_code = 2
         raise error
-    app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
-                      "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins})
+    from .domain.errors import ApiError
+    try:
+        app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
+                          "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
+                          "STATE_FILE": state_file})
+    except ApiError as error:  # a bad --faults scenario or --state-file
+        raise click.ClickException(error.detail) from None
     server = Server(app, host, port, server_kind, threads)
     _stop_on_signals()
     click.echo(f"kustomer-mock listening on {server.url}")
@@ -61,7 +71,15 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         pass
     finally:
         server.shutdown()
+        _save_state(app)
         click.echo("kustomer-mock stopped")
+
+
+def _save_state(app) -> None:
+    from .snapshot import save_app
+    saved = save_app(app)
+    if saved:
+        click.echo(f"kustomer-mock state saved to {saved}")
 
 
 def _stop_on_signals() -> None:
@@ -69,6 +87,9 @@ def _stop_on_signals() -> None:
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+
+
+cli_admin.register(cli)  # fault, journal, reset, settings, clock, state: over the control API
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import time
 from http import HTTPStatus
 
 from flask import Flask, Response, current_app, g, request
+from marshmallow import ValidationError
 
 from .domain.errors import ApiError
 from .domain.faults import MAX_HANG_SECONDS, Call, Decision, FaultSet
@@ -29,11 +30,17 @@ def init_app(app: Flask) -> FaultSet:
     """Keep the fault rules on the app, load the --faults scenario, and act before every view."""
     faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
     if app.config.get("FAULTS"):
-        from . import scenarios
-        faults.add(scenarios.rules(scenarios.read(app.config["FAULTS"], app.config.get("FIXTURES"))),
-                   scenario=app.config["FAULTS"])
+        _load_at_boot(faults, app.config["FAULTS"], app.config.get("FIXTURES"))
     app.before_request(_before_request)
     return faults
+
+
+def _load_at_boot(faults: FaultSet, name: str, fixtures_dir: str | None) -> None:
+    from . import scenarios
+    try:
+        faults.add(scenarios.rules(scenarios.read(name, fixtures_dir)), scenario=name)
+    except ValidationError as error:
+        raise scenarios.InvalidScenario(f"fault scenario {name}: {error.messages}") from None
 
 
 def get_faults(app: Flask | None = None) -> FaultSet:

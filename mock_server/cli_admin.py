@@ -1,0 +1,189 @@
+"""The kustomer-mock commands that drive a running mock over its control API (thin, over client.py)."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+
+import click
+
+from .client import AdminError, MockClient
+
+_URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."
+
+
+def admin_command(group, name: str | None = None):
+    """A command with --url, --admin-token and --json that receives a MockClient and prints its result."""
+    def wrap(function):
+        @group.command(name=name)
+        @click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True,
+                      help=_URL_HELP)
+        @click.option("--admin-token", envvar="KUSTOMER_MOCK_ADMIN_TOKEN", help="Admin token, if the mock wants one.")
+        @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+        @functools.wraps(function)
+        def command(url, admin_token, as_json, **kwargs):
+            client = MockClient(url, admin_token)
+            try:
+                result = function(client, **kwargs)
+            except AdminError as error:
+                raise click.ClickException(str(error)) from None
+            if result is not None:
+                show, table = result if isinstance(result, tuple) else (result, None)
+                click.echo(json.dumps(show, indent=2) if as_json or table is None else table)
+        return command
+    return wrap
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    """Rows as a plain text table with a header line."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    return "\n".join(lines) if rows else lines[0] + "\n(none)"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+@click.group()
+def fault():
+    """Fault rules: add, list, rm, clear, load a scenario."""
+
+
+def _delay(text: str | None):
+    if text is None:
+        return None
+    low, _, high = text.partition("-")
+    try:
+        return {"min": float(low), "max": float(high)} if high else float(low)
+    except ValueError:
+        raise click.BadParameter("a number of ms, or MIN-MAX", param_hint="--delay-ms") from None
+
+
+@admin_command(fault, "add")
+@click.option("--operation", help="SDK method or REST operation name (createConversation, ...).")
+@click.option("--method", help="HTTP method.")
+@click.option("--path", help="Path glob, e.g. '/c/*'.")
+@click.option("--org", help="API key (or org name).")
+@click.option("--status", type=int, help="Answer this error status.")
+@click.option("--code", help="Error code of the answer.")
+@click.option("--detail", help="Error detail of the answer.")
+@click.option("--delay-ms", help="Delay in ms, or MIN-MAX.")
+@click.option("--drop", type=click.Choice(["reset", "empty", "malformed", "hang"]), help="Drop the connection.")
+@click.option("--times", type=int, help="Expire after N hits.")
+@click.option("--after", type=int, help="Let the first N matching calls through.")
+@click.option("--probability", type=float, help="Chance of acting on a matching call (seeded).")
+@click.option("--rule", "raw", help="The whole rule as JSON (flags are merged into it).")
+def fault_add(client, operation, method, path, org, status, code, detail, delay_ms, drop, times, after,
+              probability, raw):
+    """Add a fault rule."""
+    rule = json.loads(raw) if raw else {}
+    match = {k: v for k, v in (("operation", operation), ("method", method), ("path", path), ("org", org)) if v}
+    if match:
+        rule["match"] = {**rule.get("match", {}), **match}
+    if status:
+        rule["respond"] = {k: v for k, v in (("status", status), ("code", code), ("detail", detail)) if v}
+    options = {"delayMs": _delay(delay_ms), "drop": drop, "times": times, "after": after,
+               "probability": probability}
+    rule.update({k: v for k, v in options.items() if v is not None})
+    added = client.add_fault(rule)
+    return added, f"added {added['id']}"
+
+
+_FAULT_COLUMNS = ["id", "match", "respond", "delayMs", "drop", "times", "after", "probability", "hits", "expired"]
+
+
+@admin_command(fault, "list")
+def fault_list(client):
+    """List the fault rules in the order they are tried."""
+    faults = client.faults()
+    return {"faults": faults}, table(faults, _FAULT_COLUMNS)
+
+
+@admin_command(fault, "rm")
+@click.argument("fault_ids", nargs=-1, required=True)
+def fault_rm(client, fault_ids):
+    """Remove fault rules by id."""
+    removed = [client.remove_fault(fault_id) for fault_id in fault_ids]
+    return {"removed": removed}, f"removed {' '.join(r['id'] for r in removed)}"
+
+
+@admin_command(fault, "clear")
+def fault_clear(client):
+    """Remove every fault rule."""
+    count = client.clear_faults()
+    return {"removed": count}, f"removed {count} fault rule(s)"
+
+
+@admin_command(fault, "load")
+@click.argument("name_or_file")
+def fault_load(client, name_or_file):
+    """Add a scenario's rules: a bundled name (chat-outage, ...) or a YAML file."""
+    added = client.load_scenario(name_or_file)
+    return {"faults": added}, table(added, _FAULT_COLUMNS)
+
+
+@admin_command(fault, "scenarios")
+def fault_scenarios(client):
+    """List the scenarios the mock can load by name."""
+    found = client.scenarios()
+    return {"scenarios": found}, table(found, ["name", "faults", "description"])
+
+
+_JOURNAL_COLUMNS = ["id", "time", "org", "operation", "method", "path", "status", "durationMs", "fault"]
+
+
+@click.command()
+@click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True, help=_URL_HELP)
+@click.option("--admin-token", envvar="KUSTOMER_MOCK_ADMIN_TOKEN", help="Admin token, if the mock wants one.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --follow).")
+@click.option("--operation", help="Only this operation.")
+@click.option("--org", help="Only this API key (or org name).")
+@click.option("--status", help="Only this status (429), class (5xx) or 'dropped'.")
+@click.option("--since", help="Only entries at or after this mock-clock time.")
+@click.option("--limit", type=int, help="Only the newest N.")
+@click.option("--follow", is_flag=True, help="Keep printing new entries.")
+@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls with --follow.")
+@click.option("--timeout", type=float, help="Stop following after this many seconds.")
+def journal(url, admin_token, as_json, operation, org, status, since, limit, follow, interval, timeout):
+    """Show the request journal (and follow it)."""
+    client, filters = MockClient(url, admin_token), {"operation": operation, "org": org, "status": status}
+    try:
+        page = client.requests(since=since, limit=limit, **filters)
+        if not follow:
+            click.echo(json.dumps(page, indent=2) if as_json else table(page["requests"], _JOURNAL_COLUMNS))
+            return
+        _follow(client, filters, page["requests"], as_json, interval, timeout)
+    except AdminError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _follow(client, filters, entries, as_json, interval, timeout) -> None:
+    deadline = time.monotonic() + timeout if timeout else None
+    last = max((e["id"] for e in entries), default=0)
+    if not as_json:
+        click.echo(table([], _JOURNAL_COLUMNS).splitlines()[0])
+    while True:
+        for entry in entries:
+            click.echo(json.dumps(entry) if as_json else table([entry], _JOURNAL_COLUMNS).splitlines()[1])
+        sys.stdout.flush()
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        time.sleep(interval)
+        entries = client.requests(after=last, **filters)["requests"]
+        last = max([last] + [e["id"] for e in entries])
+
+
+def register(cli: click.Group) -> None:
+    """Add the control commands to the kustomer-mock group."""
+    from . import cli_control
+    cli.add_command(fault)
+    cli.add_command(journal)
+    cli_control.register(cli)

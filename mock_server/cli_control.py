@@ -1,0 +1,123 @@
+"""The kustomer-mock commands for reset, org settings, the clock and the whole state."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .cli_admin import admin_command, table
+
+
+@click.group()
+def root():
+    """Holder of the commands below until register() moves them onto the main group."""
+
+
+@admin_command(root, "reset")
+@click.option("--org", help="Reset only this API key's org.")
+def reset(client, org):
+    """Every org (or one) back to its fixtures and seed."""
+    result = client.reset(org)
+    return result, f"reset {'org ' + org if org else 'every org'}"
+
+
+@admin_command(root, "settings")
+@click.argument("key")
+@click.option("--availability", type=click.Choice(["online", "offline", "hidden", "disabled", "scheduled"]))
+@click.option("--start-delay-ms", type=float, help="How long start takes, in ms.")
+@click.option("--allow-end/--no-allow-end", default=None, help="Whether customers may end chats.")
+@click.option("--default-assistant", help="Assistant id used when start names none ('none' to unset).")
+def settings(client, key, availability, start_delay_ms, allow_end, default_assistant):
+    """Show or change an org's chat settings at run time."""
+    changes = {"availability": availability, "start_delay_ms": start_delay_ms, "allow_end_conversation": allow_end}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if default_assistant is not None:
+        changes["default_assistant_id"] = None if default_assistant == "none" else default_assistant
+    result = client.settings(key, **changes) if changes else client.org(key)["settings"]
+    shown = {k: result.get(k) for k in ("availability", "startDelayMs", "allowEndConversation", "activeAssistant")}
+    return result, table([shown], list(shown))
+
+
+@click.group()
+def clock():
+    """The mock clock: show, freeze, advance, resume."""
+
+
+def _clock_table(state: dict) -> str:
+    return table([state], ["now", "frozen", "offsetSeconds"])
+
+
+@admin_command(clock, "show")
+def clock_show(client):
+    """Show the mock time."""
+    state = client.clock()
+    return state, _clock_table(state)
+
+
+@admin_command(clock, "freeze")
+@click.argument("at")
+def clock_freeze(client, at):
+    """Stop the clock at an ISO time (2030-01-02T03:04:05.000Z)."""
+    state = client.freeze(at)
+    return state, _clock_table(state)
+
+
+@admin_command(clock, "advance")
+@click.argument("seconds", type=float)
+def clock_advance(client, seconds):
+    """Move the clock forward by SECONDS."""
+    state = client.advance(seconds)
+    return state, _clock_table(state)
+
+
+@admin_command(clock, "resume")
+def clock_resume(client):
+    """Run with real time again."""
+    state = client.resume()
+    return state, _clock_table(state)
+
+
+@click.group()
+def state():
+    """The whole state: export, import, save."""
+
+
+@admin_command(state, "export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def state_export(client, output):
+    """Print (or write) every org as versioned JSON."""
+    document = client.export_state()
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            json.dump(document, out)
+        return {"path": output, "orgs": len(document["orgs"])}, f"wrote {len(document['orgs'])} org(s) to {output}"
+    return document, json.dumps(document)
+
+
+@admin_command(state, "import")
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False))
+def state_import(client, source):
+    """Replace every org with a state file's (or stdin's with '-')."""
+    try:
+        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+        document = json.loads(text)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read {source}: {error}") from None
+    result = client.import_state(document)
+    return result, f"imported {result['imported']} org(s)"
+
+
+@admin_command(state, "save")
+def state_save(client):
+    """Make the mock write its --state-file now."""
+    result = client.save_state()
+    return result, f"saved {result['orgs']} org(s) to {result['path']}"
+
+
+def register(cli: click.Group) -> None:
+    """Add reset, settings, clock and state to the kustomer-mock group."""
+    for command in (reset, settings):
+        cli.add_command(command)
+    cli.add_command(clock)
+    cli.add_command(state)

@@ -1,0 +1,167 @@
+"""A small Python client of the mock's control API (/__admin), on the standard library only."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+DEFAULT_URL = "http://127.0.0.1:7700"
+_SETTING_NAMES = {"start_delay_ms": "startDelayMs", "allow_end_conversation": "allowEndConversation",
+                  "default_assistant_id": "defaultAssistantId"}
+
+
+class AdminError(Exception):
+    """An error answer of the control API (status, code and the whole body), or no answer at all."""
+
+    def __init__(self, status: int | None, body, message: str):
+        super().__init__(message)
+        self.status, self.body = status, body
+        errors = body.get("errors") if isinstance(body, dict) else None
+        self.code = errors[0].get("code") if errors else None
+
+
+class MockClient:
+    """The control API of one running mock: faults, journal, clock, settings, state."""
+
+    def __init__(self, url: str | None = None, admin_token: str | None = None, timeout: float = 10.0):
+        self.url = (url or os.environ.get("KUSTOMER_MOCK_URL") or DEFAULT_URL).rstrip("/")
+        self.admin_token = admin_token or os.environ.get("KUSTOMER_MOCK_ADMIN_TOKEN") or None
+        self.timeout = timeout
+
+    def call(self, method: str, path: str, body=None, query: dict | None = None):
+        """One control API call; the JSON answer, or AdminError."""
+        query = {k: v for k, v in (query or {}).items() if v is not None}
+        url = f"{self.url}/__admin{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
+        if self.admin_token:
+            headers["Authorization"] = f"Bearer {self.admin_token}"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return _json(response.read())
+        except urllib.error.HTTPError as error:
+            answer = _json(error.read())
+            detail = (answer.get("errors") or [{}])[0].get("detail") if isinstance(answer, dict) else answer
+            raise AdminError(error.code, answer, f"{method} {path}: {error.code} {detail}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise AdminError(None, None, f"cannot reach the mock at {self.url}: {reason}") from None
+
+    # -- health, reset, orgs ---------------------------------------------------------------
+
+    def health(self) -> dict:
+        """{"status": "ok", "version": ...}."""
+        return self.call("GET", "/health")
+
+    def reset(self, org: str | None = None) -> dict:
+        """Every org (or one key's org) back to its fixtures."""
+        return self.call("POST", "/reset", query={"org": org})
+
+    def org(self, key: str) -> dict:
+        """An org's description: brands, settings, assistants, Klasses, users."""
+        return self.call("GET", f"/orgs/{urllib.parse.quote(key, safe='')}")
+
+    def settings(self, key: str, **changes) -> dict:
+        """Change an org's settings (availability, start_delay_ms, allow_end_conversation, default_assistant_id)."""
+        body = {_SETTING_NAMES.get(name, name): value for name, value in changes.items()}
+        return self.call("PATCH", f"/orgs/{urllib.parse.quote(key, safe='')}/settings", body)
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def faults(self) -> list[dict]:
+        """Every fault rule with its counters."""
+        return self.call("GET", "/faults")["faults"]
+
+    def add_fault(self, rule: dict | None = None, **fields) -> dict:
+        """Add a rule (a dict, or its fields as keywords: match=, respond=, delayMs=, drop=, times=)."""
+        return self.call("POST", "/faults", {**(rule or {}), **fields})
+
+    def remove_fault(self, fault_id: str) -> dict:
+        """Remove one rule."""
+        return self.call("DELETE", f"/faults/{urllib.parse.quote(fault_id, safe='')}")
+
+    def clear_faults(self) -> int:
+        """Remove every rule; answers how many."""
+        return self.call("DELETE", "/faults")["removed"]
+
+    def scenarios(self) -> list[dict]:
+        """The scenarios the mock can load by name."""
+        return self.call("GET", "/faults/scenarios")["scenarios"]
+
+    def load_scenario(self, name_or_file: str) -> list[dict]:
+        """Add a scenario's rules: a local YAML file, or a name the mock knows."""
+        path = Path(name_or_file)
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            import yaml  # a core dependency of the mock
+            body = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            name = body.pop("name", None) or path.stem
+            return self.call("POST", f"/faults/scenarios/{urllib.parse.quote(name, safe='')}", body)["faults"]
+        return self.call("POST", f"/faults/scenarios/{urllib.parse.quote(name_or_file, safe='')}")["faults"]
+
+    @contextlib.contextmanager
+    def fault(self, rule: dict | None = None, **fields):
+        """Add a rule for the length of a `with` block."""
+        added = self.add_fault(rule, **fields)
+        try:
+            yield added
+        finally:
+            with contextlib.suppress(AdminError):
+                self.remove_fault(added["id"])
+
+    # -- journal ---------------------------------------------------------------------------
+
+    def requests(self, operation: str | None = None, org: str | None = None, status=None,
+                 since: str | None = None, after: int | None = None, limit: int | None = None) -> dict:
+        """The journal: {"requests": [...], "total": N}, filtered."""
+        return self.call("GET", "/requests", query={"operation": operation, "org": org, "status": status,
+                                                    "since": since, "after": after, "limit": limit})
+
+    def clear_requests(self) -> int:
+        """Forget the journal; answers how many entries went."""
+        return self.call("DELETE", "/requests")["removed"]
+
+    # -- clock -----------------------------------------------------------------------------
+
+    def clock(self) -> dict:
+        """{"now", "frozen", "offsetSeconds"}."""
+        return self.call("GET", "/clock")
+
+    def freeze(self, at: str) -> dict:
+        """Stop the mock clock at an ISO time."""
+        return self.call("POST", "/clock", {"freeze": at})
+
+    def advance(self, seconds: float) -> dict:
+        """Move the mock clock forward."""
+        return self.call("POST", "/clock", {"advanceSeconds": seconds})
+
+    def resume(self) -> dict:
+        """Run the mock clock with real time again."""
+        return self.call("POST", "/clock", {"resume": True})
+
+    # -- state -----------------------------------------------------------------------------
+
+    def export_state(self) -> dict:
+        """Every org as versioned JSON."""
+        return self.call("GET", "/state")
+
+    def import_state(self, document: dict) -> dict:
+        """Replace every org with the document's."""
+        return self.call("PUT", "/state", document)
+
+    def save_state(self) -> dict:
+        """Make the mock write its --state-file now."""
+        return self.call("POST", "/state/save", {})
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")

@@ -1,0 +1,168 @@
+"""The control commands of kustomer-mock, run through main([...]) against a real server."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from mock_server import create_app
+from mock_server.cli import main
+from mock_server.client import MockClient
+from mock_server.serving import ServerThread
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A mock of this module's own, served by waitress."""
+    with ServerThread(create_app(), kind="waitress") as served:
+        yield served
+
+
+@pytest.fixture
+def run(server, capsys):
+    """Run `kustomer-mock ARGS --url URL` on a clean mock; answers (exit code, stdout)."""
+    client = MockClient(server.url)
+    client.clear_faults(), client.clear_requests(), client.resume(), client.reset()
+
+    def invoke(*args):
+        capsys.readouterr()
+        code = main([*args, "--url", server.url])
+        out, err = capsys.readouterr()
+        return code, out + err
+    return invoke
+
+
+def _start(server, key="cli-key"):
+    return requests.post(f"{server.url}/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}"},
+                         timeout=5)
+
+
+def test_fault_add_list_rm_clear(run, server):
+    code, out = run("fault", "add", "--operation", "start", "--status", "503", "--code", "down", "--times", "1")
+    assert code == 0 and out.strip() == "added f1"
+    code, out = run("fault", "list")
+    assert out.splitlines()[0].split()[:3] == ["ID", "MATCH", "RESPOND"]
+    assert out.splitlines()[1].startswith("f1") and '"status":503' in out
+    assert _start(server).json()["errors"][0]["code"] == "down"
+    code, out = run("fault", "list", "--json")
+    assert json.loads(out)["faults"][0]["hits"] == 1
+    run("fault", "add", "--drop", "malformed", "--delay-ms", "1-2", "--probability", "0.5")
+    assert json.loads(run("fault", "list", "--json")[1])["faults"][1]["delayMs"] == {"min": 1.0, "max": 2.0}
+    assert run("fault", "rm", "f1") == (0, "removed f1\n")
+    assert run("fault", "clear") == (0, "removed 1 fault rule(s)\n")
+
+
+def test_fault_add_with_a_whole_rule(run):
+    code, out = run("fault", "add", "--rule", '{"match": {"path": "/c/*"}, "drop": "reset"}', "--times", "2", "--json")
+    assert code == 0 and json.loads(out)["match"] == {"path": "/c/*"} and json.loads(out)["times"] == 2
+
+
+def test_a_bad_rule_exits_1_with_the_pointer(run):
+    code, out = run("fault", "add", "--status", "200")
+    assert code == 1 and "400" in out and "respond/status" in out
+
+
+def test_fault_load_and_scenarios(run, server):
+    code, out = run("fault", "load", "chat-outage")
+    assert code == 0 and "f1" in out
+    assert _start(server).status_code == 503
+    assert "rate-limit-storm" in run("fault", "scenarios")[1]
+
+
+def test_journal_table_json_and_filters(run, server):
+    _start(server, "journal-one"), _start(server, "journal-two")
+    code, out = run("journal", "--org", "journal-two")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:4] == ["ID", "TIME", "ORG", "OPERATION"] and len(lines) == 2
+    assert "journal-two" in lines[1] and "start" in lines[1]
+    page = json.loads(run("journal", "--json", "--status", "2xx", "--operation", "start")[1])
+    assert page["total"] == 2
+
+
+def test_journal_follow_prints_new_entries(run, server):
+    _start(server, "follow-key")
+    code, out = run("journal", "--follow", "--timeout", "0.3", "--interval", "0.1", "--json")
+    assert code == 0 and [json.loads(line)["org"] for line in out.splitlines()] == ["follow-key"]
+
+
+def test_reset_settings_clock(run, server):
+    code, out = run("settings", "cli-org", "--availability", "offline", "--start-delay-ms", "5", "--no-allow-end")
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5.0", "False"]
+    assert json.loads(run("settings", "cli-org", "--json")[1])["availability"] == "offline"
+    assert run("reset", "--org", "cli-org") == (0, "reset org cli-org\n")
+    assert MockClient(server.url).org("cli-org")["availability"] == "online"
+    assert "2030-01-02T03:04:05.000Z" in run("clock", "freeze", "2030-01-02T03:04:05Z")[1]
+    assert json.loads(run("clock", "advance", "60", "--json")[1])["now"] == "2030-01-02T03:05:05.000Z"
+    assert json.loads(run("clock", "resume", "--json")[1])["frozen"] is False
+    assert run("reset")[1] == "reset every org\n"
+
+
+def test_state_export_import(run, server, tmp_path):
+    _start(server, "state-cli")
+    path = tmp_path / "state.json"
+    assert run("state", "export", "-o", str(path))[0] == 0
+    assert json.loads(path.read_text())["orgs"][0]["name"] == "state-cli"
+    run("reset")
+    assert run("state", "import", str(path)) == (0, "imported 1 org(s)\n")
+    assert json.loads(run("state", "export")[1])["orgs"][0]["name"] == "state-cli"
+
+
+def test_an_unreachable_mock_exits_1(capsys):
+    assert main(["fault", "list", "--url", "http://127.0.0.1:9"]) == 1
+    assert "cannot reach the mock" in capsys.readouterr().err
+
+
+def _serve(*args):
+    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    line = process.stdout.readline().strip()
+    assert line.startswith("kustomer-mock listening on "), line + process.stdout.read()
+    return process, line.rsplit(" ", 1)[1]
+
+
+def _stop(process) -> str:
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    return process.stdout.read()
+
+
+def test_a_state_file_restart_keeps_everything(tmp_path):
+    path = tmp_path / "state.json"
+    process, url = _serve("--state-file", str(path))
+    client = MockClient(url)
+    client.freeze("2030-01-02T03:04:05Z")
+    token = requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer keep"}).json()["trackingToken"]
+    headers = {"Authorization": "Bearer keep", "x-kustomer-tracking-token": token}
+    cid = requests.post(f"{url}/c/v1/chat/sessions", json={"message": "remember me"}, headers=headers).json()["conversationId"]
+    client.settings("keep", availability="hidden")
+    before = client.export_state()
+    assert f"state saved to {path}" in _stop(process)
+
+    process, url = _serve("--state-file", str(path))
+    try:
+        after = MockClient(url).export_state()
+        assert {k: v for k, v in after.items() if k != "exportedAt"} == {k: v for k, v in before.items() if k != "exportedAt"}
+        rv = requests.get(f"{url}/c/v1/chat/sessions/{cid}/messages", headers=headers)
+        assert rv.status_code == 200 and rv.json()["messages"][0]["body"] == "remember me"
+    finally:
+        _stop(process)
+
+
+def test_serve_loads_a_scenario_at_boot():
+    process, url = _serve("--faults", "chat-outage")
+    try:
+        assert requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer k"}).status_code == 503
+    finally:
+        _stop(process)
+
+
+def test_serve_refuses_an_unknown_scenario():
+    result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "nope"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "no fault scenario 'nope'" in result.stderr
