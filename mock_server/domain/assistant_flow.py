@@ -120,7 +120,8 @@ def template(question: dict, klass: Klass, body: str | None = None) -> dict:
         return {"templateType": "quick_replies", "body": body, "actions": actions}
     attribute = attribute_of(question, klass)
     if question["type"] == "attribute" and attribute.type == "tree":
-        return {"templateType": "mll", "body": body, "actions": {"tree": {"children": _tree(attribute.tree["children"])}}}
+        tree = {"children": _tree(attribute.tree["children"])}
+        return {"templateType": "mll", "body": body, "actions": {"tree": tree}}
     return {"templateType": "text", "body": body}
 
 
