@@ -7,7 +7,7 @@ from typing import Sequence
 
 import click
 
-from . import cli_admin
+from . import cli_admin, cli_identity
 from .config import DefaultSettings
 from .serving import SERVERS, Server
 
@@ -90,6 +90,7 @@ def _stop_on_signals() -> None:
 
 
 cli_admin.register(cli)  # fault, journal, reset, settings, clock, state: over the control API
+cli_identity.register(cli)  # token: a login JWT for an org
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -145,6 +145,18 @@ class MockClient:
         """Run the mock clock with real time again."""
         return self.call("POST", "/clock", {"resume": True})
 
+    # -- login ----------------------------------------------------------------------------
+
+    def login_token(self, key: str, email: str | None = None, external_id: str | int | None = None,
+                    iat: float | None = None) -> str:
+        """A login JWT for KEY's org: signed with its chatSecret, issued now on the mock clock."""
+        from .domain.clock import parse_iso
+        from .domain.identity import make_login_token   # PyJWT: loaded only by those who sign
+        secret = self.org(key)["chatSecret"]
+        if iat is None:
+            iat = parse_iso(self.clock()["now"]).timestamp()
+        return make_login_token(secret, email=email, external_id=external_id, iat=iat)
+
     # -- state -----------------------------------------------------------------------------
 
     def export_state(self) -> dict:
