@@ -1,0 +1,122 @@
+"""The event stream and typing over the real server: auth, resume with Last-Event-ID, slots; typing."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import requests
+
+from mock_server import create_app
+from mock_server.api.live import stream_slots
+from mock_server.serving import ServerThread
+
+
+def _start(url, key):
+    rv = requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    return rv.json()["trackingToken"]
+
+
+def _headers(key, token):
+    return {"Authorization": f"Bearer {key}", "x-kustomer-tracking-token": token}
+
+
+def _read(url, key, token, count, last_event_id=None, opened=None):
+    """Open a stream and read `count` listener events (markers skipped); answers [(id, name, payload)]."""
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+    found = []
+    with requests.get(f"{url}/c/v1/events", params={"key": key, "token": token}, headers=headers,
+                      stream=True, timeout=10) as rv:
+        assert rv.status_code == 200 and rv.headers["Content-Type"].startswith("text/event-stream")
+        event_id = None
+        for line in rv.iter_lines(decode_unicode=True):
+            if line.startswith("id: "):
+                event_id = int(line[4:])
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if data["name"] == "__stream" and opened is not None:
+                    opened.set()
+                elif data["name"] != "__stream":
+                    found.append((event_id, data["name"], data["payload"]))
+                if len(found) == count:
+                    return found
+    return found
+
+
+def test_the_stream_needs_a_started_customer(live_server):
+    rv = requests.get(f"{live_server.url}/c/v1/events", params={"key": "live-k0", "token": "nope"}, timeout=10)
+    assert rv.status_code == 401 and rv.json()["errors"][0]["code"] == "not_started"
+
+
+def test_events_arrive_in_order_with_whole_messages(live_server):
+    url, key = live_server.url, "live-k1"
+    token = _start(url, key)
+    results: list = []
+    opened = threading.Event()
+    reader = threading.Thread(target=lambda: results.extend(_read(url, key, token, 2, opened=opened)))
+    reader.start()
+    assert opened.wait(10)
+    rv = requests.post(f"{url}/c/v1/chat/sessions", json={"message": "hi"}, headers=_headers(key, token), timeout=10)
+    reader.join(10)
+    names = [name for _, name, _ in results]
+    assert sorted(names) == ["onConversationCreate", "onMessageSent"]
+    sent = next(p for _, n, p in results if n == "onMessageSent")
+    assert sent["body"] == "hi" and sent["conversationId"] == rv.json()["conversationId"]
+    assert [i for i, _, _ in results] == sorted(i for i, _, _ in results)
+
+
+def test_resuming_with_last_event_id_loses_nothing_and_doubles_nothing(live_server):
+    url, key = live_server.url, "live-k2"
+    token = _start(url, key)
+    headers = _headers(key, token)
+    for n in range(3):
+        requests.post(f"{url}/c/v1/chat/sessions", json={"message": f"m{n}"}, headers=headers, timeout=10)
+    everything = _read(url, key, token, 6, last_event_id=0)
+    first = _read(url, key, token, 2, last_event_id=0)       # a stream dropped after two events
+    rest = _read(url, key, token, 4, last_event_id=first[-1][0])
+    assert first + rest == everything
+    assert len({i for i, _, _ in everything}) == 6
+
+
+def test_streams_past_the_slots_are_told_to_retry_and_api_calls_still_answer():
+    app = create_app({"THREADS": 4, "STREAM_RESERVE": 2, "STREAM_SECONDS": 5})
+    with ServerThread(app, kind="waitress") as server:
+        key = "live-k3"
+        token = _start(server.url, key)
+        params = {"key": key, "token": token}
+        held = [requests.get(f"{server.url}/c/v1/events", params=params, stream=True, timeout=10) for _ in range(2)]
+        try:
+            assert stream_slots(app).open == 2
+            refused = requests.get(f"{server.url}/c/v1/events", params=params, timeout=10)
+            assert refused.status_code == 200 and refused.text.startswith("retry: 3000")
+            assert requests.get(f"{server.url}/c/v1/chat/unread", headers=_headers(key, token), timeout=5).status_code == 200
+        finally:
+            for rv in held:
+                rv.close()
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"typing": True}, 200, None),
+    ({"typing": False}, 200, None),
+    ({}, 400, "missing_field"),
+    ({"typing": "yes please"}, 400, "invalid_field"),
+])
+def test_send_typing_activity(chat, app, body, status, code):
+    cid = chat.new_conversation()
+    rv = chat.call("POST", f"/c/v1/chat/sessions/{cid}/typing", json=body)
+    assert rv.status_code == status
+    if code:
+        assert rv.json["errors"][0]["code"] == code
+    else:
+        assert rv.json == {"conversationId": cid, "typing": body["typing"]}
+        org = app.extensions["kustomer_mock"].store.org(chat.key)
+        assert org.events.since(0, chat.customer_id)[-1].name == "onCustomerTypingActivity"
+
+
+def test_typing_in_another_customers_conversation_is_not_found(client, chat, key):
+    cid = chat.new_conversation()
+    from tests.helpers import Chat
+    other = Chat(client, key)
+    other.start()
+    rv = other.call("POST", f"/c/v1/chat/sessions/{cid}/typing", json={"typing": True})
+    assert rv.status_code == 404 and rv.json["errors"][0]["code"] == "not_found"
