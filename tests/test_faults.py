@@ -123,9 +123,9 @@ def test_a_delay_alone_lets_the_view_answer(client, chat):
     assert client.get("/__admin/requests?operation=getUnreadCount").json["requests"][-1]["fault"] == "f1"
 
 
-def test_delays_are_drawn_in_range_and_clamped():
+def test_delays_are_drawn_in_range():
     faults = FaultSet(seed=3)
-    faults.add([{"delayMs": {"min": 10, "max": 20}}, {"delayMs": MAX_DELAY_MS, "match": {"path": "/slow"}}])
+    faults.add([{"delayMs": {"min": 10, "max": 20}}])
     call = Call("start", "POST", "/c/v1/tracking/tokens")
     delays = [faults.decide(call).delay_ms for _ in range(50)]
     assert all(10 <= d <= 20 for d in delays) and len(set(delays)) > 1

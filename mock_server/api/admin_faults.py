@@ -8,7 +8,6 @@ from ..faults import get_faults
 from ..journal import get_journal
 from ..schemas import control as c
 from ..schemas import faults as s
-from ..schemas.common import EmptyBody
 from .context import json_body
 from .docs import operation
 

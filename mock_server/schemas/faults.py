@@ -65,10 +65,13 @@ class FaultRule(Schema):
     respond = fields.Nested(Respond, allow_none=True)
     delay_ms = Delay(data_key="delayMs", allow_none=True)
     drop = fields.String(validate=validate.OneOf(DROPS), allow_none=True)
+    cut_after = fields.Integer(data_key="cutAfter", validate=validate.Range(min=0), allow_none=True,
+                               metadata={"description": "drop cut: events the stream sends before it is cut (default 1)"})
     times = fields.Integer(validate=validate.Range(min=1), allow_none=True)
     after = fields.Integer(validate=validate.Range(min=0), load_default=0)
     probability = fields.Float(validate=validate.Range(0.0, 1.0), load_default=1.0)
-    seed = fields.String(validate=_NAME, metadata={"description": "seeds this rule alone (default: the mock seed and the rule id)"})
+    seed = fields.String(validate=_NAME,
+                         metadata={"description": "seeds this rule alone (default: the mock seed and the rule id)"})
     name = fields.String(validate=_NAME)
 
     @validates_schema
@@ -82,6 +85,7 @@ class FaultRule(Schema):
         if "method" in data["match"]:
             data["match"]["method"] = data["match"]["method"].upper()
         data["delayMs"] = data.pop("delay_ms", None)
+        data["cutAfter"] = data.pop("cut_after", None)
         return {k: v for k, v in data.items() if v is not None}
 
 
