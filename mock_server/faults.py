@@ -101,9 +101,13 @@ def _phrase(status: int) -> str:
         return "Injected fault"
 
 
-def _drop(decision: Decision) -> Response:
+def _drop(decision: Decision) -> Response | None:
     if decision.drop == "malformed":
         return _malformed(decision)
+    if decision.drop == "cut" and operation_name() == "eventStream":
+        # the stream opens as usual and is cut after `cutAfter` events (api/live.py reads this)
+        g.stream_cut_after = 1 if decision.cut_after is None else decision.cut_after
+        return None
     drop = request.environ.get(DROP_KEY)
     if drop is None:
         raise ConnectionDropped(f"fault {decision.rule_id}: drop {decision.drop!r} closes the connection "

@@ -120,3 +120,20 @@ def test_typing_in_another_customers_conversation_is_not_found(client, chat, key
     other.start()
     rv = other.call("POST", f"/c/v1/chat/sessions/{cid}/typing", json={"typing": True})
     assert rv.status_code == 404 and rv.json["errors"][0]["code"] == "not_found"
+
+
+def test_a_cut_fault_ends_the_stream_after_its_events(live_server):
+    url, key = live_server.url, "live-k4"
+    token = _start(url, key)
+    for n in range(3):
+        requests.post(f"{url}/c/v1/chat/sessions", json={"message": f"m{n}"}, headers=_headers(key, token), timeout=10)
+    rule = requests.post(f"{url}/__admin/faults", timeout=10, json={
+        "match": {"operation": "eventStream", "org": key}, "drop": "cut", "cutAfter": 3, "times": 1}).json()
+    try:
+        assert rule["cutAfter"] == 3
+        cut = _read(url, key, token, 99, last_event_id=0)  # ends by itself: the cut
+        assert len(cut) == 3
+        rest = _read(url, key, token, 3, last_event_id=cut[-1][0])
+        assert len({i for i, _, _ in cut + rest}) == 6
+    finally:
+        requests.delete(f"{url}/__admin/faults", timeout=10)

@@ -1,7 +1,7 @@
 """Live events of the customer chat API: a server-sent-events stream per tracking token, and typing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .. import events as sse
 from ..domain.events import Event
@@ -40,7 +40,7 @@ def event_stream():
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not slots.acquire():
         return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
-    cut_after = getattr(request, "stream_cut_after", None)  # set by a `drop: cut` fault
+    cut_after = g.get("stream_cut_after")  # set by a `drop: cut` fault (faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     def alive() -> bool:

@@ -11,7 +11,7 @@ from .errors import NotFound
 
 MAX_DELAY_MS = 60_000       # delayMs above this is clamped: a fault must never stall a suite for long
 MAX_HANG_SECONDS = 120.0    # a hang ends (as an empty reply) after this even if the client waits on
-DROPS = ("reset", "empty", "malformed", "hang")
+DROPS = ("reset", "empty", "malformed", "hang", "cut")  # cut: an event stream ends after cutAfter events
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Decision:
     respond: dict | None
     delay_ms: float
     drop: str | None
+    cut_after: int | None = None  # drop "cut": events an event stream sends before it is cut
 
 
 @dataclass
@@ -138,5 +139,5 @@ class FaultSet:
                 if rule.expired or not rule.matches(call) or not rule.fire():
                     continue
                 return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(),
-                                rule.spec.get("drop"))
+                                rule.spec.get("drop"), rule.spec.get("cutAfter"))
         return None

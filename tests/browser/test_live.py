@@ -180,3 +180,24 @@ def test_misuse_is_recorded_as_an_sdk_warning(host_page, admin, script, method, 
             break
         page.wait_for_timeout(100)
     assert (method, reason) in found
+
+
+def test_a_cut_stream_reconnects_and_loses_or_doubles_nothing(host_page, admin, key):
+    admin.fault({"match": {"operation": "eventStream", "org": key}, "drop": "cut", "cutAfter": 2, "times": 1})
+    try:
+        page = started(host_page(after=START))
+        conversation = run(page, """window.names = []; window.bodies = [];
+            ['onConversationCreate', 'onMessageSent', 'onMessageReceived', 'onUnread'].forEach(name =>
+              Kustomer.addListener(name, r => { window.names.push(name); if (r.body) window.bodies.push(r.body); }));
+            Kustomer.createConversation({message: 'before the cut'}, r => Kustomer.close(() => done(r.conversationId)));""")
+        page.wait_for_function("window.names.length === 2")  # the two events the stream sends before its cut
+        customer = admin.customer_of(conversation)
+        admin.agent_reply(customer, conversation, "written while the stream was down")
+        admin.agent_reply(customer, conversation, "and one more")
+        page.wait_for_function("window.bodies.length === 3")
+        page.wait_for_timeout(300)
+    finally:
+        admin.clear_faults()
+    assert sorted(page.evaluate("window.names")) == sorted(
+        ["onConversationCreate", "onMessageSent", "onMessageReceived", "onUnread", "onMessageReceived", "onUnread"])
+    assert page.evaluate("window.bodies") == ["before the cut", "written while the stream was down", "and one more"]
