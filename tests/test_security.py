@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.security import bind_refusal, is_loopback
+from mock_server.security import bind_refusal, is_loopback, is_open_admin
 
 ADMIN = "s3cret-admin-token"
 FRONTEND = "http://localhost:5173"   # a front-end dev server on another port
@@ -30,7 +30,7 @@ def _admin_routes():
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/__admin"):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                if (method, rule.rule) != ("GET", "/__admin/health"):
+                if not is_open_admin(method, rule.rule):  # health, and the dashboard's own files
                     yield method, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "x", rule.rule)
 
 
@@ -206,6 +206,16 @@ def test_chrome_private_network_preflight(client):
 def test_a_plain_options_request_is_not_a_preflight(client):
     rv = client.options("/c/v1/chat/sessions")
     assert rv.status_code == 200 and "POST" in rv.headers["Allow"]
+
+
+def test_options_requests_are_neither_faulted_nor_journaled(client):
+    assert client.post("/__admin/faults", json={"respond": {"status": 503, "code": "service_unavailable"}}).status_code \
+        == 201
+    client.delete("/__admin/requests")
+    assert preflight(client, "/c/v1/chat/sessions").status_code == 204
+    assert client.options("/c/v1/chat/sessions").status_code == 200
+    assert client.get("/__admin/requests").json["requests"] == []
+    assert client.post("/c/v1/tracking/tokens", headers={"Authorization": "Bearer k"}).status_code == 503
 
 
 # -- limits ------------------------------------------------------------------------------------
