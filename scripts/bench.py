@@ -137,7 +137,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--servers", default="waitress,werkzeug")
     parser.add_argument("--boot-runs", type=int, default=5)
+    parser.add_argument("--streams", type=int, default=0,
+                        help="only measure API latency with this many open event streams (e.g. 200)")
+    parser.add_argument("--stream-threads", default="256,32", help="server thread counts for --streams")
     args = parser.parse_args()
+    if args.streams:
+        import bench_streams
+        bench_streams.run(args.seconds, args.connections, args.streams,
+                          [int(n) for n in args.stream_threads.split(",")])
+        return
     print(f"# kustomer-mock bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}")
     boot = boot_times(args.boot_runs)
     print(f"boot to healthy: {boot['boot_s'] * 1000:.0f} ms (bare python start {boot['bare_python_s'] * 1000:.0f} ms, "
