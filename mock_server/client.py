@@ -145,6 +145,16 @@ class MockClient:
         """Run the mock clock with real time again."""
         return self.call("POST", "/clock", {"resume": True})
 
+    # -- integration warnings (sdkWarning) --------------------------------------------------
+
+    def sdk_warnings(self, key: str) -> list[dict]:
+        """The integration warnings the fake SDK reported for KEY's org, oldest first."""
+        return self.call("GET", f"/orgs/{urllib.parse.quote(key, safe='')}/sdk-warnings")["warnings"]
+
+    def clear_sdk_warnings(self, key: str) -> int:
+        """Forget KEY's org's integration warnings; answers how many."""
+        return self.call("DELETE", f"/orgs/{urllib.parse.quote(key, safe='')}/sdk-warnings")["cleared"]
+
     # -- login ----------------------------------------------------------------------------
 
     def login_token(self, key: str, email: str | None = None, external_id: str | int | None = None,

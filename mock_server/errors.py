@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from collections import deque
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +14,7 @@ from .domain.errors import (ApiError, BadRequest, InvalidField, MethodNotAllowed
                             PayloadTooLarge, RouteNotFound, UnknownField, UnsupportedMediaType)
 
 log = logging.getLogger("kustomer_mock")
+UNEXPECTED = "kustomer_mock.unexpected"  # app.extensions key: the last unexpected errors, newest last
 
 _HTTP = {404: RouteNotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 415: UnsupportedMediaType}
 _MARSHMALLOW = {"Unknown field.": UnknownField, "Missing data for required field.": MissingField}
@@ -62,9 +65,14 @@ def init_app(app: Flask) -> None:
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return envelope([wrapped], headers)
 
+    seen = app.extensions[UNEXPECTED] = deque(maxlen=100)
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unexpected error")
+        # kept for an in-process host (the pytest plugin fails the test that caused it, with this traceback)
+        seen.append({"method": request.method, "path": request.path, "org": g.get("org_key"),
+                     "error": repr(error), "traceback": traceback.format_exc()})
         wrapped = ApiError("The mock failed unexpectedly; see its log.")
         wrapped.status, wrapped.code, wrapped.title = 500, "internal_error", "Internal error"
         return envelope([wrapped])
