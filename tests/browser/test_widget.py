@@ -224,9 +224,12 @@ def test_availability_is_shown_as_kustomer_shows_it(host_page, admin, availabili
         assert page.frame_locator(FRAME).get_by_test_id("availability-banner").is_visible() is banner
 
 
-def test_screenshot_of_the_open_widget(host_page):
-    page = started(host_page(after="Kustomer.start({}, () => { window.started = true; });"))
-    run(page, "Kustomer.createConversation({message: 'Hi! Where is my order #A-1042?'}, () => done())")
-    page.frame_locator(FRAME).locator("[data-direction=in]").wait_for()
-    page.screenshot(path=str(artifact("widget-open.png")))
-    assert artifact("widget-open.png").stat().st_size > 1000
+def test_screenshot_of_the_open_widget(host_page, admin, key):
+    page = started(host_page(after="Kustomer.start({assistantId: '5f0c1a2b3c4d5e6f7a8bb002'}, () => { window.started = true; });"))
+    conversation = run(page, "Kustomer.createConversation({message: 'Hi! I would like to return my order.'}, r => done(r.conversationId))")
+    frame = page.frame_locator(FRAME)
+    frame.get_by_role("button", name="Start a return").wait_for()
+    path = artifact("widget-open.png")
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    assert conversation

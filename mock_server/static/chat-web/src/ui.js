@@ -67,7 +67,10 @@ U.build = function () {
   var badge = this.el('span', { 'class': 'badge', 'data-testid': 'unread-badge', hidden: true });
   this.launcher = this.el('button', { 'class': 'launcher', type: 'button', 'aria-label': 'Open chat',
     'data-testid': 'launcher', onclick: function () { self.isOpen ? self.close() : self.open(); } },
-  [this.el('span', { 'class': 'launcher-icon', 'aria-hidden': 'true', text: '\uD83D\uDCAC' }), badge]);
+  [this.el('span', { 'class': 'launcher-icon', 'aria-hidden': 'true' }), badge]);
+  // a chat bubble drawn inline: no icon font or image to fetch
+  this.launcher.firstChild.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor">' +
+    '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
   this.badge = badge;
   this.title = this.el('div', { 'class': 'title', text: settings.teamName || 'Chat' });
   this.back = this.el('button', { 'class': 'back', type: 'button', 'aria-label': 'Back', text: '\u2039',
