@@ -42,6 +42,7 @@ class Server:
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, kind: str = "waitress",
                  threads: int | None = None):
         self.kind = kind
+        self.app = app
         threads = threads or int(app.config.get("THREADS", 32))
         if kind == "waitress":
             from waitress import create_server
@@ -70,7 +71,9 @@ class Server:
             self._server.serve_forever()
 
     def shutdown(self) -> None:
-        """Stop serving and close the listening socket."""
+        """End open event streams, stop serving and close the listening socket."""
+        from .state import get_state
+        get_state(self.app).store.close()
         if self.kind == "waitress":
             self._server.close()
         else:

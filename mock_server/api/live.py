@@ -44,7 +44,7 @@ def event_stream():
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     def alive() -> bool:
-        return any(o is org for o in store.orgs().values())
+        return not log.closed and any(o is org for o in store.orgs().values())
 
     def body():
         try:

@@ -23,6 +23,7 @@ class EventLog:
         self._events: deque[Event] = deque(maxlen=limit)
         self._next_id = 1
         self._changed = threading.Condition()
+        self.closed = False
 
     def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
         """Append an event and wake every waiting stream."""
@@ -42,7 +43,13 @@ class EventLog:
     def wait(self, last_id: int, timeout: float) -> bool:
         """Block until an event after `last_id` exists or `timeout` passes."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._next_id - 1 > last_id, timeout)
+            return self._changed.wait_for(lambda: self.closed or self._next_id - 1 > last_id, timeout)
+
+    def close(self) -> None:
+        """End every wait for good: the org was dropped or the server is stopping."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
 
     @property
     def last_id(self) -> int:

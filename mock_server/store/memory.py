@@ -34,10 +34,18 @@ class MemoryStore:
         """Drop every org (or one key's org): the next call rebuilds it from the fixtures."""
         with self._lock:
             if key is None:
+                dropped = list(self._orgs.values())
                 self._orgs.clear()
                 self._keys.clear()
             else:
-                self._orgs.pop(self.fixtures.org_name(key), None)
+                dropped = [self._orgs.pop(self.fixtures.org_name(key), None)]
+        for org in filter(None, dropped):
+            org.events.close()  # open event streams of a dropped org end now, not at their next heartbeat
+
+    def close(self) -> None:
+        """End the event streams of every org (the server is stopping)."""
+        for org in list(self._orgs.values()):
+            org.events.close()
 
     def keys(self) -> list[str]:
         """The API keys seen since the last full reset."""
@@ -50,4 +58,7 @@ class MemoryStore:
     def replace(self, orgs: dict[str, Org], keys: list[str]) -> None:
         """Swap in a whole set of orgs (state import)."""
         with self._lock:
+            dropped = list(self._orgs.values())
             self._orgs, self._keys = dict(orgs), dict.fromkeys(keys)
+        for org in dropped:
+            org.events.close()
