@@ -35,7 +35,7 @@ class SessionMock:
         """Serve a fresh mock on a free loopback port from a daemon thread."""
         from . import create_app
         from .serving import ServerThread
-        app = create_app({"THREADS": 16, "JOURNAL_SIZE": 20000})
+        app = create_app({"THREADS": 64, "JOURNAL_SIZE": 20000})  # 16 of the threads stay free of event streams
         server = ServerThread(app, kind="waitress").start()
         return cls(server.url, MockClient(server.url), app, server)
 
