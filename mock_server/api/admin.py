@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, request
 from .. import __version__
 from ..domain.describe import describe_org
 from ..schemas import admin as s
+from ..schemas.common import EmptyBody, shared
 from ..state import get_state
-from ..schemas.common import EmptyBody
 from .context import json_body
 from .docs import operation
 
@@ -21,24 +21,24 @@ bp = Blueprint("admin", __name__, url_prefix="/__admin")
 def health():
     """200 once the mock is ready."""
     uptime = time.time() - get_state().started_at
-    return s.Health().dump({"status": "ok", "version": __version__, "uptimeSeconds": round(uptime, 3)})
+    return shared(s.Health).dump({"status": "ok", "version": __version__, "uptimeSeconds": round(uptime, 3)})
 
 
 @bp.post("/reset", endpoint="reset")
 @operation(body=EmptyBody, query=s.ResetQuery, response=s.Reset)
 def reset():
     """Every org (or ?org=KEY's org) back to its fixtures and seed."""
-    EmptyBody().load(json_body())
-    key = s.ResetQuery().load(request.args).get("org")
+    shared(EmptyBody).load(json_body())
+    key = shared(s.ResetQuery).load(request.args).get("org")
     get_state().store.reset(key)
-    return s.Reset().dump({"reset": "org" if key else "all", "org": key})
+    return shared(s.Reset).dump({"reset": "org" if key else "all", "org": key})
 
 
 @bp.get("/orgs/<key>", endpoint="getOrg")
 @operation(response=s.OrgDescription)
 def get_org(key):
     """An org as tools see it: brands, settings, assistants, Klasses, users, chat secret."""
-    return s.OrgDescription().dump(describe_org(get_state().store.org(key), key))
+    return shared(s.OrgDescription).dump(describe_org(get_state().store.org(key), key))
 
 
 @bp.get("/openapi.json", endpoint="openapi")

@@ -8,6 +8,7 @@ from ..faults import get_faults
 from ..journal import get_journal
 from ..schemas import control as c
 from ..schemas import faults as s
+from ..schemas.common import shared
 from .context import json_body
 from .docs import operation
 
@@ -54,7 +55,7 @@ def list_fault_scenarios():
 @operation(body=s.Scenario, response=s.FaultList, status=201)
 def load_fault_scenario(name):
     """Add a scenario's rules: the named file, or the rules in the body (all or none)."""
-    body = s.Scenario(partial=("faults",)).load(json_body())
+    body = shared(s.Scenario, partial=("faults",)).load(json_body())
     scenario = body if body.get("faults") else scenarios.read(name, current_app.config.get("FIXTURES"))
     return {"faults": get_faults().add(scenarios.rules(scenario), scenario=name)}, 201
 
@@ -63,7 +64,7 @@ def load_fault_scenario(name):
 @operation(query=c.JournalQuery, response=c.JournalPage)
 def list_requests():
     """The journal, oldest first, filtered by operation, org, status, since, after; `limit` keeps the newest."""
-    return get_journal().query(**c.JournalQuery().load(request.args))
+    return get_journal().query(**shared(c.JournalQuery).load(request.args))
 
 
 @bp.delete("/requests", endpoint="clearRequests")

@@ -8,7 +8,7 @@ from ..domain.clock import parse_iso
 from ..domain.errors import ApiError
 from ..domain.settings import update_settings
 from ..schemas import control as c
-from ..schemas.common import EmptyBody
+from ..schemas.common import EmptyBody, shared
 from ..state import get_state
 from .context import json_body
 from .docs import operation
@@ -32,7 +32,7 @@ def get_clock():
 @operation(body=c.ClockChange, response=c.ClockState)
 def set_clock():
     """Freeze at a time, advance by seconds, or resume real time."""
-    change, clock = c.ClockChange().load(json_body()), get_state().clock
+    change, clock = shared(c.ClockChange).load(json_body()), get_state().clock
     if "freeze" in change:
         clock.freeze(parse_iso(change["freeze"]))
     elif "advance_seconds" in change:
@@ -46,7 +46,7 @@ def set_clock():
 @operation(body=c.SettingsChange)
 def update_org_settings(key):
     """Change availability, startDelayMs, allowEndConversation, defaultAssistantId (any subset)."""
-    change = c.SettingsChange().load(json_body())
+    change = shared(c.SettingsChange).load(json_body())
     return update_settings(get_state().store.org(key), **change)
 
 
@@ -63,7 +63,7 @@ def export_state():
 def import_state():
     """Replace every org with the document's; a document of another version is refused with 400."""
     body = json_body()
-    c.StateDocument().load(body)
+    shared(c.StateDocument).load(body)
     state = get_state()
     return snapshot.import_state(state.store, state.clock, body)
 
@@ -72,7 +72,7 @@ def import_state():
 @operation(body=EmptyBody, response=c.StateSaved)
 def save_state():
     """Write the state to --state-file now (atomically)."""
-    EmptyBody().load(json_body())
+    shared(EmptyBody).load(json_body())
     path = current_app.config.get("STATE_FILE")
     if not path:
         raise NoStateFile("the mock was started without --state-file (KUSTOMER_MOCK_STATE_FILE)")

@@ -9,7 +9,7 @@ from ..domain import assistant as assistants
 from ..domain import chat
 from ..schemas import assistant as sa
 from ..schemas import chat_client as s
-from ..schemas.common import EmptyBody
+from ..schemas.common import EmptyBody, shared
 from .context import chat_session, current_org, json_body, tracking_token
 from .docs import operation
 
@@ -21,14 +21,14 @@ CHAT = "chat"  # auth scheme name in the OpenAPI document
 @operation(body=s.StartOptions, response=s.StartResponse, auth="key")
 def start():
     """Kustomer.start(): a tracking token for a new or returning customer."""
-    options = s.StartOptions().load(json_body())
+    options = shared(s.StartOptions).load(json_body())
     org = current_org()
     delay = org.settings.get("startDelayMs") or 0
     if delay:
         time.sleep(min(float(delay), 60_000) / 1000)  # lets front-ends see what a slow start does
     token, customer = chat.start(org, tracking_token(), **{k: options.get(k) for k in ("brand_id", "assistant_id", "lang")})
     info = org.tokens[token]
-    return s.StartResponse().dump({
+    return shared(s.StartResponse).dump({
         "tracking_token": token, "customer_id": customer.id, "brand_id": info.get("brandId") or org.default_brand_id,
         "assistant_id": info.get("assistantId")
         or assistants.default_id(org, info.get("brandId") or org.default_brand_id),
@@ -47,14 +47,14 @@ def get_chat_settings():
 @operation(response=s.Availability, auth=CHAT)
 def is_chat_available():
     """Kustomer.isChatAvailable(): {availability}."""
-    return s.Availability().dump({"availability": chat_session().org.availability()})
+    return shared(s.Availability).dump({"availability": chat_session().org.availability()})
 
 
 @bp.post("/v1/chat/sessions", endpoint="createConversation")
 @operation(body=s.CreateConversation, response=s.CallbackResponse, status=201, auth=CHAT)
 def create_conversation():
     """Kustomer.createConversation(options): creates only when a message (or a Core title) is given."""
-    options = s.CreateConversation().load(json_body())
+    options = shared(s.CreateConversation).load(json_body())
     session = chat_session()
     conversation = session.create_conversation(
         message=options.get("message"), assistant_id=options.get("assistant_id") or options.get("assistant"),
@@ -64,46 +64,46 @@ def create_conversation():
         return {"created": False, "conversationId": None, "createdAt": None, "ended": False,
                 "isInAssistantMode": False,
                 "detail": "No message: nothing is created until the customer sends the first message."}, 200
-    return s.CallbackResponse().dump(conversation), 201
+    return shared(s.CallbackResponse).dump(conversation), 201
 
 
 @bp.get("/v1/chat/sessions", endpoint="getConversations")
 @operation(query=s.PageQuery, response=s.ConversationList, auth=CHAT)
 def get_conversations():
     """KustomerCore.getConversations({page, pageSize})."""
-    paging = s.PageQuery().load(request.args)
-    return s.ConversationList().dump(chat_session().conversations(paging["page"], paging["page_size"]))
+    paging = shared(s.PageQuery).load(request.args)
+    return shared(s.ConversationList).dump(chat_session().conversations(paging["page"], paging["page_size"]))
 
 
 @bp.get("/v1/chat/sessions/open", endpoint="getOpenConversations")
 @operation(response=s.ConversationList, auth=CHAT)
 def get_open_conversations():
     """Kustomer.getOpenConversations(): the conversations not ended."""
-    return {"conversations": s.Conversation(many=True).dump(chat_session().open_conversations())}
+    return {"conversations": shared(s.Conversation, many=True).dump(chat_session().open_conversations())}
 
 
 @bp.get("/v1/chat/sessions/<conversation_id>", endpoint="openConversationById")
 @operation(response=s.Conversation, auth=CHAT)
 def open_conversation_by_id(conversation_id):
     """Kustomer.openConversationById({conversationId}): 404 unless it is this customer's."""
-    return s.Conversation().dump(chat_session().open_conversation(conversation_id))
+    return shared(s.Conversation).dump(chat_session().open_conversation(conversation_id))
 
 
 @bp.patch("/v1/chat/sessions/<conversation_id>", endpoint="describeConversation")
 @operation(body=s.DescribeConversation, response=s.Conversation, auth=CHAT)
 def describe_conversation(conversation_id):
     """Kustomer.describeConversation({conversationId, customAttributes})."""
-    options = s.DescribeConversation().load(json_body())
-    return s.Conversation().dump(chat_session().describe_conversation(conversation_id, options["custom_attributes"]))
+    options = shared(s.DescribeConversation).load(json_body())
+    return shared(s.Conversation).dump(chat_session().describe_conversation(conversation_id, options["custom_attributes"]))
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/end", endpoint="endConversation")
 @operation(body=EmptyBody, response=s.CallbackResponse, auth=CHAT)
 def end_conversation(conversation_id):
     """KustomerCore.endConversation({conversationId}): only when the org allows it."""
-    EmptyBody().load(json_body())
+    shared(EmptyBody).load(json_body())
     conversation = chat_session().end_conversation(conversation_id)
-    return s.CallbackResponse(only=("conversation_id", "created_at", "ended")).dump(conversation)
+    return shared(s.CallbackResponse, only=("conversation_id", "created_at", "ended")).dump(conversation)
 
 
 @bp.get("/v1/chat/sessions/<conversation_id>/messages", endpoint="getMessages")
@@ -111,7 +111,7 @@ def end_conversation(conversation_id):
 def get_messages(conversation_id):
     """KustomerCore.getMessages({conversationId}): the last 30 days."""
     conversation, messages = chat_session().messages(conversation_id)
-    return s.MessageList().dump({"conversation_id": conversation.id, "messages": messages,
+    return shared(s.MessageList).dump({"conversation_id": conversation.id, "messages": messages,
                                  "satisfaction": conversation.satisfaction,
                                  "pages": {"current": 1, "first": 1, "next": None, "previous": None, "last": 1}})
 
@@ -120,48 +120,48 @@ def get_messages(conversation_id):
 @operation(body=s.SendMessage, response=s.Message, status=201, auth=CHAT)
 def send_message(conversation_id):
     """KustomerCore.sendMessage({conversationId, body, payload, attachments})."""
-    options = s.SendMessage().load(json_body())
+    options = shared(s.SendMessage).load(json_body())
     message = chat_session().send_message(conversation_id, options.get("body"), options.get("payload"),
                                           options.get("attachments"))
-    return s.Message().dump(message), 201
+    return shared(s.Message).dump(message), 201
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/read", endpoint="markRead")
 @operation(body=s.MarkRead, response=s.Unread, auth=CHAT)
 def mark_read(conversation_id):
     """KustomerCore.markRead({conversationId, messageIds}): answers the ids marked and the new counts."""
-    options = s.MarkRead().load(json_body())
+    options = shared(s.MarkRead).load(json_body())
     session = chat_session()
     marked = session.mark_read(conversation_id, options["message_ids"])
-    return {"conversationId": conversation_id, "messageIds": marked, **s.Unread().dump(session.unread())}
+    return {"conversationId": conversation_id, "messageIds": marked, **shared(s.Unread).dump(session.unread())}
 
 
 @bp.get("/v1/chat/unread", endpoint="getUnreadCount")
 @operation(response=s.Unread, auth=CHAT)
 def get_unread_count():
     """Kustomer.getUnreadCount(): {total, conversations}."""
-    return s.Unread().dump(chat_session().unread())
+    return shared(s.Unread).dump(chat_session().unread())
 
 
 @bp.patch("/v1/customers/current", endpoint="describeCustomer")
 @operation(body=s.DescribeCustomer, response=s.Customer, auth=CHAT)
 def describe_customer():
     """Kustomer.describeCustomer({attributes, customAttributes}); emails/phones/socials still work."""
-    options = s.DescribeCustomer().load(json_body())
+    options = shared(s.DescribeCustomer).load(json_body())
     attributes = options["attributes"]
     for old, new in (("emails", "shared_emails"), ("phones", "shared_phones"), ("socials", "shared_socials")):
         if old in attributes:
             attributes.setdefault(new, attributes.pop(old))
-    return s.Customer().dump(chat_session().describe_customer(attributes, options["custom_attributes"]))
+    return shared(s.Customer).dump(chat_session().describe_customer(attributes, options["custom_attributes"]))
 
 
 @bp.post("/v1/chat/assistants/<assistant_id>/init", endpoint="initAssistant")
 @operation(body=sa.InitAssistant, response=sa.InitAssistantResponse, auth=CHAT)
 def init_assistant(assistant_id):
     """KustomerCore.initAssistant({assistant}): the opening dialog and messages; creates nothing."""
-    options = sa.InitAssistant().load(json_body())
+    options = shared(sa.InitAssistant).load(json_body())
     session = chat_session()
     assistant = assistants.find(session.org, assistant_id)
     payload = assistants.init_payload(session.org, assistant, options.get("lang") or session.info.get("lang"),
                                       tracking_id=session.customer.id)
-    return sa.InitAssistantResponse().dump(payload)
+    return shared(sa.InitAssistantResponse).dump(payload)

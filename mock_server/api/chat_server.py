@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from ..domain import chat_server as chat
 from ..schemas import chat_server as s
+from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
 from .context import json_body
 from .docs import operation
@@ -23,7 +24,7 @@ KEY = "key"
 @operation(body=s.CreateSession, response=s.SessionDocument, status=201, auth=KEY)
 def create_chat_session():
     """Open a chat session for a customer; with `assistant`, it greets and asks its first question."""
-    fields = s.CreateSession().load(json_body())
+    fields = shared(s.CreateSession).load(json_body())
     return document(s.SessionDocument, s.session(chat.create_session(server_org(), fields))), 201
 
 
@@ -31,7 +32,7 @@ def create_chat_session():
 @operation(query=s.SessionsQuery, response=s.SessionList, auth=KEY)
 def list_chat_sessions():
     """A customer's (or tracking id's) sessions, latest message first; active and brandId filter."""
-    query = s.SessionsQuery().load(request.args)
+    query = shared(s.SessionsQuery).load(request.args)
     found = chat.sessions(server_org(), query.get("customer_id"), query.get("tracking_id"), query.get("active"),
                           query.get("brand_id"))
     return listing(s.SessionList, found, query, s.session)
@@ -41,7 +42,7 @@ def list_chat_sessions():
 @operation(query=ListQuery, response=s.ChatMessageList, auth=KEY)
 def list_chat_session_messages(session_id):
     """A session's messages, oldest first."""
-    paging = ListQuery().load({"sort": "asc", **request.args.to_dict()})
+    paging = shared(ListQuery).load({"sort": "asc", **request.args.to_dict()})
     org = server_org()
     conversation = org.conversation(session_id)
     with org.lock:
@@ -55,7 +56,7 @@ def list_chat_session_messages(session_id):
 @operation(body=s.InboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY)
 def create_chat_message():
     """Post a message as the customer on one of their open sessions."""
-    fields = s.InboundMessage().load(json_body())
+    fields = shared(s.InboundMessage).load(json_body())
     return document(s.ChatMessageDocument, s.message(chat.customer_message(server_org(), fields))), 201
 
 
@@ -63,7 +64,7 @@ def create_chat_message():
 @operation(body=s.OutboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY)
 def create_outbound_message():
     """Post a message as an agent: delivered live to the widget, unread until the customer reads it."""
-    fields = s.OutboundMessage().load(json_body())
+    fields = shared(s.OutboundMessage).load(json_body())
     return document(s.ChatMessageDocument, s.message(chat.agent_message(server_org(), fields))), 201
 
 
@@ -71,7 +72,7 @@ def create_outbound_message():
 @operation(body=s.Typing, response=s.TypingDocument, auth=KEY)
 def send_agent_typing():
     """Show (typing: true) or hide (false) the agent's typing indicator in the customer's chat."""
-    fields = s.Typing().load(json_body())
+    fields = shared(s.Typing).load(json_body())
     signal = chat.typing(server_org(), fields)
     return document(s.TypingDocument, {"type": "chat_typing", "id": signal["conversationId"], "attributes": signal})
 
@@ -80,5 +81,5 @@ def send_agent_typing():
 @operation(body=s.Handoff, response=s.SessionDocument, status=201, auth=KEY)
 def create_handoff():
     """Import a bot's conversation as a session with its history; active: false creates it closed."""
-    fields = s.Handoff().load(json_body())
+    fields = shared(s.Handoff).load(json_body())
     return document(s.SessionDocument, s.session(chat.handoff(server_org(), fields))), 201

@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from ..domain import diagnostics
 from ..domain.errors import NotStarted
-from ..schemas.common import EmptyBody
+from ..schemas.common import EmptyBody, shared
 from ..schemas.live import SdkWarning, SdkWarningList, SdkWarningRecord
 from ..state import get_state
 from .context import chat_session, current_org, json_body, tracking_token
@@ -21,7 +21,7 @@ log = logging.getLogger("kustomer_mock")
 @operation(body=SdkWarning, response=SdkWarningRecord, status=201, auth="key")
 def sdk_warning():
     """A misuse by the host page (call before start, unknown option, ...): kept on the org, logged."""
-    report = SdkWarning().load(json_body())
+    report = shared(SdkWarning).load(json_body())
     org, customer_id = current_org(), None
     if tracking_token():
         try:
@@ -31,7 +31,7 @@ def sdk_warning():
     warning = diagnostics.record(org, report["method"], report["reason"], report["page_url"], report["sdk"],
                                  customer_id)
     log.warning("sdkWarning %s: %s (page %s)", warning["method"], warning["reason"], warning["page_url"])
-    return SdkWarningRecord().dump(warning), 201
+    return shared(SdkWarningRecord).dump(warning), 201
 
 
 @bp.get("/__admin/orgs/<key>/sdk-warnings", endpoint="getSdkWarnings")
@@ -39,12 +39,12 @@ def sdk_warning():
 def get_sdk_warnings(key):
     """Every integration warning of the org of `key`, oldest first."""
     warnings = list(get_state().store.org(key).sdk_warnings)
-    return SdkWarningList().dump({"warnings": warnings, "total": len(warnings)})
+    return shared(SdkWarningList).dump({"warnings": warnings, "total": len(warnings)})
 
 
 @bp.delete("/__admin/orgs/<key>/sdk-warnings", endpoint="clearSdkWarnings")
 @operation(body=EmptyBody)
 def clear_sdk_warnings(key):
     """Forget the org's integration warnings."""
-    EmptyBody().load(json_body())
+    shared(EmptyBody).load(json_body())
     return {"cleared": diagnostics.clear(get_state().store.org(key))}

@@ -5,6 +5,7 @@ from flask import Blueprint, request
 
 from ..domain import identity
 from ..schemas import identity as s
+from ..schemas.common import shared
 from .context import current_org, json_body, tracking_token
 from .docs import operation
 
@@ -15,10 +16,10 @@ bp = Blueprint("identity", __name__, url_prefix="/c/v1/identity")
 @operation(body=s.LoginOptions, response=s.LoginResponse, auth="chat")
 def login():
     """Kustomer.login({jwtToken}): identify the session's customer; anonymous history moves along."""
-    options = s.LoginOptions().load(json_body())
+    options = shared(s.LoginOptions).load(json_body())
     answer = identity.login(current_org(), tracking_token(), options["jwt_token"],
                             options.get("brand_id"), options.get("assistant_id"))
-    return s.LoginResponse().dump({"identified": answer["identified"], "customer_id": answer["customerId"],
+    return shared(s.LoginResponse).dump({"identified": answer["identified"], "customer_id": answer["customerId"],
                                    "email": answer["email"], "external_id": answer["externalId"]})
 
 
@@ -27,13 +28,13 @@ def login():
 def logout():
     """Kustomer.logout(): end the session; its tracking token stops working."""
     answer = identity.logout(current_org(), tracking_token())
-    return s.LogoutResponse().dump({"logged_out": answer["loggedOut"], "customer_id": answer["customerId"]})
+    return shared(s.LogoutResponse).dump({"logged_out": answer["loggedOut"], "customer_id": answer["customerId"]})
 
 
 @bp.get("", endpoint="isLoggedIn")
 @operation(query=s.IsLoggedInQuery, response=s.LoggedIn, auth="chat")
 def is_logged_in():
     """Kustomer.isLoggedIn({email}|{externalId}): {loggedIn: boolean} (false without a session)."""
-    query = s.IsLoggedInQuery().load(request.args)
+    query = shared(s.IsLoggedInQuery).load(request.args)
     answer = identity.is_logged_in(current_org(), tracking_token(), query.get("email"), query.get("external_id"))
-    return s.LoggedIn().dump({"logged_in": answer})
+    return shared(s.LoggedIn).dump({"logged_in": answer})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from ..schemas import chat_client as s
+from ..schemas.common import shared
 from .context import chat_session
 from .docs import operation
 
@@ -14,7 +15,7 @@ bp = Blueprint("kb", __name__, url_prefix="/c/v1/kb")
 @operation(query=s.KbQuery, auth="chat")
 def get_categories():
     """KustomerCore.getCategories(): {categories: {id: category}, rootCategory}."""
-    s.KbQuery().load(request.args)
+    shared(s.KbQuery).load(request.args)
     kb = chat_session().org.kb
     return {"categories": kb.categories, "rootCategory": kb.root_category}
 
@@ -23,7 +24,7 @@ def get_categories():
 @operation(query=s.KbQuery, auth="chat")
 def open_kb_category(category_id):
     """Kustomer.openKbCategory(categoryId): the category with its articles."""
-    s.KbQuery().load(request.args)
+    shared(s.KbQuery).load(request.args)
     return chat_session().org.kb.category(category_id)
 
 
@@ -31,7 +32,7 @@ def open_kb_category(category_id):
 @operation(query=s.KbQuery, auth="chat")
 def get_articles(category_id):
     """KustomerCore.getArticles({categoryId}): {articles}."""
-    s.KbQuery().load(request.args)
+    shared(s.KbQuery).load(request.args)
     kb = chat_session().org.kb
     kb.category(category_id)
     return {"articles": [_article(a) for a in kb.articles_in(category_id)]}
@@ -41,7 +42,7 @@ def get_articles(category_id):
 @operation(query=s.KbQuery, auth="chat")
 def open_kb_article(article_id):
     """Kustomer.openKbArticle(articleId) and KustomerCore.getArticleById: the article."""
-    s.KbQuery().load(request.args)
+    shared(s.KbQuery).load(request.args)
     return _article(chat_session().org.kb.article(article_id))
 
 
@@ -49,7 +50,7 @@ def open_kb_article(article_id):
 @operation(query=s.KbSearch, auth="chat")
 def search_articles():
     """KustomerCore.searchArticles({term}): {articles}."""
-    term = s.KbSearch().load(request.args)["term"]
+    term = shared(s.KbSearch).load(request.args)["term"]
     return {"articles": [_article(a) for a in chat_session().org.kb.search(term)]}
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, g, request
 from .. import events as sse
 from ..domain.events import Event
 from ..schemas import chat_client as s
+from ..schemas.common import shared
 from ..schemas.live import EventQuery, TypingActivity
 from ..state import get_state
 from .context import chat_session, json_body
@@ -31,7 +32,7 @@ def stream_slots(app=None) -> sse.StreamSlots:
 @operation(query=EventQuery, auth="chat")
 def event_stream():
     """The customer's live events (text/event-stream); EventSource sends ?key=&token= and Last-Event-ID."""
-    query = EventQuery().load(request.args)
+    query = shared(EventQuery).load(request.args)
     session = chat_session()
     org, store = session.org, get_state().store
     log = org.events
@@ -62,7 +63,7 @@ def _hydrate(org, event: Event) -> dict:
         found = next((m for m in org.messages.get(payload.get("conversationId"), ())
                       if m.id == payload["messageId"]), None)
         if found is not None:
-            return {**s.Message().dump(found), **{k: v for k, v in payload.items() if k not in ("messageId",)}}
+            return {**shared(s.Message).dump(found), **{k: v for k, v in payload.items() if k not in ("messageId",)}}
     return payload
 
 
@@ -70,7 +71,7 @@ def _hydrate(org, event: Event) -> dict:
 @operation(body=TypingActivity, auth="chat")
 def send_typing_activity(conversation_id):
     """KustomerCore.sendTypingActivity({conversationId, typing}): agents see the customer typing."""
-    options = TypingActivity().load(json_body())
+    options = shared(TypingActivity).load(json_body())
     session = chat_session()
     conversation = session.org.conversation(conversation_id, session.customer.id)
     # on the customer's own stream (other tabs ignore it); the agents' side reads the org's log

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 
 from ..domain import rest
 from ..schemas import rest_v1_resources as r
+from ..schemas.common import shared
 from ..schemas.jsonapi import DirectoryListQuery, ListQuery
 from .context import api_key
 from .docs import operation
@@ -34,7 +35,7 @@ def get_current_token():
 @operation(query=ListQuery, response=r.KlassList, auth=KEY)
 def get_klasses():
     """The org's Klasses (conversation, customer) with their custom attributes."""
-    paging = ListQuery().load(request.args)
+    paging = shared(ListQuery).load(request.args)
     org = server_org()
     names = sorted(org.klasses)
     return listing(r.KlassList, names, paging, lambda name: r.klass(org, name, org.klasses[name]))
@@ -49,7 +50,7 @@ def get_klass(name):
 
 
 def _directory(kind: str, path: str, records_of, query=ListQuery):
-    paging = query().load(request.args)
+    paging = shared(query).load(request.args)
     records = records_of(server_org())
     return listing(r.DirectoryList, records, paging, lambda record: r.directory(kind, path, record))
 

@@ -8,6 +8,7 @@ from flask import Blueprint, g, request
 from ..domain import ratelimit
 from ..domain.org import Org
 from ..domain.rest import paginate, require_server_role
+from ..schemas.common import shared
 from ..schemas.jsonapi import page_links
 from .context import api_key, current_org
 
@@ -42,7 +43,7 @@ def guard(bp: Blueprint, rate_limited: bool) -> None:
 
 def document(schema: type, item: dict) -> dict:
     """{data: item} dumped with a single-resource document schema."""
-    return schema().dump({"data": item})
+    return shared(schema).dump({"data": item})
 
 
 def listing(schema: type, records: list, paging: dict, build: Callable[[object], dict]) -> dict:
@@ -50,6 +51,6 @@ def listing(schema: type, records: list, paging: dict, build: Callable[[object],
     page = paginate(records, paging["page"], paging["page_size"])
     query = {k: v for k, v in request.args.items() if k != "page"}
     query.setdefault("pageSize", paging["page_size"])
-    return schema().dump({
+    return shared(schema).dump({
         "data": [build(record) for record in page["items"]],
         "meta": page, "links": page_links(request.path, query, page["page"], page["total_pages"])})

@@ -1,6 +1,8 @@
 """Fields and schemas shared by the surfaces."""
 from __future__ import annotations
 
+import functools
+
 from marshmallow import Schema, fields, validate
 
 from ..domain.ids import HEX24
@@ -35,3 +37,14 @@ class Anything(Schema):
 
 class EmptyBody(Schema):
     """An operation that takes no fields: an empty object (or no body) only."""
+
+
+@functools.cache
+def _shared(cls, options: tuple):
+    return cls(**dict(options))
+
+
+def shared(cls, **options):
+    """One instance per schema class and options: building a Schema costs more than using it."""
+    # marshmallow schemas keep no per-call state, so one instance serves every thread
+    return _shared(cls, tuple(sorted(options.items())))
