@@ -11,6 +11,8 @@ import pytest
 from mock_server.client import MockClient
 
 pytest_plugins = ["pytester"]
+# every inner run is a subprocess: an inline run restores sys.modules afterwards, and the mock's modules
+# it imported would then exist twice in this process
 
 # Each test writes its key and conversation id into SHARED, then proves no other test's
 # conversation is visible through its own key (404, as an unknown id) and its journal holds only its calls.
@@ -80,7 +82,7 @@ def _keys(shared) -> list[str]:
 def test_tests_get_orgs_of_their_own_and_faults_and_assertions_work(pytester, tmp_path):
     _isolation_file(pytester, tmp_path / "shared")
     pytester.makepyfile(test_failures=FAILURES)
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=5, failed=3)
     keys = _keys(tmp_path / "shared")
     assert len(set(keys)) == 4 and all(key.startswith("kmock-main-") for key in keys)
@@ -155,6 +157,6 @@ def test_kustomer_mock_url_uses_a_running_server_and_cleans_up_after_each_test(p
 def test_the_environment_names_the_mock_and_an_unreachable_one_stops_the_run(pytester, monkeypatch):
     monkeypatch.setenv("KUSTOMER_MOCK_URL", "http://127.0.0.1:9")
     pytester.makepyfile(test_any="def test_any(kustomer_mock):\n    pass\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stdout.fnmatch_lines(["*--kustomer-mock-url / KUSTOMER_MOCK_URL: cannot reach the mock at http://127.0.0.1:9*"])
