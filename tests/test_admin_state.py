@@ -32,6 +32,33 @@ def test_bad_clock_changes(client, body, pointer, code):
     assert client.get("/__admin/clock").json["frozen"] is False
 
 
+@pytest.mark.parametrize(("setup", "body", "pointer"), [
+    (None, {"freeze": "0001-01-01T00:00:00Z"}, "/freeze"),
+    (None, {"freeze": "1969-12-31T23:59:59Z"}, "/freeze"),
+    (None, {"freeze": "0001-01-01T00:00:00+01:00"}, "/freeze"),
+    ({"freeze": "9999-12-31T23:59:59.999Z"}, {"advanceSeconds": 1}, "/advanceSeconds"),
+    ({"freeze": "9999-12-01T00:00:00Z"}, {"advanceSeconds": 315360000}, "/advanceSeconds"),
+])
+def test_the_clock_stays_within_1970_to_9999(client, chat, setup, body, pointer):
+    if setup:
+        assert client.post("/__admin/clock", json=setup).status_code == 200
+    before = client.get("/__admin/clock").json
+    rv = client.post("/__admin/clock", json=body)
+    assert rv.status_code == 400
+    assert [(e["code"], e["source"]["pointer"]) for e in rv.json["errors"]] == [("invalid_field", pointer)]
+    assert client.get("/__admin/clock").json["frozen"] == before["frozen"]
+    assert chat.create_conversation(message="still works").status_code == 201
+
+
+def test_advancing_a_running_clock_for_ever_never_breaks_a_route(client, chat):
+    answers = {client.post("/__admin/clock", json={"advanceSeconds": 315360000}).status_code for _ in range(800)}
+    assert answers == {200, 400}
+    now = client.get("/__admin/clock").json["now"]
+    assert now.startswith("99") and now.endswith("Z")
+    assert chat.create_conversation(message="hi").status_code == 201
+    assert client.get("/__admin/requests").status_code == 200
+
+
 def _patch(client, key, **body):
     return client.patch(f"/__admin/orgs/{key}/settings", json=body)
 

@@ -5,17 +5,42 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from .errors import InvalidField
+
+# The mock clock never leaves these: every time it writes then has four digits and converts safely.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+
+
+class ClockOutOfRange(InvalidField):
+    """A freeze or an advance that would take the mock clock outside 1970..9999."""
+
 
 def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with milliseconds, as Kustomer writes times."""
+    """ISO 8601 UTC with milliseconds, as Kustomer writes times (years always four digits)."""
     moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # strftime's %Y writes year 1 as "1" on glibc: format the fields ourselves
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+            f"{moment.second:02d}.{moment.microsecond // 1000:03d}Z")
 
 
 def parse_iso(text: str) -> datetime:
     """Parse an ISO 8601 time (a trailing Z allowed); naive times are UTC."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether `moment` lies within the clock's range, 1970-01-01 to 9999-12-31 (UTC)."""
+    try:
+        return EARLIEST <= moment.astimezone(timezone.utc) <= LATEST
+    except (OverflowError, ValueError):   # year 1 at +01:00 cannot even be converted
+        return False
+
+
+def _out_of_range(what: str, pointer: str) -> ClockOutOfRange:
+    return ClockOutOfRange(f"{what}: the mock clock stays between {iso(EARLIEST)} and {iso(LATEST)}",
+                           pointer=pointer)
 
 
 class Clock:
@@ -27,11 +52,18 @@ class Clock:
         self._offset = timedelta(0)
 
     def now(self) -> datetime:
-        """The current mock time, aware, in UTC."""
+        """The current mock time, aware, in UTC; never outside EARLIEST..LATEST, never raises."""
         with self._lock:
             if self._frozen_at is not None:
                 return self._frozen_at
-            return datetime.now(timezone.utc) + self._offset
+            return self._running_now(self._offset)
+
+    @staticmethod
+    def _running_now(offset: timedelta) -> datetime:
+        try:
+            return min(max(datetime.now(timezone.utc) + offset, EARLIEST), LATEST)
+        except OverflowError:  # only reachable if real time outruns a bounded offset: stay at the edge
+            return LATEST if offset > timedelta(0) else EARLIEST
 
     def now_iso(self) -> str:
         """The current mock time as Kustomer writes it."""
@@ -42,18 +74,31 @@ class Clock:
         return self.now().timestamp()
 
     def freeze(self, at: datetime | None = None) -> None:
-        """Stop the clock at `at` (default: now)."""
+        """Stop the clock at `at` (default: now); ClockOutOfRange outside 1970..9999, changing nothing."""
         moment = at or self.now()
+        if not in_range(moment):
+            raise _out_of_range(f"cannot freeze at {moment.isoformat()}", "/freeze")
         with self._lock:
             self._frozen_at = moment.astimezone(timezone.utc)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward (frozen or running)."""
+        """Move the clock forward (frozen or running); ClockOutOfRange past 9999, changing nothing."""
+        refused = _out_of_range(f"cannot advance by {seconds} seconds", "/advanceSeconds")
         with self._lock:
+            try:
+                step = timedelta(seconds=seconds)
+                if self._frozen_at is not None:
+                    moved = self._frozen_at + step
+                else:
+                    moved = datetime.now(timezone.utc) + self._offset + step
+            except (OverflowError, ValueError):
+                raise refused from None
+            if not in_range(moved):
+                raise refused
             if self._frozen_at is not None:
-                self._frozen_at += timedelta(seconds=seconds)
+                self._frozen_at = moved
             else:
-                self._offset += timedelta(seconds=seconds)
+                self._offset += step
 
     def resume(self) -> None:
         """Run with real time again, from the real now."""

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..domain.clock import iso
+from ..domain.clock import EARLIEST, LATEST, in_range, iso
 
 MAX_PAGE_SIZE = 100
 MAX_DIRECTORY_PAGE_SIZE = 500  # users and teams: Kustomer allows up to 500 per page
@@ -20,6 +20,8 @@ class IsoTime(fields.Field):
             moment = fields.AwareDateTime(default_timezone=timezone.utc).deserialize(value)
         except ValidationError:
             raise ValidationError("expected an ISO 8601 date-time string") from None
+        if not in_range(moment):  # the mock clock's range: every time the mock writes has four-digit years
+            raise ValidationError(f"a time between {iso(EARLIEST)} and {iso(LATEST)}")
         return iso(moment)
 
     def _serialize(self, value, attr, obj, **kwargs):
