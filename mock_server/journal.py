@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections import deque
@@ -12,6 +11,7 @@ from flask import Flask, Response, current_app, g, request
 from .domain.clock import parse_iso
 from .faults import exempt, operation_name
 from .state import get_state
+from .strict_json import loads
 
 EXTENSION = "kustomer_mock.journal"
 BODY_LIMIT = 4096  # characters of a request or response body kept per entry
@@ -108,13 +108,14 @@ def _request_body():
 
 
 def _body(raw: bytes):
-    """A body as JSON when it is small JSON, else its text cut to BODY_LIMIT characters."""
+    """A body as JSON when it is small JSON, else its text cut to BODY_LIMIT characters; never raises."""
     if not raw:
         return None
     text = raw[: BODY_LIMIT * 4].decode("utf-8", "replace")
     if len(raw) <= BODY_LIMIT:
         try:
-            return json.loads(text)
+            # the strict reader: an entry never holds NaN or Infinity, which would make the journal invalid JSON
+            return loads(text)
         except ValueError:
             pass
     return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + "…"

@@ -15,6 +15,10 @@ BAD_BODIES = [
     ("string_body", b'"hello"', "application/json", 400, "invalid_body"),
     ("wrong_content_type", b"message=hi", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
     ("unknown_field", b'{"noSuchOption": 1}', "application/json", 400, "unknown_field"),
+    ("nan", b'{"message": NaN}', "application/json", 400, "invalid_json"),
+    ("infinity", b'{"customAttributes": {"orderTotalNum": -Infinity}}', "application/json", 400, "invalid_json"),
+    ("overflowing_number", b'{"delayMs": 1e400}', "application/json", 400, "invalid_json"),
+    ("deeply_nested", b'{"a": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "application/json", 400, "invalid_json"),
     ("oversized", b'{"message": "' + b"x" * (1024 * 1024 + 10) + b'"}', "application/json", 413,
      "payload_too_large"),
 ]

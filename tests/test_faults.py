@@ -5,6 +5,7 @@ import pytest
 
 from mock_server import create_app
 from mock_server.domain.faults import MAX_DELAY_MS, Call, FaultSet
+from mock_server.scenarios import InvalidScenario
 
 from .helpers import Chat
 
@@ -210,3 +211,13 @@ def test_a_scenario_loads_at_boot():
     client = create_app({"TESTING": True, "FAULTS": "chat-outage"}).test_client()
     assert client.get("/__admin/faults").json["faults"][0]["scenario"] == "chat-outage"
     assert Chat(client, "boot-key").start().status_code == 503
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "{min: 0, max: .inf}", "{min: .nan, max: 5}"])
+def test_a_scenario_file_with_a_non_finite_delay_is_refused(tmp_path, value):
+    # YAML, unlike JSON, has NaN and infinity: the rule schema refuses them itself
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: bad\nfaults:\n  - delayMs: {value}\n", encoding="utf-8")
+    with pytest.raises(InvalidScenario) as caught:
+        create_app({"TESTING": True, "FAULTS": str(path)})
+    assert "delayMs" in str(caught.value)

@@ -80,6 +80,9 @@ BAD_TOKENS = [
     ("external_id_an_object", lambda: sign({"externalId": {"id": 1}, "iat": T}), 401, "jwt_invalid_claim"),
     ("no_iat", lambda: sign({"email": "a@b.c"}), 401, "jwt_missing_iat"),
     ("iat_a_string", lambda: sign({"email": "a@b.c", "iat": str(T)}), 401, "jwt_invalid_claim"),
+    # NaN compares false both ways, so it would pass every age check: only standard JSON is read
+    ("iat_nan", lambda: sign(b'{"email": "a@b.c", "iat": NaN}'), 401, "jwt_malformed"),
+    ("iat_infinite", lambda: sign(b'{"email": "a@b.c", "iat": 1e400}'), 401, "jwt_malformed"),
     ("iat_15_minutes_old", lambda: sign({"email": "a@b.c", "iat": T - 900}), 401, "jwt_stale_iat"),
     ("iat_a_day_old", lambda: sign({"email": "a@b.c", "iat": T - 86400}), 401, "jwt_stale_iat"),
     ("exp_passed", lambda: sign({"email": "a@b.c", "iat": T - 10, "exp": T - 1}), 401, "jwt_stale_iat"),

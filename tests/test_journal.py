@@ -1,6 +1,8 @@
 """The request journal: what is recorded, filters, the ring, what is left out."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mock_server import create_app
@@ -120,3 +122,20 @@ def test_bodies_are_bounded(client, chat):
     chat.create_conversation(message="x" * 9000)
     entry = journal(client, operation="createConversation")["requests"][-1]
     assert isinstance(entry["requestBody"], str) and len(entry["requestBody"]) == 4097
+
+
+@pytest.mark.parametrize(("method", "path", "raw"), [
+    ("POST", "/c/v1/chat/sessions", b'{"message": "hi", "customAttributes": {"orderTotalNum": NaN}}'),
+    ("POST", "/c/v1/chat/sessions", b'{"message": 1e400}'),
+    ("GET", "/c/v1/chat/unread", b"[" * 2000 + b"]" * 2000),           # a GET carrying a body
+    ("GET", "/c/v1/chat/unread", b"[" * 100 + b"]" * 100),             # valid JSON, deeper than the mock reads
+])
+def test_bodies_the_mock_refuses_are_kept_as_text_and_the_journal_still_reads(client, chat, method, path, raw):
+    rv = chat.call(method, path, data=raw, content_type="application/json")
+    assert rv.status_code in (200, 400), rv.get_data(as_text=True)[:200]
+    listing = client.get("/__admin/requests")
+    assert listing.status_code == 200
+    # strict JSON: the whole journal parses without NaN or Infinity anywhere
+    page = json.loads(listing.get_data(as_text=True), parse_constant=lambda name: pytest.fail(name))
+    entry = page["requests"][-1]
+    assert entry["path"] == path and entry["requestBody"] == raw.decode()

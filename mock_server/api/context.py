@@ -1,14 +1,13 @@
 """Small accessors the views share: the body, the key, the org, the customer session."""
 from __future__ import annotations
 
-import json
-
 from flask import g, request
 
 from ..domain.chat import ChatSession
 from ..domain.errors import InvalidBody, InvalidJson, MissingApiKey, UnsupportedMediaType
 from ..domain.org import Org
 from ..state import get_state
+from ..strict_json import loads
 
 TRACKING_HEADER = "x-kustomer-tracking-token"
 
@@ -21,8 +20,8 @@ def json_body() -> dict:
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = loads(raw)   # NaN, Infinity, 1e400 and deep nesting are refused here, before any view
+    except ValueError as exc:
         raise InvalidJson(f"Malformed JSON body: {exc}") from None
     if not isinstance(body, dict):
         raise InvalidBody(f"The body must be a JSON object, not {type(body).__name__}")

@@ -11,6 +11,7 @@ from jwt.exceptions import DecodeError, InvalidSignatureError, InvalidTokenError
 from . import assistant as assistants
 from .errors import (JwtAlgorithmNotAllowed, JwtBadSignature, JwtFutureIat, JwtInvalidClaim, JwtMalformed,
                      JwtMissingIat, JwtMissingIdentity, JwtStaleIat, NotFound, ValueTooLong)
+from ..strict_json import loads
 from .models import Customer
 
 ALGORITHM = "HS256"
@@ -63,7 +64,7 @@ def verify_login_token(token: str, secret: str, now: float) -> dict:
     except InvalidTokenError as exc:
         raise JwtMalformed(f"the login token is not a JWT: {exc}") from None
     try:
-        claims = json.loads(raw)
+        claims = loads(raw)   # standard JSON only: a NaN iat would pass every age check
     except ValueError:
         claims = None
     if not isinstance(claims, dict):

@@ -1,6 +1,7 @@
 """Klasses and their custom attributes: the rules Kustomer applies to customAttributes."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -62,8 +63,8 @@ def _check_text(limit: int):
 
 
 def _check_num(attr: Attribute, value) -> str | None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return None if ok else "expected a number"
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return None if ok else "expected a (finite) number"
 
 
 def _check_bool(attr: Attribute, value) -> str | None:

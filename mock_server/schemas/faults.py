@@ -1,6 +1,8 @@
 """Schemas of fault rules (POST /__admin/faults) and of scenarios."""
 from __future__ import annotations
 
+import math
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.faults import DROPS, MAX_DELAY_MS
@@ -50,6 +52,8 @@ class Delay(fields.Field):
         if isinstance(value, dict):
             loaded = DelayRange().load(value)
             return {"min": min(loaded["min"], MAX_DELAY_MS), "max": min(loaded["max"], MAX_DELAY_MS)}
+        if not math.isfinite(value):   # YAML scenarios can say .nan and .inf; JSON bodies cannot
+            raise ValidationError("must be a finite number")
         if value < 0:
             raise ValidationError("must be 0 or more")
         return min(value, MAX_DELAY_MS)
