@@ -85,7 +85,8 @@ def kustomer_mock_server(request) -> SessionMock:
 
 
 def _key(request) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # xdist gives its workers `workerinput`; its environment variable would leak into nested runs
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
     name = re.sub(r"[^A-Za-z0-9_]+", "-", request.node.name)[:40].strip("-")
     return f"kmock-{worker}-{_RUN}-{next(_tests)}-{name}"
 
