@@ -9,6 +9,8 @@ from flask import Flask, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from .schemas.common import QueryError
+
 from .domain.errors import *  # noqa: F401,F403  (the exception classes live with the domain)
 from .domain.errors import (ApiError, BadRequest, InvalidField, MethodNotAllowed, MissingField,
                             PayloadTooLarge, RouteNotFound, UnknownField, UnsupportedMediaType)
@@ -29,15 +31,21 @@ def envelope(errors: list[ApiError], headers: dict | None = None):
     return response
 
 
-def validation_errors(messages, path: str = "") -> list[ApiError]:
-    """marshmallow's nested messages as one error per field, with a JSON pointer each."""
+def validation_errors(messages, path: str = "", query: bool = False) -> list[ApiError]:
+    """marshmallow's nested messages as one error per field: a JSON pointer each, or (query) the parameter.
+
+    An error of the body as a whole has no source, like invalid_json and the other body-level errors.
+    """
     if isinstance(messages, list):
         text = "; ".join(str(m) for m in messages)
         error_class = _MARSHMALLOW.get(messages[0], InvalidField) if messages else InvalidField
-        return [error_class(f"{path.lstrip('/') or 'body'}: {text}", pointer=path or "/")]
+        name = path.lstrip("/")
+        if query:
+            return [error_class(f"{name or 'query'}: {text}", parameter=name or None)]
+        return [error_class(f"{name or 'body'}: {text}", pointer=path or None)]
     found: list[ApiError] = []
     for name, inner in messages.items():
-        found += validation_errors(inner, f"{path}/{name}" if name != "_schema" else path)
+        found += validation_errors(inner, f"{path}/{name}" if name != "_schema" else path, query)
     return found
 
 
@@ -50,7 +58,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def schema_error(error: ValidationError):
-        return envelope(validation_errors(error.messages))
+        return envelope(validation_errors(error.messages, query=isinstance(error, QueryError)))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -28,3 +28,11 @@ def test_org_description_for_tools(client):
 
 def test_reset_takes_a_body_of_nothing_but_an_object(client):
     assert client.post("/__admin/reset", json={}).status_code == 200
+
+
+def test_reset_with_an_empty_org_is_400_and_resets_nothing(client, chat):
+    conversation_id = chat.new_conversation()
+    rv = client.post("/__admin/reset?org=")
+    assert rv.status_code == 400
+    assert [(e["code"], e["source"]) for e in rv.json["errors"]] == [("invalid_field", {"parameter": "org"})]
+    assert chat.call("GET", f"/c/v1/chat/sessions/{conversation_id}").status_code == 200

@@ -23,6 +23,8 @@ BAD_BODIES = [
      "payload_too_large"),
 ]
 
+BODY_LEVEL = {"invalid_json", "invalid_body", "unsupported_media_type", "payload_too_large"}
+
 
 def _write_routes():
     app = create_app()
@@ -56,6 +58,8 @@ def test_every_write_route_rejects_bad_bodies(client, chat, ids, method, rule, c
     assert rv.is_json
     # a body may be wrong in more than one way (an unknown field and a missing one): each is listed
     assert code in [error["code"] for error in rv.json["errors"]]
+    if code in BODY_LEVEL:   # the whole body is wrong: no field to point at, so no source at all
+        assert [error.get("source") for error in rv.json["errors"]] == [None]
 
 
 @pytest.mark.parametrize(("method", "path", "status", "code"), [
@@ -96,3 +100,31 @@ def test_the_error_carries_status_code_title_detail(client, key):
     rv = chat.create_conversation(message="hi")
     assert set(rv.json["errors"][0]) >= {"status", "code", "title", "detail"}
     assert rv.json["errors"][0]["status"] == 401
+
+
+QUERY_ERRORS = [
+    ("GET", "/c/v1/chat/sessions?page=x", 400, "invalid_field", "page"),
+    ("GET", "/c/v1/chat/sessions?pageSize=101", 400, "invalid_field", "pageSize"),
+    ("GET", "/c/v1/chat/sessions?pages=2", 400, "unknown_field", "pages"),
+    ("GET", "/c/v1/identity?email=", 400, "missing_field", "email"),
+    ("GET", "/c/v1/identity?emial=a@b.c", 400, "unknown_field", "emial"),
+    ("GET", "/c/v1/kb/search?term=", 400, "invalid_field", "term"),
+    ("GET", "/c/v1/kb/categories?lang=en&x=1", 400, "unknown_field", "x"),
+    ("GET", "/v1/conversations?page=0", 400, "invalid_field", "page"),
+    ("GET", "/v1/conversations?sort=up", 400, "invalid_field", "sort"),
+    ("GET", "/v1/users?pageSize=501", 400, "invalid_field", "pageSize"),
+    ("GET", "/v2.1/chat/sessions?active=maybe", 400, "invalid_field", "active"),
+    ("GET", "/__admin/requests?status=600", 400, "invalid_field", "status"),
+    ("GET", "/__admin/requests?since=soon", 400, "invalid_field", "since"),
+    ("POST", "/__admin/reset?org=", 400, "invalid_field", "org"),
+    ("POST", "/__admin/reset?everything=1", 400, "unknown_field", "everything"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "status", "code", "parameter"), QUERY_ERRORS,
+                         ids=[f"{c[0]} {c[1]}" for c in QUERY_ERRORS])
+def test_query_errors_name_the_parameter(client, chat, method, path, status, code, parameter):
+    rv = client.open(path, method=method, headers=chat.headers())
+    assert rv.status_code == status and rv.is_json, rv.get_data(as_text=True)[:300]
+    assert [(e["code"], e.get("source")) for e in rv.json["errors"]] == [(code, {"parameter": parameter})]
+    assert parameter in rv.json["errors"][0]["detail"]

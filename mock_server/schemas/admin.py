@@ -1,7 +1,9 @@
 """Schemas of the control API (/__admin)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from .common import Query
 
 
 class Health(Schema):
@@ -12,10 +14,11 @@ class Health(Schema):
     uptimeSeconds = fields.Float()
 
 
-class ResetQuery(Schema):
+class ResetQuery(Query):
     """POST /__admin/reset?org=KEY."""
 
-    org = fields.String()
+    # present but empty must not mean "every org": a script with an unset variable would wipe them all
+    org = fields.String(validate=validate.Length(min=1, error="an API key; leave org out to reset every org"))
 
 
 class Reset(Schema):

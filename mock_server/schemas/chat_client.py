@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
-from .common import CustomAttributes, Id
+from .common import CustomAttributes, Id, Query
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -44,7 +44,7 @@ class SendMessage(Schema):
     lang = fields.String(allow_none=True)
 
 
-class PageQuery(Schema):
+class PageQuery(Query):
     """getConversations paging."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
@@ -88,7 +88,7 @@ class DescribeCustomer(Schema):
     custom_attributes = CustomAttributes(data_key="customAttributes")
 
 
-class KbSearch(Schema):
+class KbSearch(Query):
     """searchArticles."""
 
     term = fields.String(required=True, validate=validate.Length(min=1))
@@ -96,7 +96,7 @@ class KbSearch(Schema):
     knowledge_base_id = fields.String(data_key="knowledgeBaseId")
 
 
-class KbQuery(Schema):
+class KbQuery(Query):
     """The knowledgeBaseId and lang every KB call may carry."""
 
     lang = fields.String()

@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import functools
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.ids import HEX24
 
 Id = lambda **kw: fields.String(validate=validate.Regexp(HEX24, error="must be a 24-character hex id"), **kw)  # noqa: E731
 CustomAttributes = lambda **kw: fields.Dict(keys=fields.String(), load_default=dict, **kw)  # noqa: E731
+
+
+class QueryError(ValidationError):
+    """A query string that does not fit its schema: the errors name parameters, not body pointers."""
+
+
+class Query(Schema):
+    """Base of every query-string schema: its errors answer with source.parameter."""
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        """Raise the errors as a QueryError, so the envelope names parameters."""
+        raise QueryError(error.messages, data=data, valid_data=error.valid_data)
 
 
 class ErrorObject(Schema):

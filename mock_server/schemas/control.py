@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..domain.availability import MODES
 from ..domain.clock import parse_iso
 from ..domain.settings import MAX_START_DELAY_MS
+from .common import Query
 
 
 class IsoTime(fields.String):
@@ -20,7 +21,7 @@ class IsoTime(fields.String):
         return text
 
 
-class JournalQuery(Schema):
+class JournalQuery(Query):
     """GET /__admin/requests?operation=&org=&status=&since=&after=&limit=."""
 
     operation = fields.String()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from .common import Id
+from .common import Id, Query
 
 
 class LoginOptions(Schema):
@@ -30,7 +30,7 @@ class LogoutResponse(Schema):
     customer_id = fields.String(data_key="customerId", allow_none=True)
 
 
-class IsLoggedInQuery(Schema):
+class IsLoggedInQuery(Query):
     """isLoggedIn({email}|{externalId}): one of the two, as used at login."""
 
     email = fields.String()

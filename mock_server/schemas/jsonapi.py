@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.clock import EARLIEST, LATEST, in_range, iso
+from .common import Query
 
 MAX_PAGE_SIZE = 100
 MAX_DIRECTORY_PAGE_SIZE = 500  # users and teams: Kustomer allows up to 500 per page
@@ -28,7 +29,7 @@ class IsoTime(fields.Field):
         return value
 
 
-class ListQuery(Schema):
+class ListQuery(Query):
     """?page=1&pageSize=100&sort=desc: pages from 1, at most 100 per page."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))

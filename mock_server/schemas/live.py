@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .common import Query
 
-class EventQuery(Schema):
+
+class EventQuery(Query):
     """The event stream's query: EventSource cannot send headers, so the key and token come here."""
 
     key = fields.String()
