@@ -10,6 +10,7 @@ from .domain.errors import AdminTokenInvalid, AdminTokenRequired, Forbidden, Hea
 
 ADMIN_PREFIX = "/__admin"
 OPEN_ADMIN = {("GET", "/__admin/health"), ("HEAD", "/__admin/health")}
+DASHBOARD_FILES = "/__admin/ui"   # the dashboard's page and files hold no data: it asks for the token, then sends it
 ADMIN_COOKIE = "kustomer_mock_admin_token"   # lets the dashboard's page and streams carry the token
 BROWSER_PREFIXES = ("/c/", "/chat-web/")     # opened to every origin unless CORS_ORIGINS says otherwise
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -39,7 +40,7 @@ def _before():
         # answered here, before the journal and the faults: asking which methods exist is no SDK call
         return current_app.make_default_options_response()
     admin = request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
-    if admin and (request.method, request.path) not in OPEN_ADMIN:
+    if admin and not is_open_admin(request.method, request.path):
         _check_admin_origin()
         _check_admin_token()
     return None
@@ -56,6 +57,13 @@ def _check_header_size() -> None:
 
 
 # -- the admin token -----------------------------------------------------------------------------
+
+def is_open_admin(method: str, path: str) -> bool:
+    """Whether an /__admin request needs no token: the health check, and reading the dashboard's files."""
+    if (method, path) in OPEN_ADMIN:
+        return True
+    return method in ("GET", "HEAD") and (path == DASHBOARD_FILES or path.startswith(DASHBOARD_FILES + "/"))
+
 
 def admin_token() -> str | None:
     """The configured admin token (None: the control API is open)."""

@@ -1,0 +1,54 @@
+"""Pages the mock serves to people: the dashboard (/__admin/ui) and a demo shop page (/).
+
+Plain files under static/, no build step and nothing from a CDN: the Content-Security-Policy
+allows this origin only, so a stray external reference fails loudly in the browser.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, send_from_directory
+
+from ..domain.errors import RouteNotFound
+from .docs import operation
+
+bp = Blueprint("pages", __name__)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+DASHBOARD = STATIC / "dashboard"
+DEMO = STATIC / "demo"
+# the demo keeps its script and styles inline, so a reader sees in one file how a page uses the SDK
+POLICIES = {
+    "dashboard": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "demo": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:",
+}
+
+
+def _file(folder: Path, name: str, policy: str):
+    if not (folder / name).is_file():
+        raise RouteNotFound(f"no file {name} here")
+    response = send_from_directory(folder, name, max_age=0)
+    response.headers["Content-Security-Policy"] = POLICIES[policy]
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/__admin/ui", endpoint="dashboardPage")
+@operation()
+def dashboard_page():
+    """The dashboard: orgs, live conversations, agent replies, settings, faults, journal, clock."""
+    return _file(DASHBOARD, "index.html", "dashboard")
+
+
+@bp.get("/__admin/ui/<path:name>", endpoint="dashboardAsset")
+@operation()
+def dashboard_asset(name):
+    """The dashboard's script and stylesheet."""
+    return _file(DASHBOARD, name, "dashboard")
+
+
+@bp.get("/", endpoint="demoPage")
+@operation()
+def demo_page():
+    """A small shop's help page that hands off to the widget; links to the dashboard."""
+    return _file(DEMO, "index.html", "demo")

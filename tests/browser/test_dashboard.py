@@ -1,0 +1,234 @@
+"""The dashboard (/__admin/ui) and the demo page (/) in Chromium, driving real widgets on other pages."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from mock_server import create_app
+from mock_server.serving import ServerThread
+
+from .conftest import Admin, artifact, run, started
+
+FRAME = "#kustomer-ui-sdk-iframe"
+START = "Kustomer.start({}, function () { window.started = true; });"
+DEMO_KEY = "demo-key"                  # the key the demo page's script tag carries
+SAM = "5f0c1a2b3c4d5e6f7a8b9e02"       # Sam Chen, an agent of the fixtures
+SCREENSHOT_SIZE = {"width": 1280, "height": 800}
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def demo(mock):
+    """The demo page's org, fresh: reset before the test, its faults cleared after."""
+    requests.post(f"{mock}/__admin/reset?org={DEMO_KEY}", timeout=10)
+    yield Admin(mock, DEMO_KEY)
+    requests.delete(f"{mock}/__admin/faults", timeout=10)
+
+
+def dashboard(context, mock, key):
+    """Open the dashboard on the org of `key` and wait until it has drawn it."""
+    page = context.new_page()
+    page.goto(f"{mock}/__admin/ui#org={key}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_test_id("live").filter(has_text="live").wait_for()
+    return page
+
+
+def submit_help_form(page, order: str, topic: str, message: str) -> str:
+    """Fill the demo page's form, hand off to chat, answer the new conversation's id."""
+    page.wait_for_function("() => !document.getElementById('chat-button').disabled")  # a function: the CSP forbids eval
+    page.get_by_test_id("order-number").fill(order)
+    page.get_by_test_id("topic").select_option(topic)
+    page.get_by_test_id("message").fill(message)
+    page.evaluate("() => { window.lastConversationId = null; }")
+    page.get_by_test_id("chat-button").click()
+    page.wait_for_function("() => window.lastConversationId")
+    return page.evaluate("window.lastConversationId")
+
+
+def conversation_item(page, conversation_id: str):
+    """The dashboard's list entry of one conversation."""
+    return page.locator(f"[data-testid=conversation][data-id='{conversation_id}']")
+
+
+def keep_screenshot(page, name: str) -> None:
+    """A screenshot under test-artifacts/; with KUSTOMER_MOCK_UPDATE_DOCS=1 also docs/NAME for the README."""
+    path = artifact(name)
+    page.set_viewport_size(SCREENSHOT_SIZE)
+    page.wait_for_timeout(300)   # let the layout settle at the new size; nothing is asserted on time
+    page.screenshot(path=str(path))
+    if os.environ.get("KUSTOMER_MOCK_UPDATE_DOCS") == "1":
+        DOCS.mkdir(exist_ok=True)
+        shutil.copyfile(path, DOCS / name)
+
+
+def test_the_dashboard_lists_a_conversation_created_from_the_demo_page_live(context, mock, demo):
+    shop = context.new_page()
+    shop.goto(f"{mock}/")
+    first = submit_help_form(shop, "A-1042", "shipping.late", "My parcel is two days late")
+    board = dashboard(context, mock, DEMO_KEY)
+    item = conversation_item(board, first)
+    item.wait_for()
+    chips = item.get_by_test_id("attribute").all_inner_texts()
+    assert chips == ['issueTypeTree: "shipping.late"', "giftBool: false", 'orderNumberStr: "A-1042"']
+    assert item.get_by_test_id("conversation-status").inner_text() == "open"
+    # a second one, made while the dashboard is open, appears without a reload
+    second = submit_help_form(shop, "B-7", "returns.refund", "Where is my refund?")
+    conversation_item(board, second).wait_for()
+    assert board.locator("[data-testid=conversation]").first.get_attribute("data-id") == second
+    conversation_item(board, second).click()   # the one the widget shows now
+    board.get_by_test_id("message-body").filter(has_text="Where is my refund?").wait_for()
+    assert "orderNumberStr\nB-7" in board.get_by_test_id("thread-attributes").inner_text()
+    board.get_by_test_id("reply-body").fill("Hi, this is Alex. Let me look up B-7.")
+    board.get_by_test_id("reply-send").click()
+    shop.frame_locator(FRAME).locator("[data-direction=out]").filter(has_text="Let me look up B-7").wait_for()
+    board.get_by_test_id("message-body").filter(has_text="Let me look up B-7").wait_for()
+    keep_screenshot(shop, "demo.png")
+    keep_screenshot(board, "dashboard.png")
+
+
+def test_an_agent_reply_typed_in_the_dashboard_arrives_in_the_widget_of_another_page(host_page, context, mock, key):
+    page = started(host_page(after=START))
+    conversation = run(page, """window.received = []; window.lifecycle = [];
+        Kustomer.addListener('onMessageReceived', r => window.received.push(r));
+        ['onConversationEnded', 'onConversationUnended'].forEach(n => Kustomer.addListener(n, r => window.lifecycle.push(n)));
+        Kustomer.createConversation({message: 'Is anyone there?'}, r => done(r.conversationId));""")
+    board = dashboard(context, mock, key)
+    conversation_item(board, conversation).click()
+    board.get_by_test_id("agent-select").select_option(SAM)
+    board.get_by_test_id("typing-toggle").check()
+    frame = page.frame_locator(FRAME)
+    frame.get_by_test_id("typing").filter(has_text="is typing").wait_for()
+    board.get_by_test_id("reply-body").fill("Sam here, happy to help.")
+    board.get_by_test_id("reply-send").click()
+    page.wait_for_function("window.received.length === 1")
+    received = page.evaluate("window.received[0]")
+    assert received["body"] == "Sam here, happy to help."
+    assert received["sentBy"]["displayName"] == "Sam Chen" and received["direction"] == "out"
+    frame.locator("[data-direction=out]").filter(has_text="Sam here").wait_for()
+    assert frame.get_by_test_id("typing").is_hidden()   # sending stops the typing indicator
+    board.get_by_test_id("end-conversation").click()
+    page.wait_for_function("window.lifecycle.length === 1")
+    conversation_item(board, conversation).get_by_test_id("conversation-status").filter(has_text="ended").wait_for()
+    board.get_by_test_id("reopen-conversation").click()
+    page.wait_for_function("window.lifecycle.length === 2")
+    assert page.evaluate("window.lifecycle") == ["onConversationEnded", "onConversationUnended"]
+    conversation_item(board, conversation).get_by_test_id("conversation-status").filter(has_text="open").wait_for()
+
+
+def test_a_fault_added_in_the_dashboard_reaches_the_widgets_callback(host_page, context, mock, key, admin):
+    page = started(host_page(after=START))
+    board = dashboard(context, mock, key)
+    board.get_by_role("tab", name="Faults").click()
+    board.get_by_test_id("fault-operation").fill("createConversation")
+    board.get_by_test_id("fault-status").fill("503")
+    board.get_by_test_id("fault-code").fill("service_unavailable")
+    board.get_by_test_id("fault-times").fill("1")
+    board.get_by_test_id("fault-add").click()
+    try:
+        board.get_by_test_id("fault").wait_for()
+        rules = requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"]
+        assert [(r["match"], r["respond"], r["times"]) for r in rules] == [
+            ({"operation": "createConversation", "org": key}, {"status": 503, "code": "service_unavailable"}, 1)]
+        result = run(page, "Kustomer.createConversation({message: 'hello'}, (r, e) => done({r, e: err(e)}))")
+        assert result["r"] is None
+        assert result["e"]["isError"] and (result["e"]["status"], result["e"]["code"]) == (503, "service_unavailable")
+        board.get_by_role("tab", name="Journal").click()
+        board.get_by_test_id("journal-operation").fill("createConversation")
+        entry = board.get_by_test_id("journal-entry").filter(has_text="503")
+        entry.wait_for()
+        assert rules[0]["id"] in entry.inner_text()
+        board.get_by_role("tab", name="Faults").click()
+        board.get_by_test_id("fault-remove").click()
+        board.get_by_test_id("fault").wait_for(state="detached")
+        assert requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"] == []
+    finally:
+        admin.clear_faults()
+
+
+def test_switching_availability_to_offline_shows_in_a_restarted_widget(host_page, context, mock, key, admin):
+    page = started(host_page(after=START))
+    assert page.evaluate("Kustomer.isChatAvailable()") == {"availability": "online"}
+    assert page.frame_locator(FRAME).get_by_test_id("availability-banner").is_hidden()
+    board = dashboard(context, mock, key)
+    board.get_by_test_id("setting-availability").select_option("offline")
+    board.get_by_test_id("settings-save").click()
+    board.get_by_test_id("availability-now").filter(has_text="offline").wait_for()
+    assert admin.org()["settings"]["availability"] == "offline"
+    page.reload()
+    started(page)
+    assert page.evaluate("Kustomer.isChatAvailable()") == {"availability": "offline"}
+    run(page, "Kustomer.open(() => done())")
+    banner = page.frame_locator(FRAME).get_by_test_id("availability-banner")
+    banner.wait_for()
+    assert "away" in banner.inner_text()
+
+
+def test_an_assistant_started_from_the_demo_page_shows_its_template_and_state(context, mock, demo):
+    shop = context.new_page()
+    shop.goto(f"{mock}/")
+    shop.wait_for_function("() => !document.getElementById('returns-assistant').disabled")
+    shop.get_by_test_id("returns-assistant").click()
+    shop.frame_locator(FRAME).get_by_role("button", name="Start a return").click()
+    board = dashboard(context, mock, DEMO_KEY)
+    item = board.locator("[data-testid=conversation]").filter(has_text="Start a return")
+    item.wait_for()
+    assert item.get_by_test_id("assistant-state").inner_text() == "Returns Desk: asking"
+    item.click()
+    templates = board.get_by_test_id("template")
+    templates.first.wait_for()
+    shown = templates.first.text_content()
+    assert shown.startswith("quick replies") and "Just browsing → browsing" in shown
+    senders = board.get_by_test_id("message-sender").all_inner_texts()
+    assert senders[0] == "Returns Desk" and "Customer" in senders
+    assert '{"reason":"start_return"}' in board.get_by_test_id("thread-assistant").inner_text()
+    assert "contactReasonStr\nstart_return" in board.get_by_test_id("thread-attributes").inner_text()
+
+
+def test_the_clock_freezes_and_advances_from_the_dashboard(context, mock, key):
+    board = dashboard(context, mock, key)
+    try:
+        board.get_by_test_id("clock-freeze").click()
+        board.get_by_test_id("clock-mode").filter(has_text="frozen").wait_for()
+        before = requests.get(f"{mock}/__admin/clock", timeout=10).json()
+        board.get_by_test_id("clock-seconds").fill("90")
+        board.get_by_test_id("clock-advance").click()
+        board.wait_for_function(f"() => document.getElementById('clock-now').textContent !== '{before['now'][:19].replace('T', ' ')} UTC'")
+        after = requests.get(f"{mock}/__admin/clock", timeout=10).json()
+        assert after["frozen"] is True
+        assert after["now"][:19] > before["now"][:19]
+        board.get_by_test_id("clock-resume").click()
+        board.get_by_test_id("clock-mode").filter(has_text="running").wait_for()
+    finally:
+        requests.post(f"{mock}/__admin/clock", json={"resume": True}, timeout=10)
+
+
+def test_with_an_admin_token_the_dashboard_asks_once_per_tab(browser):
+    token = "dashboard-test-token"
+    with ServerThread(create_app({"ADMIN_TOKEN": token}), kind="waitress") as server:
+        requests.post(f"{server.url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer guarded-key"}, timeout=10)
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/__admin/ui")
+            page.get_by_test_id("token-input").fill("wrong")
+            page.get_by_test_id("token-save").click()
+            page.get_by_text("does not match").wait_for()
+            page.get_by_test_id("token-input").fill(token)
+            page.get_by_test_id("token-save").click()
+            page.wait_for_selector("body[data-ready=true]")
+            page.get_by_test_id("live").filter(has_text="live").wait_for()
+            assert page.get_by_test_id("org-select").input_value() == "guarded-key"
+            assert page.get_by_test_id("conversation").count() > 0       # the seed conversations
+            page.reload()                                                 # the same tab keeps it
+            page.wait_for_selector("body[data-ready=true]")
+            assert page.get_by_test_id("token-dialog").is_hidden()
+            other = context.new_page()                                    # another tab asks again
+            other.goto(f"{server.url}/__admin/ui")
+            other.get_by_test_id("token-dialog").wait_for()
+        finally:
+            context.close()
