@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from marshmallow import fields
 
 from mock_server import create_app
+from mock_server.schemas.common import STRICT
 
 from .helpers import Chat
 
@@ -128,3 +130,86 @@ def test_query_errors_name_the_parameter(client, chat, method, path, status, cod
     assert rv.status_code == status and rv.is_json, rv.get_data(as_text=True)[:300]
     assert [(e["code"], e.get("source")) for e in rv.json["errors"]] == [(code, {"parameter": parameter})]
     assert parameter in rv.json["errors"][0]["detail"]
+
+
+# Wrong JSON types are refused, never converted: "503" is not 503, 1.5 is not 1, "yes" and 1 are not true.
+WRONG_TYPES = [
+    ("POST", "/__admin/faults", {"respond": {"status": "503"}}, "/respond/status"),
+    ("POST", "/__admin/faults", {"respond": {"status": 503.7}}, "/respond/status"),
+    ("POST", "/__admin/faults", {"respond": {"status": True}}, "/respond/status"),
+    ("POST", "/__admin/faults", {"drop": "reset", "times": 1.5}, "/times"),
+    ("POST", "/__admin/faults", {"drop": "reset", "times": "2"}, "/times"),
+    ("POST", "/__admin/faults", {"drop": "reset", "after": "1"}, "/after"),
+    ("POST", "/__admin/faults", {"drop": "reset", "probability": "0.5"}, "/probability"),
+    ("POST", "/__admin/faults", {"drop": "cut", "cutAfter": "2"}, "/cutAfter"),
+    ("POST", "/__admin/faults", {"delayMs": {"min": "1", "max": 5}}, "/delayMs/min"),
+    ("PATCH", "/__admin/orgs/<key>/settings", {"allowEndConversation": "yes"}, "/allowEndConversation"),
+    ("PATCH", "/__admin/orgs/<key>/settings", {"allowEndConversation": 1}, "/allowEndConversation"),
+    ("PATCH", "/__admin/orgs/<key>/settings", {"allowEndConversation": "false"}, "/allowEndConversation"),
+    ("PATCH", "/__admin/orgs/<key>/settings", {"startDelayMs": "12.5"}, "/startDelayMs"),
+    ("PATCH", "/__admin/orgs/<key>/settings", {"startDelayMs": False}, "/startDelayMs"),
+    ("POST", "/__admin/clock", {"advanceSeconds": "90"}, "/advanceSeconds"),
+    ("POST", "/__admin/clock", {"resume": "true"}, "/resume"),
+    ("POST", "/__admin/clock", {"resume": 1}, "/resume"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"ended": "yes"}, "/ended"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"priority": "3"}, "/priority"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"priority": 2.5}, "/priority"),
+    ("POST", "/c/v1/tracking/tokens", {"hideChatIcon": "true"}, "/hideChatIcon"),
+    ("POST", "/c/v1/chat/sessions/<conversation_id>/typing", {"typing": 1}, "/typing"),
+    ("POST", "/c/v1/chat/sessions/<conversation_id>/messages", {"body": "hi", "isInAssistantMode": "no"},
+     "/isInAssistantMode"),
+    ("POST", "/v2.1/chat/outbound/typing", {"customerId": "<customer_id>", "session": "<conversation_id>",
+                                            "from": "<user_id>", "typing": "true"}, "/typing"),
+]
+
+
+def _fill_body(value, ids: dict):
+    if isinstance(value, dict):
+        return {k: _fill_body(v, ids) for k, v in value.items()}
+    return _fill(value, ids) if isinstance(value, str) and value.startswith("<") else value
+
+
+@pytest.mark.parametrize(("method", "path", "body", "pointer"), WRONG_TYPES,
+                         ids=[f"{c[0]} {c[1]} {c[3]} {c[2]}" for c in WRONG_TYPES])
+def test_wrong_json_types_are_refused_not_converted(client, chat, ids, method, path, body, pointer):
+    before = (client.get("/__admin/clock").json["frozen"], client.get(f"/__admin/orgs/{chat.key}").json["settings"],
+              client.get("/__admin/faults").json)
+    rv = client.open(_fill(path, ids), method=method, json=_fill_body(body, ids), headers=chat.headers())
+    assert rv.status_code == 400, rv.get_data(as_text=True)[:300]
+    assert [(e["code"], e["source"]) for e in rv.json["errors"]] == [("invalid_field", {"pointer": pointer})]
+    assert before == (client.get("/__admin/clock").json["frozen"],
+                      client.get(f"/__admin/orgs/{chat.key}").json["settings"], client.get("/__admin/faults").json)
+
+
+def _scalar_fields(schema, seen=None):
+    """Every (name, field) a body schema loads, through Nested, List and Dict values."""
+    seen = seen if seen is not None else set()
+    if type(schema) in seen:
+        return
+    seen.add(type(schema))
+    for name, field in schema.fields.items():
+        yield from _field_and_inner(f"{type(schema).__name__}.{name}", field, seen)
+
+
+def _field_and_inner(name, field, seen):
+    if isinstance(field, fields.Nested):
+        yield from _scalar_fields(field.schema, seen)
+    elif isinstance(field, fields.List):
+        yield from _field_and_inner(name + "[]", field.inner, seen)
+    elif isinstance(field, fields.Dict) and field.value_field is not None:
+        yield from _field_and_inner(name + "{}", field.value_field, seen)
+    else:
+        yield name, field
+
+
+def test_every_body_schema_uses_the_strict_json_fields():
+    app = create_app()
+    lenient = set()
+    for endpoint, view in app.view_functions.items():
+        body = getattr(view, "openapi", {}).get("body")
+        if body is None:
+            continue
+        for name, field in _scalar_fields(body()):
+            if isinstance(field, (fields.Number, fields.Boolean)) and not isinstance(field, STRICT):
+                lenient.add(f"{endpoint}: {name} ({type(field).__name__})")
+    assert not lenient, "use schemas.common's strict fields in request bodies:\n" + "\n".join(sorted(lenient))

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
-from .common import CustomAttributes, Id, Query
+from .common import CustomAttributes, Id, Query, StrictBoolean
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -16,7 +16,7 @@ class StartOptions(Schema):
     brand_id = Id(data_key="brandId", allow_none=True)
     assistant_id = Id(data_key="assistantId", allow_none=True)
     lang = fields.String(allow_none=True)
-    hide_chat_icon = fields.Boolean(data_key="hideChatIcon")
+    hide_chat_icon = StrictBoolean(data_key="hideChatIcon")
 
 
 class CreateConversation(Schema):
@@ -38,7 +38,7 @@ class SendMessage(Schema):
     body = Message(allow_none=True)
     payload = fields.Raw(allow_none=True)
     attachments = fields.List(fields.Dict(), load_default=list)
-    is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode")
+    is_in_assistant_mode = StrictBoolean(data_key="isInAssistantMode")
     init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
     last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
     lang = fields.String(allow_none=True)

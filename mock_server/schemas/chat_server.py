@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.models import Conversation, Message
-from .common import CustomAttributes, Id
+from .common import CustomAttributes, Id, StrictBoolean
 from .jsonapi import IsoTime, ListQuery, documents, relation, resource
 
 HANDOFF_MESSAGES = (2, 100)
@@ -50,7 +50,7 @@ class OutboundMessage(InboundMessage):
     """POST /v2.1/chat/outbound/messages: as the org user `from`."""
 
     from_ = Id(data_key="from", required=True)
-    auto = fields.Boolean()
+    auto = StrictBoolean()
 
 
 class Typing(ChatIdentity):
@@ -58,8 +58,8 @@ class Typing(ChatIdentity):
 
     session = Id(required=True)
     from_ = Id(data_key="from", required=True)
-    typing = fields.Boolean(required=True)
-    ai = fields.Boolean()
+    typing = StrictBoolean(required=True)
+    ai = StrictBoolean()
 
 
 class HandoffMessage(Schema):
@@ -77,7 +77,7 @@ class Handoff(ChatIdentity):
     messages = fields.List(fields.Nested(HandoffMessage), required=True,
                            validate=validate.Length(*HANDOFF_MESSAGES))
     from_ = Id(data_key="from")
-    active = fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
     brand = Id(allow_none=True)
     lang = fields.String(allow_none=True)
     title = fields.String(validate=validate.Length(max=256), allow_none=True)

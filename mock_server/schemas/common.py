@@ -7,6 +7,35 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.ids import HEX24
 
+
+class StrictInteger(fields.Integer):
+    """An integer in a JSON body: 3, never "3", 3.5 or true (query strings keep fields.Integer)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+
+class StrictFloat(fields.Float):
+    """A finite number in a JSON body: 0.5 or 1, never "0.5" or true."""
+
+    def _validated(self, value):
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)   # refuses booleans, NaN and infinities
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false in a JSON body, never "yes", "false", 1 or 0."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # `value in {True}` would let 1 through (1 == True): compare identities
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+STRICT = (StrictInteger, StrictFloat, StrictBoolean)  # the only number and boolean fields a body schema uses
+
 Id = lambda **kw: fields.String(validate=validate.Regexp(HEX24, error="must be a 24-character hex id"), **kw)  # noqa: E731
 CustomAttributes = lambda **kw: fields.Dict(keys=fields.String(), load_default=dict, **kw)  # noqa: E731
 

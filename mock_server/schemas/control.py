@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..domain.availability import MODES
 from ..domain.clock import parse_iso
 from ..domain.settings import MAX_START_DELAY_MS
-from .common import Query
+from .common import Query, StrictBoolean, StrictFloat, StrictInteger
 
 
 class IsoTime(fields.String):
@@ -44,8 +44,8 @@ class ClockChange(Schema):
     """POST /__admin/clock: exactly one of freeze, advanceSeconds, resume."""
 
     freeze = IsoTime()
-    advance_seconds = fields.Float(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
-    resume = fields.Boolean(validate=validate.Equal(True, error="send true to resume real time"))
+    advance_seconds = StrictFloat(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
+    resume = StrictBoolean(validate=validate.Equal(True, error="send true to resume real time"))
 
     @validates_schema
     def _one(self, data, **kwargs):
@@ -65,20 +65,20 @@ class SettingsChange(Schema):
     """PATCH /__admin/orgs/KEY/settings: any subset."""
 
     availability = fields.String(validate=validate.OneOf(MODES))
-    start_delay_ms = fields.Float(data_key="startDelayMs", validate=validate.Range(0, MAX_START_DELAY_MS))
-    allow_end_conversation = fields.Boolean(data_key="allowEndConversation")
+    start_delay_ms = StrictFloat(data_key="startDelayMs", validate=validate.Range(0, MAX_START_DELAY_MS))
+    allow_end_conversation = StrictBoolean(data_key="allowEndConversation")
     default_assistant_id = fields.String(data_key="defaultAssistantId", allow_none=True,
                                          validate=validate.Length(min=1, max=100))
-    rate_limit_per_minute = fields.Integer(data_key="rateLimitPerMinute", allow_none=True, strict=True,
+    rate_limit_per_minute = StrictInteger(data_key="rateLimitPerMinute", allow_none=True,
                                            validate=validate.Range(min=1))  # the /v1 budget; null = off
 
 
 class StateDocument(Schema):
     """The exported state: {"version": 1, "exportedAt", "seed", "clock", "keys", "orgs": [...]}."""
 
-    version = fields.Integer(required=True, strict=True)
+    version = StrictInteger(required=True)
     exportedAt = fields.String()
-    seed = fields.Integer()
+    seed = StrictInteger()
     clock = fields.Dict()
     keys = fields.List(fields.String())
     orgs = fields.List(fields.Dict(), required=True)

@@ -6,6 +6,7 @@ import math
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.faults import DROPS, MAX_DELAY_MS
+from .common import StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NAME = validate.Length(min=1, max=200)
@@ -23,7 +24,7 @@ class Match(Schema):
 class Respond(Schema):
     """The error answer of a rule, in the usual envelope."""
 
-    status = fields.Integer(required=True, validate=validate.Range(400, 599))
+    status = StrictInteger(required=True, validate=validate.Range(400, 599))
     code = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64"))
     title = fields.String(validate=validate.Length(max=200))
     detail = fields.String(validate=validate.Length(max=2000))
@@ -34,8 +35,8 @@ class Respond(Schema):
 class DelayRange(Schema):
     """A delay drawn uniformly between min and max ms."""
 
-    min = fields.Float(required=True, validate=validate.Range(min=0))
-    max = fields.Float(required=True, validate=validate.Range(min=0))
+    min = StrictFloat(required=True, validate=validate.Range(min=0))
+    max = StrictFloat(required=True, validate=validate.Range(min=0))
 
     @validates_schema
     def _ordered(self, data, **kwargs):
@@ -69,11 +70,11 @@ class FaultRule(Schema):
     respond = fields.Nested(Respond, allow_none=True)
     delay_ms = Delay(data_key="delayMs", allow_none=True)
     drop = fields.String(validate=validate.OneOf(DROPS), allow_none=True)
-    cut_after = fields.Integer(data_key="cutAfter", validate=validate.Range(min=0), allow_none=True,
+    cut_after = StrictInteger(data_key="cutAfter", validate=validate.Range(min=0), allow_none=True,
                                metadata={"description": "drop cut: events the stream sends before it is cut (default 1)"})
-    times = fields.Integer(validate=validate.Range(min=1), allow_none=True)
-    after = fields.Integer(validate=validate.Range(min=0), load_default=0)
-    probability = fields.Float(validate=validate.Range(0.0, 1.0), load_default=1.0)
+    times = StrictInteger(validate=validate.Range(min=1), allow_none=True)
+    after = StrictInteger(validate=validate.Range(min=0), load_default=0)
+    probability = StrictFloat(validate=validate.Range(0.0, 1.0), load_default=1.0)
     seed = fields.String(validate=_NAME,
                          metadata={"description": "seeds this rule alone (default: the mock seed and the rule id)"})
     name = fields.String(validate=_NAME)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import Query
+from .common import Query, StrictBoolean
 
 
 class EventQuery(Query):
@@ -17,7 +17,7 @@ class EventQuery(Query):
 class TypingActivity(Schema):
     """sendTypingActivity: whether the customer is typing."""
 
-    typing = fields.Boolean(required=True)
+    typing = StrictBoolean(required=True)
 
 
 class SdkWarning(Schema):

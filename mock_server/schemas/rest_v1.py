@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.rest import CHANNELS, STATUSES
-from .common import CustomAttributes, Id
+from .common import CustomAttributes, Id, StrictBoolean, StrictInteger
 from .jsonapi import IsoTime
 
 NAME_CHARS = 256
@@ -41,7 +41,7 @@ class ConversationChanges(Schema):
 
     name = fields.String(validate=validate.Length(max=NAME_CHARS))
     status = fields.String(validate=validate.OneOf(STATUSES))
-    priority = fields.Integer(validate=validate.Range(min=1, max=5))
+    priority = StrictInteger(validate=validate.Range(min=1, max=5))
     custom = CustomAttributes()
     tags = Ids()
     assigned_users = Ids(data_key="assignedUsers")
@@ -52,7 +52,7 @@ class ConversationChanges(Schema):
 class ConversationPatch(ConversationChanges):
     """PATCH /v1/conversations/{id}; `ended` ends the chat (true) or reopens it (false)."""
 
-    ended = fields.Boolean()
+    ended = StrictBoolean()
 
 
 class CustomerConversationBody(ConversationChanges):
@@ -79,7 +79,7 @@ class MessageBody(Schema):
     preview = fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS))
     subject = fields.String(validate=validate.Length(max=NAME_CHARS))
     meta = fields.Dict()
-    auto = fields.Boolean()
+    auto = StrictBoolean()
     attachments = fields.List(fields.Dict())
     created_by = Id(data_key="createdBy")
     imported_at = IsoTime(data_key="importedAt")
