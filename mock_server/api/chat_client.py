@@ -32,7 +32,8 @@ def start():
         "tracking_token": token, "customer_id": customer.id, "brand_id": info.get("brandId") or org.default_brand_id,
         "assistant_id": info.get("assistantId")
         or assistants.default_id(org, info.get("brandId") or org.default_brand_id),
-        "availability": org.availability(), "settings": chat.chat_settings(org, info.get("brandId"))})
+        "availability": org.availability(), "settings": chat.chat_settings(org, info.get("brandId")),
+        "last_event_id": org.events.last_id})
 
 
 @bp.get("/v1/chat/settings", endpoint="getChatSettings")

@@ -206,3 +206,5 @@ class StartResponse(Schema):
     assistant_id = fields.String(data_key="assistantId", allow_none=True)
     availability = fields.String()
     settings = fields.Dict()
+    # the stream opened after start resumes here, so no event between start and connect is lost
+    last_event_id = fields.Integer(data_key="lastEventId")

@@ -259,7 +259,8 @@ U.append = function (m) {
     this.el('div', { 'class': 'bubble', text: m.body || ((m.meta || {}).template || {}).body || '' })]);
   this.messages.appendChild(item);
   this.messages.scrollTop = this.messages.scrollHeight;
-  if (this.typing) this.typing.hidden = true;
+  // the agent stops typing when their message lands; the customer's own messages leave it shown
+  if (this.typing && m.direction !== 'in') this.typing.hidden = true;
 };
 
 U.offerLast = function (messages) {
