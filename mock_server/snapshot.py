@@ -7,8 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from .domain.assistant_flow import check_assistants
 from .domain.clock import Clock, parse_iso
 from .domain.errors import ApiError
+from .domain.fixtures import FixtureError
 from .domain.models import Conversation, Customer, Message, from_dict, to_dict
 from .domain.org import Org
 
@@ -52,30 +54,37 @@ def _export_org(org: Org, keys: list) -> dict:
 
 
 def import_state(store, clock: Clock, document) -> dict:
-    """Replace every org with the document's (all or nothing); a frozen clock is frozen again."""
+    """Replace every org with the document's: the whole document is checked first, so a bad one changes nothing.
+
+    Schema errors (marshmallow's ValidationError, with a pointer per field) and InvalidState (a record that
+    names a customer or conversation the document lacks) are raised before the store or the clock is touched.
+    """
+    from .schemas.state import StateDocument   # the schemas import the domain; keep this module light
     document = migrate(document)
+    StateDocument().load(document)   # checks only: the import reads the document as exported (camelCase settings)
+    frozen = document.get("clock") or {}
+    freeze_at = parse_iso(frozen["now"]) if frozen.get("frozen") else None   # in range: the schema checked it
     orgs = {}
     for index, raw in enumerate(document["orgs"]):
         org = _import_org(store, clock, raw, f"/orgs/{index}")
         orgs[org.name] = org
     keys = document.get("keys") or []
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise InvalidState("keys must be a list of API keys", pointer="/keys")
     store.replace(orgs, keys)
-    frozen = document.get("clock") or {}
-    if frozen.get("frozen") and frozen.get("now"):
-        clock.freeze(parse_iso(frozen["now"]))
+    if freeze_at is not None:
+        clock.freeze(freeze_at)
     return {"imported": len(orgs), "version": VERSION, "keys": len(keys)}
 
 
 def migrate(document) -> dict:
-    """The document in the current version, or a 400 that says which versions this mock reads."""
-    if not isinstance(document, dict) or not isinstance(document.get("orgs"), list):
-        raise InvalidState("a state document is an object with 'version' and an 'orgs' list", pointer="/orgs")
+    """The document in the current version, or a 400 that says which versions this mock reads.
+
+    A version that is missing or not an integer is left to the schema, which names the field.
+    """
+    if not isinstance(document, dict):
+        raise InvalidState("a state document is an object with 'version' and an 'orgs' list")
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise UnsupportedStateVersion(f"'version' must be an integer, not {version!r}; this mock writes "
-                                      f"version {VERSION}", pointer="/version")
+        return document
     while version in MIGRATIONS:
         document, version = MIGRATIONS[version](document), version + 1
     if version != VERSION:
@@ -85,29 +94,52 @@ def migrate(document) -> dict:
     return document
 
 
-def _import_org(store, clock: Clock, raw, pointer: str) -> Org:
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        raise InvalidState("each org needs a 'name'", pointer=f"{pointer}/name")
+def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
+    """An org from its (schema-checked) export; InvalidState when its parts do not fit together."""
     key = (raw.get("keys") or [raw["name"]])[0]
     spec = store.fixtures.spec(key)
     if spec.name != raw["name"]:
         raise InvalidState(f"key {key!r} belongs to org {spec.name!r} in these fixtures, not {raw['name']!r}",
                            pointer=f"{pointer}/name")
     org = Org(spec, store.seed, clock)
+    for name in PLAIN:
+        if name in raw and hasattr(org, name):
+            setattr(org, name, copy.deepcopy(raw[name]))
+    org.customers = {c["id"]: from_dict(Customer, c) for c in raw.get("customers", [])}
+    org.conversations = {c["id"]: from_dict(Conversation, c) for c in raw.get("conversations", [])}
+    org.messages = {cid: [from_dict(Message, m) for m in messages]
+                    for cid, messages in (raw.get("messages") or {}).items()}
+    _check_references(org, raw, pointer)
     try:
-        for name in PLAIN:
-            if name in raw and hasattr(org, name):
-                setattr(org, name, copy.deepcopy(raw[name]))
-        org.customers = {c["id"]: from_dict(Customer, c) for c in raw.get("customers", [])}
-        org.conversations = {c["id"]: from_dict(Conversation, c) for c in raw.get("conversations", [])}
-        org.messages = {cid: [from_dict(Message, m) for m in messages]
-                        for cid, messages in (raw.get("messages") or {}).items()}
-        if raw.get("rng"):
-            version, state, gauss = raw["rng"]
+        check_assistants(org.assistants, org.klasses["conversation"], org.brands, org.settings)
+    except FixtureError as exc:
+        where = "settings/activeAssistant" if str(exc).startswith("settings:") else "assistants"
+        raise InvalidState(f"org {raw['name']!r}: {exc}", pointer=f"{pointer}/{where}") from None
+    if raw.get("rng"):
+        version, state, gauss = raw["rng"]
+        try:
             org.rng.setstate((version, tuple(state), gauss))
-    except (TypeError, KeyError, ValueError, AttributeError) as exc:
-        raise InvalidState(f"org {raw['name']!r}: {exc}", pointer=pointer) from None
+        except (TypeError, ValueError):
+            raise InvalidState(f"org {raw['name']!r}: rng is not a generator state this mock exported",
+                               pointer=f"{pointer}/rng") from None
     return org
+
+
+def _check_references(org: Org, raw: dict, pointer: str) -> None:
+    """Every conversation's customer, every message list's conversation, every token's customer exists."""
+    for index, conversation in enumerate(raw.get("conversations", [])):
+        if conversation["customer_id"] not in org.customers:
+            raise InvalidState(f"conversation {conversation['id']} names customer {conversation['customer_id']}, "
+                               "which is not among the org's customers",
+                               pointer=f"{pointer}/conversations/{index}/customer_id")
+    for conversation_id in org.messages:
+        if conversation_id not in org.conversations:
+            raise InvalidState(f"messages of {conversation_id}, which is not among the org's conversations",
+                               pointer=f"{pointer}/messages/{conversation_id}")
+    for token, info in org.tokens.items():
+        if info["customerId"] not in org.customers:
+            raise InvalidState(f"tracking token {token} names customer {info['customerId']}, "
+                               "which is not among the org's customers", pointer=f"{pointer}/tokens/{token}")
 
 
 def save_file(path: str | Path, document: dict) -> Path:
@@ -143,9 +175,17 @@ def init_app(app) -> None:
     path = app.config.get("STATE_FILE")
     document = load_file(path) if path else None
     if document is not None:
+        from marshmallow import ValidationError
+
+        from .errors import validation_errors
         from .state import get_state
         state = get_state(app)
-        import_state(state.store, state.clock, document)
+        try:
+            import_state(state.store, state.clock, document)
+        except ValidationError as error:
+            # each detail reads "orgs/0/name: reason": shown as a pointer, like the HTTP answer's source
+            found = "; ".join(f"/{e.detail}" for e in validation_errors(error.messages))
+            raise InvalidState(f"state file {path} cannot be imported: {found}") from None
 
 
 def save_app(app) -> Path | None:

@@ -1,7 +1,9 @@
 """Whole-state export and import, versions, and the --state-file."""
 from __future__ import annotations
 
+import copy
 import json
+import re
 
 import pytest
 
@@ -77,8 +79,9 @@ def test_import_replaces_every_org(client):
     ({"version": 99}, 400, "unsupported_state_version", "/version"),
     ({"version": "1"}, 400, "invalid_field", "/version"),
     ({"orgs": "none"}, 400, "invalid_field", "/orgs"),
-    ({"orgs": [{"customers": []}]}, 400, "invalid_state", "/orgs/0/name"),
-    ({"orgs": [{"name": "x", "keys": ["x"], "customers": [{"nope": 1}]}]}, 400, "invalid_state", "/orgs/0"),
+    ({"orgs": [{"customers": []}]}, 400, "missing_field", "/orgs/0/name"),
+    ({"orgs": [{"name": "x", "keys": ["x"], "customers": [{"nope": 1}]}]}, 400, "unknown_field",
+     "/orgs/0/customers/0/nope"),
     ({"orgs": [{"name": "acme-split", "keys": ["some-key"]}]}, 400, "invalid_state", "/orgs/0/name"),
     ({"extra": 1}, 400, "unknown_field", "/extra"),
 ])
@@ -89,6 +92,83 @@ def test_a_bad_document_changes_nothing(client, change, status, code, pointer):
     assert rv.status_code == status
     assert (pointer, code) in [(e["source"]["pointer"], e["code"]) for e in rv.json["errors"]]
     assert _without_time(client.get("/__admin/state").json) == _without_time(before)
+
+
+def _org(path: str, value):
+    """A change to the first org of the exported document: `path` is a JSON pointer inside the org."""
+    def change(document):
+        *parents, last = path.strip("/").split("/")
+        target = document["orgs"][0]
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+    return change
+
+
+def _top(name: str, value):
+    return lambda document: document.__setitem__(name, value)
+
+
+BAD_DOCUMENTS = [
+    (_org("/settings", "bad"), "invalid_field", "/orgs/0/settings"),
+    (_org("/settings/availability", "nonsense"), "invalid_field", "/orgs/0/settings/availability"),
+    (_org("/settings/allowEndConversation", "yes"), "invalid_field", "/orgs/0/settings/allowEndConversation"),
+    (_org("/settings/startDelayMs", -1), "invalid_field", "/orgs/0/settings/startDelayMs"),
+    (_org("/settings/activeAssistant", "5f0c1a2b3c4d5e6f7a8bb999"), "invalid_state", "/orgs/0/settings/activeAssistant"),
+    (_org("/name", 7), "invalid_field", "/orgs/0/name"),
+    (_org("/keys", "state-key"), "invalid_field", "/orgs/0/keys"),
+    (_org("/brands", {"id": "x"}), "invalid_field", "/orgs/0/brands"),
+    (_org("/customers/0/created_at", "yesterday"), "invalid_field", "/orgs/0/customers/0/created_at"),
+    (_org("/customers/0/anonymous", "no"), "invalid_field", "/orgs/0/customers/0/anonymous"),
+    (_org("/customers/0/id", None), "invalid_field", "/orgs/0/customers/0/id"),
+    (_org("/conversations/0/message_count", "2"), "invalid_field", "/orgs/0/conversations/0/message_count"),
+    (_org("/conversations/0/customer_id", "5f0c1a2b3c4d5e6f7a8b0000"), "invalid_state",
+     "/orgs/0/conversations/0/customer_id"),
+    (_org("/messages", {"5f0c1a2b3c4d5e6f7a8b0000": []}), "invalid_state", "/orgs/0/messages/5f0c1a2b3c4d5e6f7a8b0000"),
+    (_org("/messages", []), "invalid_field", "/orgs/0/messages"),
+    (_org("/tokens", {"t1": {"customerId": "5f0c1a2b3c4d5e6f7a8b0000"}}), "invalid_state", "/orgs/0/tokens/t1"),
+    (_org("/rng", "x"), "invalid_field", "/orgs/0/rng"),
+    (_org("/rng", [3, [1, 2], None]), "invalid_state", "/orgs/0/rng"),
+    (_org("/assistants", [{"id": "nope"}]), "invalid_state", "/orgs/0/assistants"),
+    (_top("clock", "bad"), "invalid_field", "/clock"),
+    (_top("clock", {"now": "soon", "frozen": True, "offsetSeconds": 0}), "invalid_field", "/clock/now"),
+    (_top("clock", {"now": "0001-01-01T00:00:00Z", "frozen": True, "offsetSeconds": 0}), "invalid_field",
+     "/clock/now"),
+    (_top("clock", {"now": FROZEN, "frozen": "yes", "offsetSeconds": 0}), "invalid_field", "/clock/frozen"),
+    (_top("keys", "kx"), "invalid_field", "/keys"),
+    (_top("keys", [1]), "invalid_field", "/keys/0"),
+    (_top("seed", "1"), "invalid_field", "/seed"),
+]
+
+
+@pytest.mark.parametrize(("change", "code", "pointer"), BAD_DOCUMENTS, ids=[c[2] for c in BAD_DOCUMENTS])
+def test_the_whole_document_is_checked_before_anything_changes(client, change, code, pointer):
+    chat, cid = _busy(client)
+    before = client.get("/__admin/state").json
+    document = copy.deepcopy(before)
+    change(document)
+    rv = client.put("/__admin/state", json=document)
+    assert rv.status_code == 400, rv.json
+    assert (code, pointer) in [(e["code"], e["source"]["pointer"]) for e in rv.json["errors"]], rv.json
+    for error in rv.json["errors"]:   # plain words, no Python internals
+        assert not re.search(r"__\w+__|Error\b|<class|unexpected keyword|object has no", error["detail"]), error
+    assert _without_time(client.get("/__admin/state").json) == _without_time(before)
+    assert client.get(f"/__admin/orgs/{chat.key}").status_code == 200
+    assert chat.messages(cid).status_code == 200
+
+
+def test_a_bad_state_file_stops_the_boot_with_the_pointer(tmp_path):
+    client = create_app({"TESTING": True}).test_client()
+    _busy(client)
+    document = client.get("/__admin/state").json
+    document["orgs"][0]["settings"]["availability"] = "nonsense"
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(snapshot.InvalidState, match="/orgs/0/settings/availability"):
+        create_app({"STATE_FILE": str(path)})
 
 
 def test_an_unknown_version_says_which_it_reads(client):

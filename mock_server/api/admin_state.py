@@ -9,6 +9,7 @@ from ..domain.errors import ApiError
 from ..domain.settings import update_settings
 from ..schemas import control as c
 from ..schemas.common import EmptyBody, shared
+from ..schemas.state import StateDocument
 from ..state import get_state
 from .context import json_body
 from .docs import operation
@@ -51,7 +52,7 @@ def update_org_settings(key):
 
 
 @bp.get("/state", endpoint="exportState")
-@operation(response=c.StateDocument)
+@operation(response=StateDocument)
 def export_state():
     """Every org as versioned JSON."""
     state = get_state()
@@ -59,13 +60,12 @@ def export_state():
 
 
 @bp.put("/state", endpoint="importState")
-@operation(body=c.StateDocument, response=c.StateImported)
+@operation(body=StateDocument, response=c.StateImported)
 def import_state():
     """Replace every org with the document's; a document of another version is refused with 400."""
-    body = json_body()
-    shared(c.StateDocument).load(body)
     state = get_state()
-    return snapshot.import_state(state.store, state.clock, body)
+    # import_state loads the body with schemas.state.StateDocument (after bringing an older version up)
+    return snapshot.import_state(state.store, state.clock, json_body())
 
 
 @bp.post("/state/save", endpoint="saveState")

@@ -73,17 +73,6 @@ class SettingsChange(Schema):
                                            validate=validate.Range(min=1))  # the /v1 budget; null = off
 
 
-class StateDocument(Schema):
-    """The exported state: {"version": 1, "exportedAt", "seed", "clock", "keys", "orgs": [...]}."""
-
-    version = StrictInteger(required=True)
-    exportedAt = fields.String()
-    seed = StrictInteger()
-    clock = fields.Dict()
-    keys = fields.List(fields.String())
-    orgs = fields.List(fields.Dict(), required=True)
-
-
 class StateImported(Schema):
     """What PUT /__admin/state did."""
 

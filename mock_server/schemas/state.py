@@ -1,0 +1,107 @@
+"""The exported state document, checked as a whole before an import changes anything."""
+from __future__ import annotations
+
+import dataclasses
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from ..domain.clock import EARLIEST, LATEST, in_range, iso, parse_iso
+from ..domain.models import Conversation, Customer, Message
+from .common import StrictBoolean, StrictFloat, StrictInteger
+from .control import SettingsChange
+
+MAX_KEY_CHARS = 256   # as context.MAX_KEY_CHARS: an API key the mock would accept
+
+
+class StateTime(fields.String):
+    """A time the mock wrote: ISO 8601 within the clock's range, kept as written."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = parse_iso(text)
+        except ValueError:
+            raise ValidationError("an ISO 8601 time such as 2030-01-02T03:04:05.000Z") from None
+        if not in_range(moment):
+            raise ValidationError(f"a time between {iso(EARLIEST)} and {iso(LATEST)}")
+        return text
+
+
+# the type of each record field, read from the dataclasses so a new field is checked without an edit here
+_BY_TYPE = {"str": lambda **kw: fields.String(**kw), "bool": StrictBoolean, "int": StrictInteger,
+            "list": lambda **kw: fields.List(fields.Raw(), **kw), "dict": lambda **kw: fields.Dict(**kw)}
+
+
+def _record_schema(cls) -> type[Schema]:
+    """A schema of one exported record: every field of the dataclass, typed, required unless defaulted."""
+    declared = {}
+    for field in dataclasses.fields(cls):
+        kind, _, optional = str(field.type).partition(" | ")
+        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        options = {"required": required, "allow_none": optional == "None"}
+        make = StateTime if field.name.endswith("_at") else _BY_TYPE[kind]
+        declared[field.name] = make(**options)
+    return Schema.from_dict(declared, name=f"State{cls.__name__}")
+
+
+CustomerRecord, ConversationRecord, MessageRecord = (_record_schema(c) for c in (Customer, Conversation, Message))
+
+
+class StateSettings(SettingsChange):
+    """An org's settings: what PATCH settings may change follows its rules; the widget's settings pass."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    active_assistant = fields.String(data_key="activeAssistant", allow_none=True)
+    enabled = StrictBoolean()
+    business_hours = fields.Dict(data_key="businessHours", allow_none=True)
+
+
+class StateToken(Schema):
+    """What a tracking token stands for."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    customerId = fields.String(required=True)
+
+
+class StateOrg(Schema):
+    """One exported org: its plain data, its records, its random generator."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    keys = fields.List(fields.String(validate=validate.Length(min=1, max=MAX_KEY_CHARS)))
+    settings = fields.Nested(StateSettings)
+    brands = fields.List(fields.Dict())
+    users = fields.List(fields.Dict())
+    teams = fields.List(fields.Dict())
+    tags = fields.List(fields.Dict())
+    queues = fields.List(fields.Dict())
+    assistants = fields.List(fields.Dict())
+    tokens = fields.Dict(keys=fields.String(), values=fields.Nested(StateToken))
+    chat_secret = fields.String()
+    sdk_warnings = fields.List(fields.Dict())
+    customers = fields.List(fields.Nested(CustomerRecord))
+    conversations = fields.List(fields.Nested(ConversationRecord))
+    messages = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MessageRecord)))
+    rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
+
+
+class StateClock(Schema):
+    """The clock as exported: a frozen clock is frozen again at `now`."""
+
+    now = StateTime(required=True)
+    frozen = StrictBoolean(required=True)
+    offsetSeconds = StrictFloat()
+
+
+class StateDocument(Schema):
+    """The exported state: {"version": 1, "exportedAt", "seed", "clock", "keys", "orgs": [...]}."""
+
+    version = StrictInteger(required=True)
+    exportedAt = StateTime()
+    seed = StrictInteger()
+    clock = fields.Nested(StateClock)
+    keys = fields.List(fields.String(validate=validate.Length(min=1, max=MAX_KEY_CHARS)))
+    orgs = fields.List(fields.Nested(StateOrg), required=True)
