@@ -30,15 +30,15 @@ def init_app(app: Flask) -> FaultSet:
     """Keep the fault rules on the app, load the --faults scenario, and act before every view."""
     faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
     if app.config.get("FAULTS"):
-        _load_at_boot(faults, app.config["FAULTS"], app.config.get("FIXTURES"))
+        _load_at_boot(app, faults, app.config["FAULTS"], app.config.get("FIXTURES"))
     app.before_request(_before_request)
     return faults
 
 
-def _load_at_boot(faults: FaultSet, name: str, fixtures_dir: str | None) -> None:
+def _load_at_boot(app: Flask, faults: FaultSet, name: str, fixtures_dir: str | None) -> None:
     from . import scenarios
     try:
-        faults.add(scenarios.rules(scenarios.read(name, fixtures_dir)), scenario=name)
+        faults.add(scenarios.rules(scenarios.read(name, fixtures_dir), operation_names(app)), scenario=name)
     except ValidationError as error:
         raise scenarios.InvalidScenario(f"fault scenario {name}: {error.messages}") from None
 
@@ -52,6 +52,13 @@ def exempt(path: str, endpoint: str | None) -> bool:
     """Whether a request belongs to the control API or the static files (never faulted or journaled)."""
     return path == "/" or path.startswith(EXEMPT_PREFIXES) or path in ("/__admin", "/chat-web") \
         or endpoint == "static"
+
+
+def operation_names(app: Flask | None = None) -> list[str]:
+    """Every operation a rule can match: the endpoint names of the routes that are faulted."""
+    app = app or current_app
+    return sorted({rule.endpoint.split(".")[-1] for rule in app.url_map.iter_rules()
+                   if not exempt(rule.rule.split("<")[0], rule.endpoint)})
 
 
 def operation_name() -> str | None:

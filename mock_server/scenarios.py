@@ -31,13 +31,17 @@ def available(fixtures_dir: str | None = None) -> dict[str, Path]:
     return dict(sorted(names.items()))
 
 
-def rules(scenario: dict) -> list[dict]:
-    """Validate a scenario's body and answer its rules; errors point at /faults/N/field."""
+def rules(scenario: dict, operations=None) -> list[dict]:
+    """Validate a scenario's body and answer its rules; errors point at /faults/N/field.
+
+    `operations`: the names match.operation may use (see faults.operation_names).
+    """
     loaded = Scenario().load(scenario)
+    schema = FaultRule(operations=operations)
     errors, checked = {}, []
     for index, raw in enumerate(loaded["faults"]):
         try:
-            checked.append(FaultRule().rule(raw))
+            checked.append(schema.rule(raw))
         except ValidationError as exc:
             errors[index] = exc.messages
     if errors:

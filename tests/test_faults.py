@@ -221,3 +221,38 @@ def test_a_scenario_file_with_a_non_finite_delay_is_refused(tmp_path, value):
     with pytest.raises(InvalidScenario) as caught:
         create_app({"TESTING": True, "FAULTS": str(path)})
     assert "delayMs" in str(caught.value)
+
+
+@pytest.mark.parametrize(("match", "pointer", "hint"), [
+    ({"operation": "creatConversation"}, "/match/operation", "createConversation"),
+    ({"operation": "createconversation"}, "/match/operation", "createConversation"),
+    ({"operation": "getConversation"}, "/match/operation", "getConversations"),
+    ({"operation": "reset"}, "/match/operation", ""),              # the control API is never faulted
+    ({"operation": "widgetJs"}, "/match/operation", ""),
+    ({"path": "[["}, "/match/path", "["),
+    ({"path": "/c/[a-"}, "/match/path", "["),
+    ({"path": "c/*"}, "/match/path", "/"),
+])
+def test_a_match_that_could_never_fire_is_refused(client, match, pointer, hint):
+    rv = client.post("/__admin/faults", json={"match": match, "drop": "reset"})
+    assert rv.status_code == 400, rv.json
+    assert [(e["code"], e["source"]["pointer"]) for e in rv.json["errors"]] == [("invalid_field", pointer)]
+    assert hint in rv.json["errors"][0]["detail"]
+    assert client.get("/__admin/faults").json == {"faults": []}
+
+
+@pytest.mark.parametrize("match", [
+    {"operation": "createConversation"}, {"operation": "eventStream"}, {"operation": "sdkWarning"},
+    {"operation": "createConversationV1"}, {"operation": "createOutboundMessage"},
+    {"path": "/c/*"}, {"path": "*/messages"}, {"path": "/v1/[cm]*"}, {"path": "/c/[!x]*"},
+])
+def test_known_operations_and_sound_globs_are_taken(client, match):
+    assert client.post("/__admin/faults", json={"match": match, "drop": "reset"}).status_code == 201
+
+
+def test_a_scenario_with_an_unknown_operation_is_refused_as_a_whole(client):
+    rv = client.post("/__admin/faults/scenarios/mine", json={"faults": [
+        {"drop": "reset"}, {"match": {"operation": "sendMesage"}, "drop": "reset"}]})
+    assert rv.status_code == 400 and rv.json["errors"][0]["source"]["pointer"] == "/faults/1/match/operation"
+    assert "sendMessage" in rv.json["errors"][0]["detail"]
+    assert client.get("/__admin/faults").json["faults"] == []

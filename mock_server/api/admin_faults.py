@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from .. import scenarios
-from ..faults import get_faults
+from ..faults import get_faults, operation_names
 from ..journal import get_journal
 from ..schemas import control as c
 from ..schemas import faults as s
@@ -26,7 +26,7 @@ def list_faults():
 @operation(body=s.FaultRule, status=201)
 def add_fault():
     """Add a fault rule; answers it with its id."""
-    rule = s.FaultRule().rule(json_body())
+    rule = s.FaultRule(operations=operation_names()).rule(json_body())
     return get_faults().add([rule])[0], 201
 
 
@@ -57,7 +57,7 @@ def load_fault_scenario(name):
     """Add a scenario's rules: the named file, or the rules in the body (all or none)."""
     body = shared(s.Scenario, partial=("faults",)).load(json_body())
     scenario = body if body.get("faults") else scenarios.read(name, current_app.config.get("FIXTURES"))
-    return {"faults": get_faults().add(scenarios.rules(scenario), scenario=name)}, 201
+    return {"faults": get_faults().add(scenarios.rules(scenario, operation_names()), scenario=name)}, 201
 
 
 @bp.get("/requests", endpoint="listRequests")

@@ -1,6 +1,7 @@
 """Schemas of fault rules (POST /__admin/faults) and of scenarios."""
 from __future__ import annotations
 
+import difflib
 import math
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -12,12 +13,28 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NAME = validate.Length(min=1, max=200)
 
 
+def check_glob(pattern: str) -> None:
+    """Refuse a path glob that can never match: paths start with /, and every [ class needs its ]."""
+    if not pattern.startswith(("/", "*", "?", "[")):
+        raise ValidationError("a glob on the path, which starts with / (e.g. /c/*)")
+    index = 0
+    while index < len(pattern):
+        if pattern[index] == "[":
+            # as fnmatch reads it: a ] right after [ or [! belongs to the class
+            end = index + 1 + (pattern[index + 1:index + 2] == "!")
+            end = pattern.find("]", end + 1)
+            if end < 0:
+                raise ValidationError(f"the [ at {index} is never closed: write [[] for a literal [")
+            index = end
+        index += 1
+
+
 class Match(Schema):
     """Which calls a rule applies to; every field optional, none = every call."""
 
     operation = fields.String(validate=_NAME, metadata={"description": "SDK method or REST operation name"})
     method = fields.String(validate=validate.OneOf(METHODS + tuple(m.lower() for m in METHODS)))
-    path = fields.String(validate=_NAME, metadata={"description": "glob on the path, e.g. /c/*"})
+    path = fields.String(validate=[_NAME, check_glob], metadata={"description": "glob on the path, e.g. /c/*"})
     org = fields.String(validate=_NAME, metadata={"description": "an API key or an org name"})
 
 
@@ -64,7 +81,14 @@ class Delay(fields.Field):
 
 
 class FaultRule(Schema):
-    """A fault rule: match, then any of respond, delayMs and drop; times, after, probability."""
+    """A fault rule: match, then any of respond, delayMs and drop; times, after, probability.
+
+    Given `operations` (the app's faultable operation names), match.operation must be one of them.
+    """
+
+    def __init__(self, *, operations=None, **kwargs):
+        super().__init__(**kwargs)
+        self.operations = frozenset(operations) if operations is not None else None
 
     match = fields.Nested(Match, load_default=dict)
     respond = fields.Nested(Respond, allow_none=True)
@@ -83,6 +107,19 @@ class FaultRule(Schema):
     def _acts(self, data, **kwargs):
         if not any(data.get(k) is not None for k in ("respond", "delay_ms", "drop")):
             raise ValidationError("a rule needs at least one of respond, delayMs or drop", "respond")
+
+    @validates_schema
+    def _known_operation(self, data, **kwargs):
+        name = (data.get("match") or {}).get("operation")
+        if self.operations is None or name is None or name in self.operations:
+            return
+        # a misspelt name would never fire: say which names come close (case differences included)
+        close = difflib.get_close_matches(name, self.operations, n=3, cutoff=0.6)
+        close += [o for o in self.operations if o.lower() == name.lower() and o not in close]
+        hint = f"did you mean {', '.join(close)}?" if close else "see the operationIds of /__admin/openapi.json"
+        raise ValidationError({"operation": [f"{name!r} is not an operation this mock answers "
+                                             f"(the control API and browser files are never faulted); {hint}"]},
+                              "match")
 
     def rule(self, body: dict) -> dict:
         """Load a rule and give it its wire (camelCase) shape, without nulls."""
