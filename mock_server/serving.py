@@ -11,6 +11,7 @@ import select
 import socket
 import struct
 import threading
+import time
 
 SERVERS = ("waitress", "werkzeug")
 SOCKET_KEY, DROP_KEY = "kustomer_mock.socket", "kustomer_mock.drop"
@@ -74,11 +75,22 @@ class Server:
         """End open event streams, stop serving and close the listening socket."""
         from .state import get_state
         get_state(self.app).store.close()
+        self._wait_for_streams(seconds=1.0)
         if self.kind == "waitress":
             self._server.close()
         else:
             self._server.shutdown()
             self._server.server_close()
+
+    def _wait_for_streams(self, seconds: float) -> None:
+        # ended streams still write their last bytes; closing the server under them logs EBADF noise
+        slots = self.app.extensions.get("kustomer_mock_streams")
+        if slots is None or not slots.open:
+            return
+        deadline = time.monotonic() + seconds
+        while slots.open and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)  # the slot is released before waitress flushes the stream's last chunk
 
 
 try:
