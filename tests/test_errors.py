@@ -213,3 +213,51 @@ def test_every_body_schema_uses_the_strict_json_fields():
             if isinstance(field, (fields.Number, fields.Boolean)) and not isinstance(field, STRICT):
                 lenient.add(f"{endpoint}: {name} ({type(field).__name__})")
     assert not lenient, "use schemas.common's strict fields in request bodies:\n" + "\n".join(sorted(lenient))
+
+
+# One attachment schema for every route that takes attachments: metadata only, the mock stores no files.
+ATTACHMENT_ROUTES = [
+    ("/c/v1/chat/sessions/<conversation_id>/messages", {}),
+    ("/v2.1/chat/messages", {"customerId": "<customer_id>", "session": "<conversation_id>"}),
+    ("/v2.1/chat/outbound/messages", {"customerId": "<customer_id>", "session": "<conversation_id>",
+                                      "from": "<user_id>"}),
+    ("/v1/conversations/<conversation_id>/messages", {"channel": "chat", "app": "chat", "direction": "in"}),
+]
+GOOD_ATTACHMENT = {"name": "receipt.pdf", "contentType": "application/pdf", "contentLength": 2048,
+                   "url": "https://files.example/receipt.pdf"}
+BAD_ATTACHMENTS = [
+    ([{}], "/attachments/0/name", "missing_field"),
+    ([{"name": 1, "contentType": "image/png"}], "/attachments/0/name", "invalid_field"),
+    ([{"name": "", "contentType": "image/png"}], "/attachments/0/name", "invalid_field"),
+    ([{"name": "a.png"}], "/attachments/0/contentType", "missing_field"),
+    ([{"name": "a.png", "contentType": "png"}], "/attachments/0/contentType", "invalid_field"),
+    ([{"name": "a.png", "contentType": "image/png", "contentLength": -1}], "/attachments/0/contentLength",
+     "invalid_field"),
+    ([{"name": "a.png", "contentType": "image/png", "contentLength": "5"}], "/attachments/0/contentLength",
+     "invalid_field"),
+    ([{"name": "a.png", "contentType": "image/png", "url": "files/a.png"}], "/attachments/0/url",
+     "invalid_field"),
+    ([{"name": "a.png", "contentType": "image/png", "file": {}}], "/attachments/0/file", "unknown_field"),
+    (["a.png"], "/attachments/0", "invalid_field"),
+    ([GOOD_ATTACHMENT] * 11, "/attachments", "invalid_field"),
+]
+
+
+@pytest.mark.parametrize(("attachments", "pointer", "code"), BAD_ATTACHMENTS, ids=[c[1] + " " + c[2] + " "
+                                                                                  + str(c[0])[:40]
+                                                                                  for c in BAD_ATTACHMENTS])
+@pytest.mark.parametrize(("path", "body"), ATTACHMENT_ROUTES, ids=[r[0] for r in ATTACHMENT_ROUTES])
+def test_every_attachment_is_checked(client, chat, ids, path, body, attachments, pointer, code):
+    filled = _fill_body({**body, "body": "see attached", "attachments": attachments}, ids)
+    rv = client.post(_fill(path, ids), json=filled, headers=chat.headers())
+    assert rv.status_code == 400, rv.get_data(as_text=True)[:300]
+    assert (code, {"pointer": pointer}) in [(e["code"], e.get("source")) for e in rv.json["errors"]]
+
+
+@pytest.mark.parametrize(("path", "body"), ATTACHMENT_ROUTES, ids=[r[0] for r in ATTACHMENT_ROUTES])
+def test_a_good_attachment_is_stored_as_sent(client, chat, ids, path, body):
+    filled = _fill_body({**body, "attachments": [GOOD_ATTACHMENT, {"name": "a.png", "contentType": "image/png"}]}, ids)
+    rv = client.post(_fill(path, ids), json=filled, headers=chat.headers())
+    assert rv.status_code == 201, rv.get_data(as_text=True)[:300]
+    stored = rv.json["data"]["attributes"]["attachments"] if "data" in rv.json else rv.json["attachments"]
+    assert stored == [GOOD_ATTACHMENT, {"name": "a.png", "contentType": "image/png"}]

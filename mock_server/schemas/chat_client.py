@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
-from .common import CustomAttributes, Id, Query, StrictBoolean
+from .common import Attachments, CustomAttributes, Id, Query, StrictBoolean
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -37,7 +37,7 @@ class SendMessage(Schema):
 
     body = Message(allow_none=True)
     payload = fields.Raw(allow_none=True)
-    attachments = fields.List(fields.Dict(), load_default=list)
+    attachments = Attachments(load_default=list)
     is_in_assistant_mode = StrictBoolean(data_key="isInAssistantMode")
     init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
     last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)

@@ -40,6 +40,23 @@ Id = lambda **kw: fields.String(validate=validate.Regexp(HEX24, error="must be a
 CustomAttributes = lambda **kw: fields.Dict(keys=fields.String(), load_default=dict, **kw)  # noqa: E731
 
 
+MAX_ATTACHMENTS = 10   # per message; more is 400 on every route that takes attachments
+
+
+class Attachment(Schema):
+    """One attachment of a message, as metadata: the mock stores no files (README: attachments)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    contentType = fields.String(required=True, validate=validate.Regexp(
+        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+    contentLength = StrictInteger(validate=validate.Range(min=0), metadata={"description": "bytes"})
+    url = fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2048))
+
+
+Attachments = lambda **kw: fields.List(fields.Nested(Attachment), validate=validate.Length(  # noqa: E731
+    max=MAX_ATTACHMENTS, error=f"at most {MAX_ATTACHMENTS} attachments per message"), **kw)
+
+
 class QueryError(ValidationError):
     """A query string that does not fit its schema: the errors name parameters, not body pointers."""
 

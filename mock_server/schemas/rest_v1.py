@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.rest import CHANNELS, STATUSES
-from .common import CustomAttributes, Id, StrictBoolean, StrictInteger
+from .common import Attachments, CustomAttributes, Id, StrictBoolean, StrictInteger
 from .jsonapi import IsoTime
 
 NAME_CHARS = 256
@@ -80,7 +80,7 @@ class MessageBody(Schema):
     subject = fields.String(validate=validate.Length(max=NAME_CHARS))
     meta = fields.Dict()
     auto = StrictBoolean()
-    attachments = fields.List(fields.Dict())
+    attachments = Attachments()
     created_by = Id(data_key="createdBy")
     imported_at = IsoTime(data_key="importedAt")
     created_at = IsoTime(data_key="createdAt")
