@@ -199,3 +199,21 @@ def test_get_messages_keeps_only_the_last_30_days(app, chat):
     org.record_message(org.conversation(cid), body="long ago", direction="in", sent_by={},
                        at="2000-01-01T00:00:00.000Z")
     assert [m["body"] for m in chat.messages(cid).json["messages"]] == ["today"]
+
+
+@pytest.mark.parametrize(("call", "options", "code", "pointer"), [
+    ("create", {"message": ""}, "invalid_field", "/message"),
+    ("create", {"message": "   "}, "invalid_field", "/message"),
+    ("create", {"message": "\n\t"}, "invalid_field", "/message"),
+    ("create", {"message": " ", "title": "Help"}, "invalid_field", "/message"),
+    ("send", {"body": ""}, "missing_field", "/body"),
+    ("send", {"body": "   "}, "missing_field", "/body"),
+])
+def test_a_blank_message_creates_nothing(chat, call, options, code, pointer):
+    cid = chat.new_conversation()
+    before = chat.conversations().json["total"], len(chat.messages(cid).json["messages"])
+    rv = chat.create_conversation(**options) if call == "create" else chat.send_message(cid, **options)
+    assert rv.status_code == 400
+    assert [(e["code"], e["source"]["pointer"]) for e in rv.json["errors"]] == [(code, pointer)]
+    assert "blank" in rv.json["errors"][0]["detail"] or code == "missing_field"
+    assert (chat.conversations().json["total"], len(chat.messages(cid).json["messages"])) == before

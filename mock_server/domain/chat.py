@@ -6,7 +6,7 @@ from datetime import timedelta
 from . import assistant as assistants
 from .clock import parse_iso
 from .klasses import merge_attributes
-from .errors import ConversationEnded, EndingNotAllowed, MissingField, NotFound, ValueTooLong
+from .errors import ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound, ValueTooLong
 from .models import Conversation, Customer, Message
 
 MAX_MESSAGE_CHARS = 10_000
@@ -47,6 +47,10 @@ class ChatSession:
                             brand_id: str | None = None, lang: str | None = None) -> Conversation | None:
         """createConversation: nothing is created without a message (or a Core title)."""
         org, attributes = self.org, custom_attributes or {}
+        if message is not None and not message.strip():
+            # as sendMessage refuses an empty body: no conversation opens with a blank first message
+            raise InvalidField("message must not be blank: send text, or leave message out to create nothing",
+                               pointer="/message")
         org.klasses["conversation"].validate(attributes)
         _check_length(message)
         assistants.find(org, assistant_id)
@@ -86,7 +90,7 @@ class ChatSession:
         conversation = self._conversation(conversation_id)
         if conversation.ended:
             raise ConversationEnded(f"conversation {conversation_id} has ended", pointer="/conversationId")
-        if not body and payload is None and not attachments:
+        if not (body or "").strip() and payload is None and not attachments:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
         assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
