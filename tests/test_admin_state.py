@@ -113,3 +113,13 @@ def test_bad_settings_change_nothing(client, key, body, status, code, pointer):
     assert rv.status_code == status
     assert (pointer, code) in [(e["source"]["pointer"], e["code"]) for e in rv.json["errors"]]
     assert client.get(f"/__admin/orgs/{key}").json["settings"] == before
+
+
+def test_default_assistant_id_is_echoed_where_it_is_set_and_read(client, key):
+    assistant = client.get(f"/__admin/orgs/{key}").json["assistants"][0]["id"]
+    assert client.get(f"/__admin/orgs/{key}").json["settings"]["defaultAssistantId"] is None
+    rv = _patch(client, key, defaultAssistantId=assistant)
+    assert rv.status_code == 200
+    assert rv.json["defaultAssistantId"] == assistant == rv.json["activeAssistant"]
+    assert client.get(f"/__admin/orgs/{key}").json["settings"]["defaultAssistantId"] == assistant
+    assert _patch(client, key, defaultAssistantId=None).json["defaultAssistantId"] is None

@@ -1,6 +1,8 @@
 """How an org describes itself to tools (GET /__admin/orgs/KEY)."""
 from __future__ import annotations
 
+from .settings import describe_settings
+
 
 def first_question_type(assistant: dict) -> str | None:
     """text, button or attribute: the type of an assistant's first question."""
@@ -12,7 +14,7 @@ def describe_org(org, key: str) -> dict:
     """The org's brands, settings, assistants, Klasses, users and chat secret."""
     return {
         "key": key, "name": org.name, "roles": list(org.roles.get(key, ())),
-        "brands": org.brands, "settings": org.settings, "availability": org.availability(),
+        "brands": org.brands, "settings": describe_settings(org), "availability": org.availability(),
         "assistants": [{"id": a["id"], "name": a.get("name"),
                         "firstQuestion": {"type": first_question_type(a)}} for a in org.assistants],
         "klasses": {name: klass.describe() for name, klass in org.klasses.items()},

@@ -27,4 +27,10 @@ def update_settings(org, availability: str | None = None, start_delay_ms: float 
             org.settings["activeAssistant"] = default_assistant_id
         if rate_limit_per_minute is not ...:
             org.settings["rateLimitPerMinute"] = rate_limit_per_minute
-        return dict(org.settings)
+        return describe_settings(org)
+
+
+def describe_settings(org) -> dict:
+    """The settings as the control API shows them: the stored ones, and defaultAssistantId (activeAssistant)."""
+    # stored as activeAssistant (Kustomer's chat settings name); PATCH and DESIGN.md call it defaultAssistantId
+    return {**org.settings, "defaultAssistantId": org.settings.get("activeAssistant")}
