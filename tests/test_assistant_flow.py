@@ -105,8 +105,12 @@ def test_button_options_lead_to_their_next_else_the_question_next():
 @pytest.mark.parametrize(("payload", "fault"), [
     ("shipping.late", None),
     ("Shipping", "tree values are lowercase: send 'shipping'; valid values: shipping, shipping.late"),
-    ("parcel", "'parcel' is not an option of question issue_type; valid values: shipping, shipping.late"),
-    (3, "3 is not an option of question issue_type"),
+    ("parcel", '"parcel" is not an option of question issue_type; valid values: shipping, shipping.late'),
+    # the detail is read by people and front-ends: JSON words, never a Python repr such as {'value': 'x'}
+    (3, "send the option's value as a string, not a number; valid values: shipping"),
+    ({"value": "nope"}, "send the option's value as a string, not an object; valid values: shipping"),
+    (["shipping"], "send the option's value as a string, not an array; valid values: shipping"),
+    (True, "send the option's value as a string, not a boolean; valid values: shipping"),
 ])
 def test_selection_fault_names_the_valid_values(payload, fault):
     found = flow.selection_fault(question(TRIAGE, "issue_type"), KLASS, payload)

@@ -117,7 +117,7 @@ def _handoff(count_in: int, count_out: int, date: str = "2026-11-20T10:00:00Z") 
 @pytest.mark.parametrize(("path", "body", "status", "code", "pointer"), [
     ("/v2.1/chat/sessions", {}, 400, "missing_field", "/customerId"),
     ("/v2.1/chat/sessions", {"customerId": "5f0c1a2b3c4d5e6f7a8b9c99"}, 404, "not_found", "/customerId"),
-    ("/v2.1/chat/sessions", {"customerId": "CUSTOMER", "assistant": "nope"}, 404, "unknown_assistant", None),
+    ("/v2.1/chat/sessions", {"customerId": "CUSTOMER", "assistant": "nope"}, 404, "unknown_assistant", "/assistant"),
     ("/v2.1/chat/sessions", {"customerId": "CUSTOMER", "trackingId": "trk_nope"}, 404, "not_found", "/trackingId"),
     ("/v2.1/chat/sessions", {"customerId": "CUSTOMER", "customAttributes": {"noSuchStr": "x"}}, 400,
      "unknown_attribute", "/customAttributes/noSuchStr"),

@@ -10,13 +10,13 @@ PICK_AN_OPTION = "Please choose one of the options to continue."
 DEFAULT_LANG = "en_us"
 
 
-def find(org, assistant_id: str | None) -> dict | None:
-    """The assistant with this id, None for no id, UnknownAssistant for a wrong one."""
+def find(org, assistant_id: str | None, pointer: str = "/assistantId") -> dict | None:
+    """The assistant with this id, None for no id, UnknownAssistant (at `pointer`) for a wrong one."""
     if not assistant_id:
         return None
     assistant = next((a for a in org.assistants if a["id"] == assistant_id), None)
     if assistant is None:
-        raise UnknownAssistant(f"no assistant {assistant_id} in this org", pointer="/assistantId")
+        raise UnknownAssistant(f"no assistant {assistant_id} in this org", pointer=pointer)
     return assistant
 
 

@@ -1,6 +1,7 @@
 """Assistant definitions from the fixtures: checking them, and what each question shows and accepts."""
 from __future__ import annotations
 
+import json
 import math
 
 from .errors import ApiError
@@ -159,8 +160,17 @@ def selection_fault(question: dict, klass: Klass, payload) -> str | None:
     listed = f"valid values: {', '.join(valid)}"
     if isinstance(value, str) and value.lower() in valid:
         return f"tree values are lowercase: send {value.lower()!r}; {listed}"
-    shown = value if value is not None else payload
-    return f"{shown!r} is not an option of question {question['id']}; {listed}"
+    if value is None:   # a payload that is not a string: name its JSON type, never a Python repr
+        return f"send the option's value as a string, not {_json_kind(payload)}; {listed}"
+    return f"{json.dumps(value)} is not an option of question {question['id']}; {listed}"
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {dict: "an object", list: "an array", type(None): "null"}.get(type(value), "a value of another type")
 
 
 def read_answer(attribute: Attribute | None, text: str):

@@ -52,7 +52,7 @@ def create_session(org, fields: dict) -> Conversation:
     customer = _customer(org, fields["customer_id"])
     _check_tracking(org, customer, fields.get("tracking_id"))
     _check_brand(org, fields.get("brand"))
-    assistant = assistants.find(org, fields.get("assistant"))
+    assistant = assistants.find(org, fields.get("assistant"), pointer="/assistant")
     custom = org.klasses["conversation"].validate(fields.get("custom_attributes") or {})
     conversation = org.new_conversation(customer, title=fields.get("title") or "", lang=fields.get("lang"),
                                         brand_id=fields.get("brand") or org.default_brand_id,
