@@ -38,12 +38,20 @@ def _before():
         return _preflight()
     if request.method == "OPTIONS" and request.url_rule is not None:
         # answered here, before the journal and the faults: asking which methods exist is no SDK call
-        return current_app.make_default_options_response()
+        return _allowed_methods()
     admin = request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
     if admin and not is_open_admin(request.method, request.path):
         _check_admin_origin()
         _check_admin_token()
     return None
+
+
+def _allowed_methods() -> Response:
+    """204 with the route's methods in Allow and no body (Flask's default answers an empty text/html 200)."""
+    response = Response(status=204)
+    response.headers["Allow"] = current_app.make_default_options_response().headers["Allow"]
+    response.headers.pop("Content-Type", None)
+    return response
 
 
 # -- limits ------------------------------------------------------------------------------------
