@@ -217,3 +217,12 @@ def test_a_blank_message_creates_nothing(chat, call, options, code, pointer):
     assert [(e["code"], e["source"]["pointer"]) for e in rv.json["errors"]] == [(code, pointer)]
     assert "blank" in rv.json["errors"][0]["detail"] or code == "missing_field"
     assert (chat.conversations().json["total"], len(chat.messages(cid).json["messages"])) == before
+
+
+@pytest.mark.parametrize(("page", "previous"), [(1, None), (2, 1), (3, 2), (4, 3), (1000, 3)])
+def test_get_conversations_past_the_end_points_previous_at_the_last_page(chat, page, previous):
+    for _ in range(5):
+        chat.new_conversation()
+    pages = chat.conversations(page=page, pageSize=2).json["pages"]
+    assert pages["last"] == 3 and pages["previous"] == previous
+    assert pages["next"] == (page + 1 if page < 3 else None)

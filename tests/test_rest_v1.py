@@ -201,3 +201,17 @@ def test_field_errors(api, chat, method, path, body, status, code, pointer):
     if pointer:   # "?name" is a query parameter, "/name" a pointer into the body
         assert error["source"] == ({"parameter": pointer[1:]} if pointer[0] == "?" else {"pointer": pointer})
     assert len(api.get("/v1/conversations").json["data"]) == before  # nothing half-made
+
+
+@pytest.mark.parametrize(("page", "prev", "next_"), [
+    (1, None, None),
+    (2, 1, None),          # one past the end: back to the last page
+    (1000, 1, None),       # far past the end: prev still points at the last page, not page 999
+])
+def test_paging_past_the_end_links_back_to_the_last_page(api, chat, page, prev, next_):
+    chat.new_conversation()
+    body = api.get("/v1/conversations", page=page, pageSize=100).json
+    assert body["data"] == [] or page == 1
+    assert body["meta"]["totalPages"] == 1 and body["links"]["last"].endswith("page=1")
+    assert body["links"]["prev"] == (None if prev is None else f"/v1/conversations?pageSize=100&page={prev}")
+    assert body["links"]["next"] is next_

@@ -105,7 +105,8 @@ class ChatSession:
         last_page = max(1, -(-len(mine) // page_size))
         start = (page - 1) * page_size
         return {"conversations": mine[start:start + page_size],
-                "pages": {"current": page, "first": 1, "previous": page - 1 if page > 1 else None,
+                # past the end, previous leads back to the last page (as REST v1's links.prev)
+                "pages": {"current": page, "first": 1, "previous": min(page - 1, last_page) if page > 1 else None,
                           "next": page + 1 if page < last_page else None, "last": last_page},
                 "total": len(mine)}
 

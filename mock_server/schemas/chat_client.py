@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
 from .common import Attachments, CustomAttributes, Id, Query, StrictBoolean
+from .jsonapi import MAX_PAGE
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -47,7 +48,7 @@ class SendMessage(Schema):
 class PageQuery(Query):
     """getConversations paging."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(data_key="pageSize", load_default=100, validate=validate.Range(min=1, max=100))
 
 

@@ -10,6 +10,7 @@ from ..domain.clock import EARLIEST, LATEST, in_range, iso
 from .common import Query
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000   # far past any list the mock holds; a larger page number is a mistake (400)
 MAX_DIRECTORY_PAGE_SIZE = 500  # users and teams: Kustomer allows up to 500 per page
 
 
@@ -32,7 +33,7 @@ class IsoTime(fields.Field):
 class ListQuery(Query):
     """?page=1&pageSize=100&sort=desc: pages from 1, at most 100 per page."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(data_key="pageSize", load_default=MAX_PAGE_SIZE,
                                validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
     sort = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
@@ -99,5 +100,6 @@ def page_links(path: str, query: dict, page: int, total_pages: int) -> dict:
     def link(number: int) -> str:
         params = {**query, "page": number}
         return f"{path}?{urlencode(params)}"
-    return {"self": link(page), "first": link(1), "prev": link(page - 1) if page > 1 else None,
+    # past the end, prev leads back to the last page (not to the empty page before this one)
+    return {"self": link(page), "first": link(1), "prev": link(min(page - 1, total_pages)) if page > 1 else None,
             "next": link(page + 1) if page < total_pages else None, "last": link(total_pages)}
