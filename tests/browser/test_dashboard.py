@@ -120,6 +120,18 @@ def test_an_agent_reply_typed_in_the_dashboard_arrives_in_the_widget_of_another_
     conversation_item(board, conversation).get_by_test_id("conversation-status").filter(has_text="open").wait_for()
 
 
+def test_a_reset_of_the_org_shows_in_an_open_dashboard(host_page, context, mock, key):
+    page = started(host_page(after=START))
+    conversation = run(page, "Kustomer.createConversation({message: 'before the reset'}, r => done(r.conversationId))")
+    board = dashboard(context, mock, key)
+    conversation_item(board, conversation).click()
+    board.get_by_test_id("message-body").filter(has_text="before the reset").wait_for()
+    requests.post(f"{mock}/__admin/reset?org={key}", timeout=10)
+    conversation_item(board, conversation).wait_for(state="detached")
+    board.get_by_test_id("thread-empty").wait_for()
+    assert board.get_by_test_id("conversation").count() > 0    # the rebuilt org's seed conversations
+
+
 def test_a_fault_added_in_the_dashboard_reaches_the_widgets_callback(host_page, context, mock, key, admin):
     page = started(host_page(after=START))
     board = dashboard(context, mock, key)
@@ -209,7 +221,8 @@ def test_the_clock_freezes_and_advances_from_the_dashboard(context, mock, key):
 
 def test_with_an_admin_token_the_dashboard_asks_once_per_tab(browser):
     token = "dashboard-test-token"
-    with ServerThread(create_app({"ADMIN_TOKEN": token}), kind="waitress") as server:
+    # short stream windows: the dashboard's open stream ends soon after the page closes, before the server stops
+    with ServerThread(create_app({"ADMIN_TOKEN": token, "STREAM_SECONDS": 1}), kind="waitress") as server:
         requests.post(f"{server.url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer guarded-key"}, timeout=10)
         context = browser.new_context()
         try:

@@ -14,6 +14,7 @@
     var labels = { live: 'live', retrying: 'reconnecting…', off: 'not connected' };
     $('live').textContent = labels[status] || status;
     $('live').setAttribute('data-state', status);
+    if (status === 'live') Dash.refreshSoon();   // (re)connected: catch up on what happened meanwhile (a reset, say)
   }
 
   Dash.loadKeys = function () {
@@ -40,6 +41,8 @@
       Dash.fillAgents(org.users);
       if (form) Dash.fillSettings(org);
       else $('availability-now').textContent = org.availability;
+      // a reset drops the org without an event on the old stream: the count tells the poll to catch up
+      if (org.counts.conversations !== state.conversations.length) Dash.refreshSoon();
     });
   };
 
