@@ -265,3 +265,40 @@ def test_a_good_attachment_is_stored_as_sent(client, chat, ids, path, body):
     assert rv.status_code == 201, rv.get_data(as_text=True)[:300]
     stored = rv.json["data"]["attributes"]["attachments"] if "data" in rv.json else rv.json["attachments"]
     assert stored == [GOOD_ATTACHMENT, {"name": "a.png", "contentType": "image/png"}]
+
+
+# Lists in bodies are bounded, each with a 400 pointing at the list.
+def _many(item, count: int = 101) -> list:
+    return [item(i) for i in range(count)]
+
+
+LIST_LIMITS = [
+    ("POST", "/v1/customers", {"emails": _many(lambda i: {"email": f"a{i}@example.com"})}, "/emails"),
+    ("POST", "/v1/customers", {"phones": _many(lambda i: {"phone": f"+1555{i:07d}"})}, "/phones"),
+    ("PUT", "/v1/customers/<customer_id>", {"emails": _many(lambda i: {"email": f"a{i}@example.com"})}, "/emails"),
+    ("PATCH", "/c/v1/customers/current", {"attributes": {"sharedEmails": _many(lambda i: f"a{i}@example.com")}},
+     "/attributes/sharedEmails"),
+    ("PATCH", "/c/v1/customers/current", {"attributes": {"sharedPhones": _many(lambda i: f"+1555{i:07d}")}},
+     "/attributes/sharedPhones"),
+    ("PATCH", "/c/v1/customers/current",
+     {"attributes": {"sharedSocials": _many(lambda i: {"username": f"u{i}", "type": "twitter"})}},
+     "/attributes/sharedSocials"),
+    ("PATCH", "/c/v1/customers/current", {"attributes": {"emails": _many(lambda i: f"a{i}@example.com")}},
+     "/attributes/emails"),
+    ("POST", "/c/v1/chat/sessions/<conversation_id>/read", {"messageIds": _many(lambda i: f"{i:024x}")},
+     "/messageIds"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"tags": _many(lambda i: f"{i:024x}")}, "/tags"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"assignedUsers": _many(lambda i: f"{i:024x}")},
+     "/assignedUsers"),
+    ("PATCH", "/v1/conversations/<conversation_id>", {"assignedTeams": _many(lambda i: f"{i:024x}")},
+     "/assignedTeams"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "pointer"), LIST_LIMITS,
+                         ids=[f"{c[0]} {c[1]} {c[3]}" for c in LIST_LIMITS])
+def test_lists_in_bodies_are_bounded(client, chat, ids, method, path, body, pointer):
+    rv = client.open(_fill(path, ids), method=method, json=body, headers=chat.headers())
+    assert rv.status_code == 400, rv.get_data(as_text=True)[:300]
+    assert [(e["code"], e["source"]) for e in rv.json["errors"]] == [("invalid_field", {"pointer": pointer})]
+    assert "at most 100" in rv.json["errors"][0]["detail"]

@@ -249,3 +249,29 @@ def test_header_limits_over_a_real_socket(live_server):
     assert app_refusal.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in app_refusal
     server_refusal = _raw(live_server.url, 200 * 1024)   # past twice the limit: waitress refuses itself
     assert server_refusal.split(b"\r\n")[0] == b"HTTP/1.0 431 Request Header Fields Too Large"
+
+
+LONG_KEY = "k" * 257
+
+
+@pytest.mark.parametrize(("method", "path", "headers"), [
+    ("POST", "/c/v1/tracking/tokens", {"Authorization": f"Bearer {LONG_KEY}"}),
+    ("GET", "/v1/conversations", {"Authorization": f"Bearer {LONG_KEY}"}),
+    ("GET", "/v2.1/chat/sessions?customerId=x", {"x-kustomer-api-key": LONG_KEY}),
+    ("GET", f"/c/v1/events?key={LONG_KEY}&token=t", {}),
+    ("GET", f"/__admin/orgs/{LONG_KEY}", {}),
+    ("PATCH", f"/__admin/orgs/{LONG_KEY}/settings", {}),
+    ("GET", f"/__admin/orgs/{LONG_KEY}/sdk-warnings", {}),
+    ("POST", f"/__admin/reset?org={LONG_KEY}", {}),
+])
+def test_an_api_key_over_256_characters_is_refused_and_builds_no_org(client, method, path, headers):
+    rv = client.open(path, method=method, headers=headers, json={} if method == "PATCH" else None)
+    assert rv.status_code == 400 and rv.json["errors"][0]["code"] == "invalid_api_key", rv.json
+    assert "256" in rv.json["errors"][0]["detail"]
+    assert client.get("/__admin/state").json["keys"] == []
+
+
+def test_a_256_character_key_is_fine(client):
+    key = "k" * 256
+    assert client.post("/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert client.get(f"/__admin/orgs/{key}").status_code == 200

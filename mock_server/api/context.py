@@ -6,6 +6,7 @@ from flask import g, request
 from ..domain.chat import ChatSession
 from ..domain.errors import InvalidBody, InvalidJson, MissingApiKey, UnsupportedMediaType
 from ..domain.org import Org
+from ..domain.store import check_key
 from ..state import get_state
 from ..strict_json import loads
 
@@ -35,7 +36,7 @@ def api_key(required: bool = True) -> str | None:
     key = key or request.headers.get("x-kustomer-api-key") or request.args.get("key")
     if not key and required:
         raise MissingApiKey("Send the API key as 'Authorization: Bearer <key>'.")
-    g.org_key = key
+    g.org_key = check_key(key) if key else key   # refused before faults, views or the store see it
     return key
 
 

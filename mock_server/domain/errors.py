@@ -95,6 +95,11 @@ class MissingApiKey(ApiError):
     status, code, title = 401, "missing_api_key", "Missing API key"
 
 
+class InvalidApiKey(ApiError):
+    """An API key the mock will not build an org for (over MAX_KEY_CHARS)."""
+    code, title = "invalid_api_key", "Invalid API key"
+
+
 class NotStarted(ApiError):
     """A /c/ call without a tracking token from start."""
     status, code, title = 401, "not_started", "Chat not started"

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
-from .common import Attachments, CustomAttributes, Id, Query, StrictBoolean
+from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
 from .jsonapi import MAX_PAGE
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
@@ -55,7 +55,7 @@ class PageQuery(Query):
 class MarkRead(Schema):
     """markRead: which messages (none = all)."""
 
-    message_ids = fields.List(fields.String(), data_key="messageIds", load_default=list)
+    message_ids = BoundedList(fields.String(), data_key="messageIds", load_default=list)
 
 
 class DescribeConversation(Schema):
@@ -74,12 +74,12 @@ class Social(Schema):
 class CustomerAttributes(Schema):
     """describeCustomer's attributes, with the older names still found in real pages."""
 
-    shared_emails = fields.List(fields.Email(), data_key="sharedEmails")
-    shared_phones = fields.List(fields.String(), data_key="sharedPhones")
-    shared_socials = fields.List(fields.Nested(Social), data_key="sharedSocials")
-    emails = fields.List(fields.Email())
-    phones = fields.List(fields.String())
-    socials = fields.List(fields.Nested(Social))
+    shared_emails = BoundedList(fields.Email(), data_key="sharedEmails")
+    shared_phones = BoundedList(fields.String(), data_key="sharedPhones")
+    shared_socials = BoundedList(fields.Nested(Social), data_key="sharedSocials")
+    emails = BoundedList(fields.Email())
+    phones = BoundedList(fields.String())
+    socials = BoundedList(fields.Nested(Social))
 
 
 class DescribeCustomer(Schema):

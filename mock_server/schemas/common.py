@@ -40,6 +40,14 @@ Id = lambda **kw: fields.String(validate=validate.Regexp(HEX24, error="must be a
 CustomAttributes = lambda **kw: fields.Dict(keys=fields.String(), load_default=dict, **kw)  # noqa: E731
 
 
+MAX_LIST_ITEMS = 100   # emails, phones, socials, message ids, tag and user ids in one body
+
+
+def BoundedList(inner, maximum: int = MAX_LIST_ITEMS, **kwargs) -> fields.List:  # noqa: N802 (a field factory)
+    """A list of at most `maximum` items (400 pointing at the list beyond that)."""
+    return fields.List(inner, validate=validate.Length(max=maximum, error=f"at most {maximum} items"), **kwargs)
+
+
 MAX_ATTACHMENTS = 10   # per message; more is 400 on every route that takes attachments
 
 

@@ -5,11 +5,11 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.rest import CHANNELS, STATUSES
-from .common import Attachments, CustomAttributes, Id, StrictBoolean, StrictInteger
+from .common import Attachments, BoundedList, CustomAttributes, Id, StrictBoolean, StrictInteger
 from .jsonapi import IsoTime
 
 NAME_CHARS = 256
-Ids = lambda **kw: fields.List(Id(), **kw)  # noqa: E731
+Ids = lambda **kw: BoundedList(Id(), **kw)  # noqa: E731
 
 
 class EmailEntry(Schema):
@@ -31,8 +31,8 @@ class CustomerBody(Schema):
 
     name = fields.String(validate=validate.Length(max=NAME_CHARS), allow_none=True)
     external_id = fields.String(data_key="externalId", validate=validate.Length(max=NAME_CHARS), allow_none=True)
-    emails = fields.List(fields.Nested(EmailEntry))
-    phones = fields.List(fields.Nested(PhoneEntry))
+    emails = BoundedList(fields.Nested(EmailEntry))
+    phones = BoundedList(fields.Nested(PhoneEntry))
     custom = CustomAttributes()
 
 

@@ -6,6 +6,7 @@ import threading
 from ..domain.clock import Clock
 from ..domain.fixtures import Fixtures
 from ..domain.org import Org
+from ..domain.store import check_key
 
 
 class MemoryStore:
@@ -18,8 +19,8 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     def org(self, key: str) -> Org:
-        """The org of `key`, built from the fixtures on first use."""
-        name = self.fixtures.org_name(key)
+        """The org of `key`, built from the fixtures on first use (InvalidApiKey for an overlong key)."""
+        name = self.fixtures.org_name(check_key(key))
         org = self._orgs.get(name)
         if org is not None:
             self._keys.setdefault(key)
@@ -38,7 +39,7 @@ class MemoryStore:
                 self._orgs.clear()
                 self._keys.clear()
             else:
-                dropped = [self._orgs.pop(self.fixtures.org_name(key), None)]
+                dropped = [self._orgs.pop(self.fixtures.org_name(check_key(key)), None)]
         for org in filter(None, dropped):
             org.events.close()  # open event streams of a dropped org end now, not at their next heartbeat
 
