@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 import time
 
 import click
 
 from .client import AdminError, MockClient
+from .domain.faults import DROPS
+from .strict_json import loads
 
 _URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."
 
@@ -62,9 +65,31 @@ def _delay(text: str | None):
         return None
     low, _, high = text.partition("-")
     try:
-        return {"min": float(low), "max": float(high)} if high else float(low)
+        numbers = [float(low), float(high)] if high else [float(low)]
     except ValueError:
-        raise click.BadParameter("a number of ms, or MIN-MAX", param_hint="--delay-ms") from None
+        numbers = []
+    if not numbers or not all(math.isfinite(n) for n in numbers):   # float() reads "nan" and "inf" too
+        raise click.BadParameter("a number of ms, or MIN-MAX", param_hint="--delay-ms")
+    return {"min": numbers[0], "max": numbers[1]} if high else numbers[0]
+
+
+def _probability(ctx, param, value):
+    if value is not None and not 0.0 <= value <= 1.0:   # false for nan as well
+        raise click.BadParameter("a number from 0 to 1", param_hint="--probability")
+    return value
+
+
+def _rule(text: str | None) -> dict:
+    """--rule as a JSON object (standard JSON, as the mock reads it), or a usage error."""
+    if not text:
+        return {}
+    try:
+        rule = loads(text)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--rule") from None
+    if not isinstance(rule, dict):
+        raise click.BadParameter("a JSON object such as '{\"drop\": \"reset\"}'", param_hint="--rule")
+    return rule
 
 
 @admin_command(fault, "add")
@@ -76,15 +101,16 @@ def _delay(text: str | None):
 @click.option("--code", help="Error code of the answer.")
 @click.option("--detail", help="Error detail of the answer.")
 @click.option("--delay-ms", help="Delay in ms, or MIN-MAX.")
-@click.option("--drop", type=click.Choice(["reset", "empty", "malformed", "hang"]), help="Drop the connection.")
+@click.option("--drop", type=click.Choice(DROPS), help="Drop the connection (cut: end an event stream).")
 @click.option("--times", type=int, help="Expire after N hits.")
 @click.option("--after", type=int, help="Let the first N matching calls through.")
-@click.option("--probability", type=float, help="Chance of acting on a matching call (seeded).")
+@click.option("--probability", type=float, callback=_probability,
+              help="Chance of acting on a matching call, 0 to 1 (seeded).")
 @click.option("--rule", "raw", help="The whole rule as JSON (flags are merged into it).")
 def fault_add(client, operation, method, path, org, status, code, detail, delay_ms, drop, times, after,
               probability, raw):
     """Add a fault rule."""
-    rule = json.loads(raw) if raw else {}
+    rule = _rule(raw)
     match = {k: v for k, v in (("operation", operation), ("method", method), ("path", path), ("org", org)) if v}
     if match:
         rule["match"] = {**rule.get("match", {}), **match}

@@ -67,6 +67,34 @@ def test_a_bad_rule_exits_1_with_the_pointer(run):
     assert code == 1 and "400" in out and "respond/status" in out
 
 
+@pytest.mark.parametrize(("rule", "says"), [
+    ("{bad", "--rule"),
+    ('{"probability": NaN}', "NaN"),
+    ("[1, 2]", "a JSON object"),
+])
+def test_a_rule_that_is_not_a_json_object_is_a_usage_error(run, rule, says):
+    code, out = run("fault", "add", "--rule", rule)
+    assert code == 2 and says in out and "Traceback" not in out
+    assert json.loads(run("fault", "list", "--json")[1]) == {"faults": []}
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--probability", "nan"), ("--probability", "inf"), ("--probability", "1.5"),
+    ("--delay-ms", "nan"), ("--delay-ms", "inf"), ("--delay-ms", "1-nan"),
+])
+def test_numbers_must_be_finite_and_in_range(run, option, value):
+    code, out = run("fault", "add", "--drop", "reset", option, value)
+    assert code == 2 and option in out
+    assert json.loads(run("fault", "list", "--json")[1]) == {"faults": []}
+
+
+def test_every_drop_kind_is_a_choice_and_the_list_shows_no_nan(run):
+    code, out = run("fault", "add", "--operation", "eventStream", "--drop", "cut")
+    assert code == 0 and out.strip() == "added f1"
+    code, out = run("fault", "list")
+    assert code == 0 and "cut" in out and "nan" not in out.lower()
+
+
 def test_fault_load_and_scenarios(run, server):
     code, out = run("fault", "load", "chat-outage")
     assert code == 0 and "f1" in out
