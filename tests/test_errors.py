@@ -124,6 +124,7 @@ QUERY_ERRORS = [
     ("GET", "/__admin/requests?since=soon", 400, "invalid_field", "since"),
     ("POST", "/__admin/reset?org=", 400, "invalid_field", "org"),
     ("POST", "/__admin/reset?everything=1", 400, "unknown_field", "everything"),
+    ("GET", "/__admin/orgs/some-key/events?since=1", 400, "unknown_field", "since"),
 ]
 
 

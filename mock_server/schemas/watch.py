@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from . import chat_client as cc
+from .common import Query
 
 
 class OrgKey(Schema):
@@ -58,7 +59,7 @@ class WatchedThread(Schema):
     messages = fields.List(fields.Nested(cc.Message))
 
 
-class OrgEventQuery(Schema):
+class OrgEventQuery(Query):
     """The org stream's query: where to resume when no Last-Event-ID header is sent."""
 
     last_event_id = fields.String(data_key="lastEventId")
