@@ -106,3 +106,15 @@ def test_typing_describe_and_knowledge_base(host_page):
     assert result["phones"] == ["+15550100"]
     assert result["e3"] is None and result["categories"] >= 1
     assert "Where is my order?" in result["found"]
+
+
+def test_send_message_describes_file_attachments(host_page):
+    page = core_page(host_page)
+    result = run(page, """
+        KustomerCore.createConversation({title: 'Receipt'}, (c) => {
+          const file = new File(['hello'], 'note.txt', {type: 'text/plain'});
+          KustomerCore.sendMessage({conversationId: c.conversationId, body: 'see file', attachments: [{file}]},
+                                   (m, e) => done({attachments: m && m.attachments, e: err(e)}));
+        });""")
+    assert result["e"] is None
+    assert result["attachments"] == [{"name": "note.txt", "contentType": "text/plain", "contentLength": 5}]

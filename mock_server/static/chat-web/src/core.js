@@ -42,8 +42,17 @@
   function (options, callback) {
     var body = Object.assign({}, options);
     delete body.conversationId;
+    if (Array.isArray(body.attachments)) body.attachments = body.attachments.map(describeAttachment);
     engine.call('sendMessage', callback, 'POST', path(options.conversationId) + '/messages', body);
   });
+
+  // The SDK takes {file} items (a browser File, which JSON would turn into {}): the mock keeps what
+  // describes the file, never its bytes (README: attachments are metadata).
+  function describeAttachment(item) {
+    var file = item && item.file;
+    if (!file || typeof file.name !== 'string') return item;
+    return { name: file.name, contentType: file.type || 'application/octet-stream', contentLength: file.size };
+  }
 
   method('getConversations', { page: 'number', pageSize: 'number' }, false, function (options, callback) {
     var query = '?page=' + (options.page || 1) + '&pageSize=' + (options.pageSize || 100);
