@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 
@@ -14,6 +12,8 @@ from mock_server import create_app
 from mock_server.cli import main
 from mock_server.client import MockClient
 from mock_server.serving import ServerThread
+
+from .helpers import spawn_serve, stop_serve, wait_listening
 
 
 @pytest.fixture(scope="module")
@@ -146,18 +146,8 @@ def test_an_unreachable_mock_exits_1(capsys):
 
 
 def _serve(*args):
-    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    line = process.stdout.readline().strip()
-    assert line.startswith("kustomer-mock listening on "), line + process.stdout.read()
-    return process, line.rsplit(" ", 1)[1]
-
-
-def _stop(process) -> str:
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
-    return process.stdout.read()
+    process = spawn_serve("--port", "0", *args)
+    return process, wait_listening(process)
 
 
 def test_a_state_file_restart_keeps_everything(tmp_path):
@@ -171,7 +161,7 @@ def test_a_state_file_restart_keeps_everything(tmp_path):
     cid = created.json()["conversationId"]
     client.settings("keep", availability="hidden")
     before = client.export_state()
-    assert f"state saved to {path}" in _stop(process)
+    assert f"state saved to {path}" in stop_serve(process)
 
     process, url = _serve("--state-file", str(path))
     try:
@@ -181,7 +171,7 @@ def test_a_state_file_restart_keeps_everything(tmp_path):
         rv = requests.get(f"{url}/c/v1/chat/sessions/{cid}/messages", headers=headers)
         assert rv.status_code == 200 and rv.json()["messages"][0]["body"] == "remember me"
     finally:
-        _stop(process)
+        stop_serve(process)
 
 
 def test_serve_loads_a_scenario_at_boot():
@@ -189,7 +179,7 @@ def test_serve_loads_a_scenario_at_boot():
     try:
         assert requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer k"}).status_code == 503
     finally:
-        _stop(process)
+        stop_serve(process)
 
 
 def test_serve_refuses_an_unknown_scenario():

@@ -1,14 +1,11 @@
 """The pytest plugin, run by pytester on generated test files: in-process, under xdist, against a served mock."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-
 import pytest
 
 from mock_server.client import MockClient
+
+from .helpers import serving
 
 pytest_plugins = ["pytester"]
 # every inner run is a subprocess: an inline run restores sys.modules afterwards, and the mock's modules
@@ -118,14 +115,8 @@ def test_xdist_workers_never_share_an_org(pytester, tmp_path):
 @pytest.fixture
 def served():
     """A real `kustomer-mock serve --port 0` process with an admin token; yields its URL."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "KUSTOMER_MOCK_ADMIN_TOKEN": "ci-token"}
-    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    line = process.stdout.readline().strip()
-    assert line.startswith("kustomer-mock listening on "), line
-    yield line.rsplit(" ", 1)[1]
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
+    with serving(env={"KUSTOMER_MOCK_ADMIN_TOKEN": "ci-token"}) as url:
+        yield url
 
 
 EXTERNAL = '''

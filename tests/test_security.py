@@ -1,18 +1,18 @@
 """The guarded control plane, refusing an open bind, CORS for browsers, and header size limits."""
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
 import subprocess
-import sys
 
 import pytest
 import requests
 
 from mock_server import create_app
 from mock_server.security import bind_refusal, is_loopback, is_open_admin
+
+from .helpers import spawn_serve
 
 ADMIN = "s3cret-admin-token"
 FRONTEND = "http://localhost:5173"   # a front-end dev server on another port
@@ -91,10 +91,7 @@ def test_loopback_addresses(host, loopback):
 
 
 def _serve(*args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMER_MOCK_")}
-    return subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**env, "PYTHONUNBUFFERED": "1"})
+    return spawn_serve("--port", "0", *args, stderr=subprocess.PIPE)
 
 
 def test_serving_on_every_address_without_a_token_refuses_to_start():

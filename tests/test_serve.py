@@ -1,29 +1,24 @@
 """The real `kustomer-mock serve` process over sockets, and the server used in tests."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from .helpers import spawn_serve, stop_serve, wait_listening
+
 
 @pytest.fixture(scope="module")
 def served():
     """`kustomer-mock serve --port 0` as a child process; yields its URL."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--seed", "3"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    line = process.stdout.readline().strip()
-    assert line.startswith("kustomer-mock listening on http://127.0.0.1:"), line
-    yield line.rsplit(" ", 1)[1]
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
-    assert "kustomer-mock stopped" in process.stdout.read()
+    process = spawn_serve("--port", "0", "--seed", "3")
+    url = wait_listening(process)
+    assert url.startswith("http://127.0.0.1:")
+    yield url
+    assert "kustomer-mock stopped" in stop_serve(process)
 
 
 def _start(session, url, key):
@@ -42,15 +37,12 @@ def test_the_served_process_answers_health_and_chat(served):
 
 
 def test_an_env_variable_sets_a_flag(tmp_path):
-    env = {**os.environ, "KUSTOMER_MOCK_PORT": "0", "KUSTOMER_MOCK_HOST": "127.0.0.1"}
-    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env=env)
+    process = spawn_serve(env={"KUSTOMER_MOCK_PORT": "0", "KUSTOMER_MOCK_HOST": "127.0.0.1"})
     try:
-        line = process.stdout.readline()
-        assert line.startswith("kustomer-mock listening on http://127.0.0.1:") and not line.endswith(":7700\n")
+        url = wait_listening(process)
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":7700")
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        stop_serve(process, signal.SIGINT)
 
 
 def test_parallel_creates_give_distinct_readable_ids(live_server):
