@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .schemas.common import QueryError
 
 from .domain.errors import *  # noqa: F401,F403  (the exception classes live with the domain)
-from .domain.errors import (ApiError, BadRequest, InvalidField, MethodNotAllowed, MissingField,
+from .domain.errors import (ApiError, InvalidField, MethodNotAllowed, MissingField,
                             PayloadTooLarge, RouteNotFound, UnknownField, UnsupportedMediaType)
 
 log = logging.getLogger("kustomer_mock")

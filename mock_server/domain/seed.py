@@ -7,7 +7,7 @@ from datetime import timedelta
 from faker import Faker
 
 from .clock import iso
-from .models import Conversation, Customer, Message
+from .models import Conversation, Customer
 
 _faker = Faker("en_US")
 _faker_lock = threading.Lock()  # one shared instance, reseeded per org: building Faker costs ~12 ms
