@@ -123,3 +123,12 @@ def test_default_assistant_id_is_echoed_where_it_is_set_and_read(client, key):
     assert rv.json["defaultAssistantId"] == assistant == rv.json["activeAssistant"]
     assert client.get(f"/__admin/orgs/{key}").json["settings"]["defaultAssistantId"] == assistant
     assert _patch(client, key, defaultAssistantId=None).json["defaultAssistantId"] is None
+
+
+@pytest.mark.parametrize(("sent", "shown"), [(1500, 1500), (1500.0, 1500), (0, 0), (250.5, 250.5)])
+def test_start_delay_stays_integral_where_it_was_sent_whole(client, key, sent, shown):
+    rv = _patch(client, key, startDelayMs=sent)
+    read = client.get(f"/__admin/orgs/{key}").json["settings"]["startDelayMs"]
+    for value in (rv.json["startDelayMs"], read):
+        assert value == shown and type(value) is type(shown)
+    assert f'"startDelayMs":{shown}' in rv.get_data(as_text=True).replace(" ", "")

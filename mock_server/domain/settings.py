@@ -20,7 +20,9 @@ def update_settings(org, availability: str | None = None, start_delay_ms: float 
             if org.settings.get("enabled") is False and availability != "disabled":
                 org.settings["enabled"] = True  # else availability() would still answer disabled
         if start_delay_ms is not None:
-            org.settings["startDelayMs"] = min(start_delay_ms, MAX_START_DELAY_MS)
+            delay = min(start_delay_ms, MAX_START_DELAY_MS)
+            # the schema reads numbers as floats: 1500 must come back as 1500, not 1500.0
+            org.settings["startDelayMs"] = int(delay) if float(delay).is_integer() else delay
         if allow_end_conversation is not None:
             org.settings["allowEndConversation"] = allow_end_conversation
         if default_assistant_id is not ...:
