@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from mock_server.domain.clock import parse_iso
+
 ORDER_HELPER = "5f0c1a2b3c4d5e6f7a8bb001"
 
 
@@ -132,3 +134,23 @@ def test_start_delay_stays_integral_where_it_was_sent_whole(client, key, sent, s
     for value in (rv.json["startDelayMs"], read):
         assert value == shown and type(value) is type(shown)
     assert f'"startDelayMs":{shown}' in rv.get_data(as_text=True).replace(" ", "")
+
+
+def test_freeze_now_stops_the_clock_where_it_is(client):
+    client.post("/__admin/clock", json={"freeze": "2030-01-02T03:04:05.000Z"})
+    assert client.post("/__admin/clock", json={"freeze": "now"}).json == {
+        "now": "2030-01-02T03:04:05.000Z", "frozen": True, "offsetSeconds": 0.0}   # frozen stays put
+    client.post("/__admin/clock", json={"resume": True})
+    client.post("/__admin/clock", json={"advanceSeconds": 86400})   # running, a day ahead of real time
+    before = parse_iso(client.get("/__admin/clock").json["now"])
+    frozen = client.post("/__admin/clock", json={"freeze": "now"}).json
+    assert frozen["frozen"] is True and parse_iso(frozen["now"]) >= before   # never backwards
+    assert client.get("/__admin/clock").json == frozen
+    client.post("/__admin/clock", json={"resume": True})
+
+
+@pytest.mark.parametrize("word", ["Now", "now ", "today", ""])
+def test_freeze_takes_only_the_word_now_beside_a_time(client, word):
+    rv = client.post("/__admin/clock", json={"freeze": word})
+    assert rv.status_code == 400
+    assert [(e["source"]["pointer"], e["code"]) for e in rv.json["errors"]] == [("/freeze", "invalid_field")]

@@ -32,10 +32,10 @@ def get_clock():
 @bp.post("/clock", endpoint="setClock")
 @operation(body=c.ClockChange, response=c.ClockState)
 def set_clock():
-    """Freeze at a time, advance by seconds, or resume real time."""
+    """Freeze at a time (or "now"), advance by seconds, or resume real time."""
     change, clock = shared(c.ClockChange).load(json_body()), get_state().clock
     if "freeze" in change:
-        clock.freeze(parse_iso(change["freeze"]))
+        clock.freeze(None if change["freeze"] == "now" else parse_iso(change["freeze"]))
     elif "advance_seconds" in change:
         clock.advance(change["advance_seconds"])
     else:

@@ -21,6 +21,15 @@ class IsoTime(fields.String):
         return text
 
 
+class FreezeTime(IsoTime):
+    """An ISO 8601 time, or "now": the mock's own now, read on the server when the change lands."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "now":   # a client's copy of the clock is stale: freezing at it would move time backwards
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class JournalQuery(Query):
     """GET /__admin/requests?operation=&org=&status=&since=&after=&limit=."""
 
@@ -43,7 +52,7 @@ class JournalPage(Schema):
 class ClockChange(Schema):
     """POST /__admin/clock: exactly one of freeze, advanceSeconds, resume."""
 
-    freeze = IsoTime()
+    freeze = FreezeTime(metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
     advance_seconds = StrictFloat(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
     resume = StrictBoolean(validate=validate.Equal(True, error="send true to resume real time"))
 

@@ -219,6 +219,42 @@ def test_the_clock_freezes_and_advances_from_the_dashboard(context, mock, key):
         requests.post(f"{mock}/__admin/clock", json={"resume": True}, timeout=10)
 
 
+def test_freeze_never_moves_the_clock_back_to_a_stale_reading(context, mock, key):
+    board = dashboard(context, mock, key)
+    try:
+        # the dashboard polls the clock; a year passes between its reading and the click
+        requests.post(f"{mock}/__admin/clock", json={"advanceSeconds": 365 * 86400}, timeout=10)
+        before = requests.get(f"{mock}/__admin/clock", timeout=10).json()
+        with board.expect_request(lambda r: r.url.endswith("/__admin/clock") and r.method == "POST") as sent:
+            board.get_by_test_id("clock-freeze").click()
+        assert sent.value.post_data_json == {"freeze": "now"}
+        board.get_by_test_id("clock-mode").filter(has_text="frozen").wait_for()
+        frozen = requests.get(f"{mock}/__admin/clock", timeout=10).json()
+        assert frozen["frozen"] is True and frozen["now"] >= before["now"]
+    finally:
+        requests.post(f"{mock}/__admin/clock", json={"resume": True}, timeout=10)
+
+
+def test_any_whole_delay_and_any_probability_can_be_entered(context, mock, key, admin):
+    board = dashboard(context, mock, key)
+    board.get_by_test_id("setting-delay").fill("250")
+    board.get_by_test_id("settings-save").click()
+    board.get_by_test_id("settings-status").filter(has_text="Saved").wait_for()
+    assert admin.org()["settings"]["startDelayMs"] == 250
+    board.get_by_role("tab", name="Faults").click()
+    board.get_by_test_id("fault-operation").fill("getConversations")
+    board.get_by_test_id("fault-delay").fill("250")
+    board.get_by_test_id("fault-probability").fill("0.33")
+    board.get_by_test_id("fault-add").click()
+    try:
+        board.get_by_test_id("fault").wait_for()
+        rules = requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"]
+        assert [(r["match"], r["delayMs"], r["probability"]) for r in rules] == [
+            ({"operation": "getConversations", "org": key}, 250, 0.33)]
+    finally:
+        admin.clear_faults()
+
+
 def test_with_an_admin_token_the_dashboard_asks_once_per_tab(browser):
     token = "dashboard-test-token"
     # short stream windows: the dashboard's open stream ends soon after the page closes, before the server stops

@@ -186,7 +186,7 @@
     });
     $('journal-operation').addEventListener('input', function () { Dash.loadJournal().catch(Dash.fail); });
     $('journal-this-org').addEventListener('change', function () { Dash.loadJournal().catch(Dash.fail); });
-    $('clock-freeze').addEventListener('click', function () { setClock({ freeze: Dash.clock.now }); });
+    $('clock-freeze').addEventListener('click', function () { setClock({ freeze: 'now' }); });
     $('clock-advance').addEventListener('click', function () { setClock({ advanceSeconds: number('clock-seconds') || 0 }); });
     $('clock-resume').addEventListener('click', function () { setClock({ resume: true }); });
     return Promise.all([loadScenarios(), loadVocabulary()]);
