@@ -95,7 +95,7 @@ def stream(log: EventLog, customer_id: str, cursor: int, *, window: float,
         if remaining <= 0:
             yield marker(cursor, "window-end")
             return
-        if not log.wait(cursor, min(HEARTBEAT_SECONDS, remaining)):
+        if not log.wait(cursor, min(HEARTBEAT_SECONDS, remaining), customer_id):
             yield ": heartbeat\n\n"
 
 

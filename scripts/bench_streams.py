@@ -8,7 +8,9 @@ import time
 
 from bench import load, spawn, stop
 
-KEYS = 20  # streams are spread over this many orgs, a few customers each
+# streams are opened by other customers of the very orgs the chat load writes to, the worst case:
+# every event the load emits lands in an org where streams wait
+LOAD_KEY = "bench-chat-{}"
 
 
 def _token(host: str, port: int, key: str) -> str:
@@ -20,14 +22,14 @@ def _token(host: str, port: int, key: str) -> str:
     return token
 
 
-def open_streams(url: str, count: int) -> tuple[list[socket.socket], int]:
+def open_streams(url: str, count: int, orgs: int) -> tuple[list[socket.socket], int]:
     """Open `count` event streams; answers the sockets and how many the server holds open (not told to retry)."""
     host, port = url.split("//")[1].split(":")
     port = int(port)
     sockets, held = [], 0
     tokens = {}
     for n in range(count):
-        key = f"bench-streams-{n % KEYS}"
+        key = LOAD_KEY.format(n % orgs)
         token = tokens.get(n) or _token(host, port, key)
         sock = socket.create_connection((host, port), timeout=10)
         sock.sendall(f"GET /c/v1/events?key={key}&token={token} HTTP/1.1\r\nHost: {host}\r\n"
@@ -52,7 +54,7 @@ def run(seconds: float, connections: int, streams: int, threads: list[int]) -> N
         process, url, _ = spawn("waitress", count)
         try:
             base = load(url, seconds, connections, "chat")
-            sockets, held = open_streams(url, streams)
+            sockets, held = open_streams(url, streams, connections)
             began = time.perf_counter()
             loaded = load(url, seconds, connections, "chat")
             assert time.perf_counter() - began < seconds * 4, "API calls starved by open streams"

@@ -5,6 +5,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
+ALL = "*"  # the waiters that watch every customer (the dashboard's org stream)
+
 
 @dataclass(frozen=True)
 class Event:
@@ -16,40 +18,78 @@ class Event:
     payload: dict
 
 
-class EventLog:
-    """A bounded, ordered log with a condition to wait on for new events."""
+def _after(events: deque, last_id: int) -> list[Event]:
+    """The events of an ordered deque with an id above `last_id`, scanning from the newest end."""
+    found = []
+    for event in reversed(events):
+        if event.id <= last_id:
+            break
+        found.append(event)
+    found.reverse()
+    return found
 
-    def __init__(self, limit: int = 5000):
+
+class EventLog:
+    """A bounded, ordered log indexed by customer, with a condition per waiting customer.
+
+    A stream waits only for its own customer's events (and those for everyone), so an event wakes
+    the streams it concerns instead of every open stream of the org, and reading what is new costs
+    the new events, not the whole log.
+    """
+
+    def __init__(self, limit: int = 5000, per_customer: int = 1000):
+        self._lock = threading.Lock()
         self._events: deque[Event] = deque(maxlen=limit)
+        self._broadcast: deque[Event] = deque(maxlen=per_customer)
+        self._by_customer: dict[str, deque[Event]] = {}
+        self._waiting: dict[str, threading.Condition] = {}
+        self._per_customer = per_customer
         self._next_id = 1
-        self._changed = threading.Condition()
         self.closed = False
 
     def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
-        """Append an event and wake every waiting stream."""
-        with self._changed:
+        """Append an event and wake the streams it concerns."""
+        with self._lock:
             event = Event(self._next_id, name, customer_id, payload)
             self._next_id += 1
             self._events.append(event)
-            self._changed.notify_all()
+            if customer_id is None:
+                self._broadcast.append(event)
+                woken = list(self._waiting.values())
+            else:
+                self._by_customer.setdefault(customer_id, deque(maxlen=self._per_customer)).append(event)
+                woken = [c for k, c in self._waiting.items() if k in (customer_id, ALL)]
+            for condition in woken:
+                condition.notify_all()
             return event
 
     def since(self, last_id: int, customer_id: str | None = None) -> list[Event]:
         """Events after `last_id`, for one customer (None: all of them)."""
-        with self._changed:
-            return [e for e in self._events if e.id > last_id
-                    and (customer_id is None or e.customer_id in (None, customer_id))]
+        with self._lock:
+            if customer_id is None:
+                return _after(self._events, last_id)
+            mine = _after(self._by_customer.get(customer_id, ()), last_id)
+            shared = _after(self._broadcast, last_id)
+            return sorted(mine + shared, key=lambda e: e.id) if shared else mine
 
-    def wait(self, last_id: int, timeout: float) -> bool:
-        """Block until an event after `last_id` exists or `timeout` passes."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self.closed or self._next_id - 1 > last_id, timeout)
+    def _newest_for(self, customer_id: str | None) -> int:
+        if customer_id is None:
+            return self._next_id - 1
+        mine = self._by_customer.get(customer_id)
+        return max(mine[-1].id if mine else 0, self._broadcast[-1].id if self._broadcast else 0)
+
+    def wait(self, last_id: int, timeout: float, customer_id: str | None = None) -> bool:
+        """Block until an event after `last_id` for `customer_id` (None: any) exists, or `timeout` passes."""
+        with self._lock:
+            condition = self._waiting.setdefault(customer_id or ALL, threading.Condition(self._lock))
+            return condition.wait_for(lambda: self.closed or self._newest_for(customer_id) > last_id, timeout)
 
     def close(self) -> None:
         """End every wait for good: the org was dropped or the server is stopping."""
-        with self._changed:
+        with self._lock:
             self.closed = True
-            self._changed.notify_all()
+            for condition in self._waiting.values():
+                condition.notify_all()
 
     @property
     def last_id(self) -> int:
@@ -58,5 +98,5 @@ class EventLog:
 
     def names(self) -> list[str]:
         """Every event name in order, for tests."""
-        with self._changed:
+        with self._lock:
             return [e.name for e in self._events]
