@@ -18,18 +18,25 @@ from mock_server.security import bind_refusal
 from mock_server.serving import ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent
-_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+_VARIABLE = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
+TOKEN = "s3cret-token"   # what a user sets: the compose file has no default for it
 
 
-def _interpolate(text: str) -> str:
-    """Compose's ${VAR:-default}, with every variable unset (the defaults a plain `up` gets)."""
-    return _VARIABLE.sub(lambda m: m.group(2) or "", text)
+def _interpolate(text: str, env: dict) -> str:
+    """Compose's ${VAR:-default} and ${VAR:?message} (which stops `up` with the message while VAR is unset)."""
+    def value(m):
+        if env.get(m.group(1)):
+            return env[m.group(1)]
+        if m.group(2) == "?":
+            raise ValueError(f"{m.group(1)}: {m.group(3)}")
+        return m.group(3) or ""
+    return _VARIABLE.sub(value, text)
 
 
 @pytest.fixture(scope="module")
 def service() -> dict:
     """The kustomer-mock service of docker-compose.yml, variables at their defaults."""
-    compose = yaml.safe_load(_interpolate((ROOT / "docker-compose.yml").read_text()))
+    compose = yaml.safe_load(_interpolate((ROOT / "docker-compose.yml").read_text(), {"KUSTOMER_MOCK_ADMIN_TOKEN": TOKEN}))
     return compose["services"]["kustomer-mock"]
 
 
@@ -94,8 +101,8 @@ def test_the_service_starts_with_its_environment_and_mounted_fixtures(service, d
     assert (ROOT / source / "org.yaml").is_file() and (ROOT / source / "faults").is_dir()
     environment = {**service["environment"], "KUSTOMER_MOCK_FIXTURES": str(ROOT / source)}  # the mount, seen here
     params = _serve_params(_exec_form(dockerfile["CMD"][0]), environment, monkeypatch)
-    assert params["admin_token"] == "change-me" and params["fixtures"] == str(ROOT / source)
-    assert params["faults"] is None and params["cors_origins"] is None and params["threads"] == 64
+    assert params["admin_token"] == TOKEN and params["fixtures"] == str(ROOT / source)
+    assert params["faults"] is None and params["cors_origins"] is None and params["threads"] == 256
     assert bind_refusal(params["host"], params["admin_token"]) is None
 
 
@@ -108,3 +115,15 @@ def test_the_health_check_passes_against_a_mock_guarded_by_the_admin_token(servi
         refused = code.replace("/__admin/health", "/__admin/faults")  # the rest of /__admin wants the token
         assert subprocess.run([sys.executable, "-c", refused], capture_output=True, timeout=30).returncode == 1
     assert url == "http://127.0.0.1:7700/__admin/health"
+
+
+def test_compose_refuses_to_start_without_an_admin_token():
+    with pytest.raises(ValueError) as refused:
+        _interpolate((ROOT / "docker-compose.yml").read_text(), {})
+    assert str(refused.value) == "KUSTOMER_MOCK_ADMIN_TOKEN: set KUSTOMER_MOCK_ADMIN_TOKEN to a secret of your own"
+
+
+def test_compose_threads_default_to_serves_default_as_the_readme_says(service):
+    default = next(p.default for p in serve.params if p.name == "threads")
+    assert service["environment"]["KUSTOMER_MOCK_THREADS"] == str(default) == "256"
+    assert "| `--threads` | `256` |" in (ROOT / "README.md").read_text()
