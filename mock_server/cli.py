@@ -55,12 +55,17 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         error.exit_code = 2
         raise error
     from .domain.errors import ApiError
+    from .domain.fixtures import FixtureError
     try:
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
                           "STATE_FILE": state_file})
     except ApiError as error:  # a bad --faults scenario or --state-file
         raise click.ClickException(error.detail) from None
+    except FixtureError as error:  # one line naming the file and the fault, not a traceback
+        failed = click.ClickException("fixtures: " + " ".join(str(error).split()))
+        failed.exit_code = 2
+        raise failed from None
     server = Server(app, host, port, server_kind, threads)
     _stop_on_signals()
     click.echo(f"kustomer-mock listening on {server.url}")

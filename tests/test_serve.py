@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from .helpers import spawn_serve, stop_serve, wait_listening
+from mock_server.domain.fixtures import default_dir
+
+from .helpers import serving, spawn_serve, stop_serve, wait_listening
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +74,30 @@ def test_parallel_creates_give_distinct_readable_ids(live_server):
         total = sum(http.get(f"{url}/c/v1/chat/sessions", params={"pageSize": 1}, headers=h).json()["total"]
                     for h in {id(h): h for _, h in results}.values())
     assert total == 4000
+
+
+def test_a_fixtures_folder_replaces_bundled_files_by_name_and_keeps_the_rest(tmp_path):
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    org = (default_dir() / "org.yaml").read_text(encoding="utf-8")
+    (folder / "org.yaml").write_text(org.replace("teamName: Acme Support", "teamName: Mounted Team"), encoding="utf-8")
+    with serving("--fixtures", str(folder)) as url:
+        org = requests.get(f"{url}/__admin/orgs/fx-key", timeout=10).json()
+        assert org["settings"]["teamName"] == "Mounted Team"                      # from the folder
+        assert "5f0c1a2b3c4d5e6f7a8bb004" in [a["id"] for a in org["assistants"]]  # from the bundle
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("org.yaml", "default: [unclosed", "Error: fixtures: "),
+    ("assistants.yaml", "assistants: []\n",
+     "Error: fixtures: brand 5f0c1a2b3c4d5e6f7a8b9c02: activeAssistant 5f0c1a2b3c4d5e6f7a8bb004 "
+     "is not an assistant of this org\n"),
+])
+def test_broken_fixtures_stop_serve_with_one_line_and_exit_2(tmp_path, name, text, message):
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    process = spawn_serve("--port", "0", "--fixtures", str(folder))
+    output = process.communicate(timeout=30)[0]
+    assert process.returncode == 2
+    assert output.startswith(message) and output.count("\n") == 1 and "Traceback" not in output

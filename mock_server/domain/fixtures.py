@@ -30,6 +30,19 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
+def _read(file: Path) -> dict:
+    """One fixture file's mapping; FixtureError in one line (file, line, problem) if it is not one."""
+    try:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}, line {mark.line + 1}" if mark else str(file)
+        raise FixtureError(f"{where}: {getattr(exc, 'problem', None) or 'not valid YAML'}") from exc
+    if not isinstance(loaded, dict):
+        raise FixtureError(f"{file}: the top level must be a mapping")
+    return loaded
+
+
 @dataclass
 class OrgSpec:
     """What one org is made of: its name, the data dict, and the roles of each key."""
@@ -53,19 +66,16 @@ class Fixtures:
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> "Fixtures":
-        """Read every *.yaml in `folder` (default: bundled) and merge their top-level keys."""
+        """The bundled *.yaml files, each replaced by the folder's file of the same name; the folder's others added."""
         path = Path(folder) if folder else default_dir()
         if not path.is_dir():
             raise FixtureError(f"fixtures folder not found: {path}")
+        own = sorted(path.glob("*.yaml"))
+        # file by file, so a mounted folder may hold just org.yaml; its files load last, so they win
+        bundled = [f for f in sorted(default_dir().glob("*.yaml")) if f.name not in {o.name for o in own}]
         data: dict = {}
-        for file in sorted(path.glob("*.yaml")):
-            try:
-                loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise FixtureError(f"{file}: {exc}") from exc
-            if not isinstance(loaded, dict):
-                raise FixtureError(f"{file}: the top level must be a mapping")
-            data.update(loaded)
+        for file in (bundled if path.resolve() != default_dir().resolve() else []) + own:
+            data.update(_read(file))
         if "default" not in data:
             raise FixtureError(f"{path}: no 'default' org in any fixture file")
         return cls(data, str(path))
