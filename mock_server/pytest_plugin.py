@@ -12,6 +12,7 @@ from .client import AdminError, MockClient
 from .testing import MockOrg
 
 URL_ENV = "KUSTOMER_MOCK_URL"
+TOKEN_ENV = "KUSTOMER_MOCK_ADMIN_TOKEN"
 _tests = itertools.count(1)
 _RUN = secrets.token_hex(3)  # keeps keys of two runs against one long-lived mock apart
 
@@ -21,7 +22,9 @@ def pytest_addoption(parser):
     group = parser.getgroup("kustomer-mock")
     group.addoption("--kustomer-mock-url", default=None, metavar="URL",
                     help=f"use the mock running at URL instead of starting one in-process (env {URL_ENV}); "
-                         "its admin token, if any, comes from KUSTOMER_MOCK_ADMIN_TOKEN")
+                         "its admin token, if any, comes from --kustomer-mock-admin-token")
+    group.addoption("--kustomer-mock-admin-token", default=None, metavar="TOKEN",
+                    help=f"the admin token of the mock --kustomer-mock-url names (env {TOKEN_ENV})")
 
 
 class SessionMock:
@@ -40,13 +43,22 @@ class SessionMock:
         return cls(server.url, MockClient(server.url), app, server)
 
     @classmethod
-    def connect(cls, url: str) -> "SessionMock":
-        """A mock that runs elsewhere; fails the session at once when it does not answer."""
-        admin = MockClient(url)
+    def connect(cls, url: str, admin_token: str | None = None) -> "SessionMock":
+        """A mock that runs elsewhere; fails the session at once when it does not answer or refuses the token."""
+        admin = MockClient(url, admin_token)
         try:
             admin.health()
         except AdminError as error:
             pytest.exit(f"--kustomer-mock-url / {URL_ENV}: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+        try:
+            admin.clock()  # health needs no token: one guarded read, else every test would error with 401
+        except AdminError as error:
+            if error.status not in (401, 403):
+                raise
+            problem = "refused the admin token" if admin.admin_token else "wants an admin token"
+            pytest.exit(f"--kustomer-mock-url / {URL_ENV}: the mock at {admin.url} {problem} ({error.status}): "
+                        f"pass --kustomer-mock-admin-token TOKEN or set {TOKEN_ENV}",
+                        returncode=pytest.ExitCode.USAGE_ERROR)
         return cls(admin.url, admin)
 
     def take_server_errors(self, org: MockOrg) -> list[str]:
@@ -79,7 +91,8 @@ def _code(body):
 def kustomer_mock_server(request) -> SessionMock:
     """The session's mock: started in-process once (per xdist worker), or the one --kustomer-mock-url names."""
     url = request.config.getoption("kustomer_mock_url") or os.environ.get(URL_ENV)
-    mock = SessionMock.connect(url) if url else SessionMock.start()
+    token = request.config.getoption("kustomer_mock_admin_token")   # else MockClient reads the environment
+    mock = SessionMock.connect(url, token) if url else SessionMock.start()
     yield mock
     mock.stop()
 

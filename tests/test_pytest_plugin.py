@@ -151,3 +151,20 @@ def test_the_environment_names_the_mock_and_an_unreachable_one_stops_the_run(pyt
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stdout.fnmatch_lines(["*--kustomer-mock-url / KUSTOMER_MOCK_URL: cannot reach the mock at http://127.0.0.1:9*"])
+
+
+def test_a_guarded_mock_without_the_token_stops_the_run_and_the_option_supplies_it(pytester, served, monkeypatch):
+    monkeypatch.delenv("KUSTOMER_MOCK_ADMIN_TOKEN", raising=False)
+    pytester.makepyfile(test_any="def test_any(kustomer_mock):\n    kustomer_mock.faults.clear()\n")
+    result = pytester.runpytest_subprocess("--kustomer-mock-url", served, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines([f"*the mock at {served} wants an admin token (401): pass "
+                                 "--kustomer-mock-admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN*"])
+    wrong = pytester.runpytest_subprocess("--kustomer-mock-url", served, "--kustomer-mock-admin-token", "nope",
+                                          "-p", "no:cacheprovider")
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stdout.fnmatch_lines([f"*the mock at {served} refused the admin token (403): pass "
+                                "--kustomer-mock-admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN*"])
+    right = pytester.runpytest_subprocess("--kustomer-mock-url", served, "--kustomer-mock-admin-token", "ci-token",
+                                          "-p", "no:cacheprovider")
+    right.assert_outcomes(passed=1)
