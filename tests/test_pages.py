@@ -57,6 +57,16 @@ def test_the_demo_hands_off_to_the_widget_with_the_demo_key_and_known_assistants
     assert named and named <= known
 
 
+def test_the_demo_links_every_dashboard_tab_and_names_the_readme_it_does_not_serve(client):
+    html = client.get("/").get_data(as_text=True)
+    dashboard = client.get("/__admin/ui").get_data(as_text=True)
+    tabs = re.findall(r'data-tab="([a-z]+)"', dashboard)
+    assert tabs == ["settings", "faults", "journal", "warnings"]
+    linked = re.findall(r'href="/__admin/ui#org=demo-key&amp;tab=([a-z]+)"', html)
+    assert linked == tabs
+    assert "in the README of kustomer-mock (the mock does not serve it)" in html
+
+
 def test_the_dashboard_calls_only_documented_routes(client):
     """What a person does in the dashboard, a script can do: every path it calls is in the OpenAPI document."""
     documented = list(client.get("/__admin/openapi.json").json["paths"])

@@ -255,6 +255,17 @@ def test_any_whole_delay_and_any_probability_can_be_entered(context, mock, key, 
         admin.clear_faults()
 
 
+@pytest.mark.parametrize("tab", ["faults", "journal"])
+def test_a_link_to_a_tab_opens_the_dashboard_on_it(context, mock, demo, tab):
+    shop = context.new_page()
+    shop.goto(f"{mock}/")
+    shop.locator(f"a[href='/__admin/ui#org={DEMO_KEY}&tab={tab}']").click()
+    shop.wait_for_selector("body[data-ready=true]")
+    assert shop.get_by_test_id(f"tab-{tab}").is_visible() and shop.get_by_test_id("tab-settings").is_hidden()
+    assert shop.get_by_role("tab", name=tab.capitalize()).get_attribute("aria-selected") == "true"
+    assert shop.get_by_test_id("org-select").input_value() == DEMO_KEY
+
+
 def test_with_an_admin_token_the_dashboard_asks_once_per_tab(browser):
     token = "dashboard-test-token"
     # short stream windows: the dashboard's open stream ends soon after the page closes, before the server stops

@@ -73,15 +73,20 @@
 
   function initTabs() {
     var tabs = document.querySelectorAll('[role=tab]');
-    Array.prototype.forEach.call(tabs, function (tab) {
-      tab.addEventListener('click', function () {
-        Array.prototype.forEach.call(tabs, function (other) {
-          var chosen = other === tab;
-          other.setAttribute('aria-selected', String(chosen));
-          $('tab-' + other.getAttribute('data-tab')).hidden = !chosen;
-        });
+    function choose(tab) {
+      Array.prototype.forEach.call(tabs, function (other) {
+        var chosen = other === tab;
+        other.setAttribute('aria-selected', String(chosen));
+        $('tab-' + other.getAttribute('data-tab')).hidden = !chosen;
       });
+    }
+    Array.prototype.forEach.call(tabs, function (tab) {
+      tab.addEventListener('click', function () { choose(tab); });
     });
+    // #org=KEY&tab=faults opens on a tab, so a page (the demo's) can link straight to it
+    var match = /(?:^#|&)tab=([a-z]+)/.exec(location.hash);
+    var linked = match && document.querySelector('[role=tab][data-tab="' + match[1] + '"]');
+    if (linked) choose(linked);
   }
 
   function initOrgForm() {
