@@ -120,7 +120,7 @@ def test_journal_follow_prints_new_entries(run, server):
 
 def test_reset_settings_clock(run, server):
     code, out = run("settings", "cli-org", "--availability", "offline", "--start-delay-ms", "5", "--no-allow-end")
-    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5.0", "False"]
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5", "False"]
     assert json.loads(run("settings", "cli-org", "--json")[1])["availability"] == "offline"
     assert run("reset", "--org", "cli-org") == (0, "reset org cli-org\n")
     assert MockClient(server.url).org("cli-org")["availability"] == "online"
