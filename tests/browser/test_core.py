@@ -16,12 +16,18 @@ def core_page(host_page, after=INIT):
 
 def test_core_loads_and_init_answers_the_settings(host_page):
     page = core_page(host_page)
-    assert page.evaluate("window.coreLoaded") is True
+    page.wait_for_function("window.coreLoaded === true")
     settings = page.evaluate("window.settings")
     assert {"enabled", "brandId", "knowledgeBaseId"} <= set(settings)
     assert page.evaluate("KustomerCore.getChatSettings()")["brandId"] == settings["brandId"]
     assert page.evaluate("KustomerCore.isChatAvailable()") == {"availability": "online"}
     assert page.evaluate("document.getElementById('kustomer-ui-sdk-iframe')") is None
+
+
+def test_core_loaded_is_heard_by_a_listener_added_after_the_tag(host_page):
+    page = host_page(script="core.js", after="window.addEventListener('kustomerCoreLoaded', () => { " + INIT + " });")
+    page.wait_for_function("window.started === true")
+    assert page.evaluate("typeof window.settings.brandId") == "string"
 
 
 def test_a_core_call_before_init_is_refused(host_page):

@@ -18,12 +18,31 @@ def test_loader_defines_kustomer_synchronously_and_fires_kustomer_loaded(host_pa
     page = host_page(before="window.addEventListener('kustomerLoaded', function () { window.loaded = typeof Kustomer; });",
                      after="window.syncType = typeof Kustomer.start;")
     assert page.evaluate("window.syncType") == "function"
-    assert page.evaluate("window.loaded") == "object"
+    page.wait_for_function("window.loaded === 'object'")
     methods = page.evaluate("Object.keys(Kustomer).filter(k => typeof Kustomer[k] === 'function').sort()")
     assert set(methods) >= {"start", "stop", "open", "close", "login", "logout", "isLoggedIn", "describeCustomer",
                             "describeConversation", "addListener", "removeListener", "isChatAvailable",
                             "createConversation", "openConversationById", "getOpenConversations", "openKbArticle",
                             "openKbCategory", "getUnreadCount"}
+
+
+# The README's sample, in its order: the tag first, then a script that listens for kustomerLoaded.
+README_SAMPLE = """
+  window.addEventListener('kustomerLoaded', function () {
+    Kustomer.start({ hideChatIcon: false }, function () {
+      Kustomer.createConversation({ message: 'I need some help' }, function (response, error) {
+        window.created = [response, error === undefined];
+        window.started = true;
+      });
+    });
+  });"""
+
+
+def test_the_readme_sample_listening_after_the_tag_starts_the_widget(host_page):
+    page = started(host_page(after=README_SAMPLE))
+    response, no_error = page.evaluate("window.created")
+    assert no_error and set(response) == {"conversationId", "createdAt", "ended", "isInAssistantMode"}
+    assert page.locator(FRAME).count() == 1
 
 
 def test_start_renders_the_launcher_in_kustomers_iframe(host_page):

@@ -102,5 +102,5 @@
 
   window.KustomerCore = api;
   K.engine = engine;
-  try { window.dispatchEvent(new Event('kustomerCoreLoaded')); } catch (e) { /* very old browsers */ }
+  K.announce('kustomerCoreLoaded');
 })();

@@ -26,6 +26,19 @@ K.isObject = function (v) { return v !== null && typeof v === 'object' && !Array
 K.typeOf = function (v) { return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v; };
 K.later = function (fn) { setTimeout(fn, 0); };
 
+/* Fire the loaded event (kustomerLoaded / kustomerCoreLoaded) once the page's own scripts after the
+ * tag have run, so a listener added before the tag or by a later script (Kustomer's own sample) hears
+ * it. A bare next tick is not enough: the parser may run timers between two script tags. */
+K.announce = function (name) {
+  function fire() {
+    K.later(function () {
+      try { window.dispatchEvent(new Event(name)); } catch (e) { /* very old browsers */ }
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fire);
+  else fire();
+};
+
 /* A real Error carrying the API's status, code, title and source (reference 1). */
 K.apiError = function (status, item) {
   item = item || {};

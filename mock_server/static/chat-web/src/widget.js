@@ -94,5 +94,5 @@
 
   window.Kustomer = api;
   K.engine = engine;
-  try { window.dispatchEvent(new Event('kustomerLoaded')); } catch (e) { /* very old browsers */ }
+  K.announce('kustomerLoaded');
 })();
