@@ -46,6 +46,31 @@ def test_a_call_before_start_and_after_stop(host_page):
     assert after["code"] == "not_started" and "after Kustomer.stop()" in after["message"]
 
 
+def test_a_listener_added_before_start_is_never_called_with_an_error(host_page, admin):
+    page = host_page(before="window.onerror = function (m) { (window.thrown = window.thrown || []).push(String(m)); };")
+    result = run(page, """
+        window.calls = [];
+        Kustomer.addListener('onUnread', function (r, e) { window.calls.push([r, e]); throw new Error('host bug'); });
+        Kustomer.stop((r, e) => setTimeout(() => done({calls: window.calls, thrown: window.thrown || [], e: err(e)}), 200));""")
+    assert result["calls"] == [] and result["thrown"] == []
+    assert result["e"]["isError"] and result["e"]["code"] == "not_started"
+    for _ in range(50):
+        found = [(w["method"], w["reason"]) for w in admin.warnings()]
+        if len(found) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert found == [("addListener", "called before start finished (before start())"),
+                     ("stop", "called before start finished (before start())")]
+
+
+def test_a_callback_that_throws_on_a_refused_call_does_not_reach_the_page(host_page):
+    page = host_page(before="window.onerror = function (m) { (window.thrown = window.thrown || []).push(String(m)); };")
+    result = run(page, """
+        Kustomer.getOpenConversations(function () { window.called = true; throw new Error('host bug'); });
+        setTimeout(() => done({called: window.called, thrown: window.thrown || []}), 200);""")
+    assert result == {"called": True, "thrown": []}
+
+
 def test_start_called_before_the_page_body_exists_is_queued(context, page_root, page_origin, mock, key):
     (page_root / f"{key}-head.html").write_text(f"""<!doctype html><html><head>
         <script src="{mock}/chat-web/widget.js" data-kustomer-api-key="{key}"></script>

@@ -109,8 +109,9 @@ def test_open_conversation_by_id_and_an_unknown_id(host_page):
     page = started(host_page(after=START))
     cid = run(page, "Kustomer.createConversation({message: 'first'}, r => done(r.conversationId))")
     assert run(page, f"Kustomer.openConversationById({{conversationId: '{cid}'}}, (r, e) => done([r, err(e)]))") == [None, None]
-    missing = run(page, "Kustomer.openConversationById({conversationId: 'aaaaaaaaaaaaaaaaaaaaaaaa'}, (r, e) => done(err(e)))")
-    assert missing["status"] == 404 and missing["code"] == "not_found"
+    missing = run(page, "Kustomer.openConversationById({conversationId: 'aaaaaaaaaaaaaaaaaaaaaaaa'}, (r, e) => done([r === null, err(e)]))")
+    assert missing[0] is True   # documented: function (null, error)
+    assert missing[1]["status"] == 404 and missing[1]["code"] == "not_found"
 
 
 def test_get_open_conversations_and_get_unread_count(host_page):
@@ -205,8 +206,11 @@ def test_open_kb_article_and_category(host_page, mock, key):
     page.frame_locator(FRAME).get_by_test_id("kb-article").filter(has_text=article["title"]).wait_for()
     assert run(page, f"Kustomer.openKbCategory('{category}', (r, e) => done([r, err(e)]))") == [None, None]
     page.frame_locator(FRAME).get_by_test_id("kb-category").wait_for()
-    missing = run(page, "Kustomer.openKbArticle('nope', (r, e) => done(err(e)))")
-    assert missing["status"] == 404 and missing["code"] == "not_found"
+    missing = run(page, "Kustomer.openKbArticle('nope', (r, e) => done([r === null, err(e)]))")
+    assert missing[0] is True   # documented: function (null, error)
+    assert missing[1]["status"] == 404 and missing[1]["code"] == "not_found"
+    missing = run(page, "Kustomer.openKbCategory('nope', (r, e) => done([r === null, err(e)]))")
+    assert missing[0] is True and missing[1]["code"] == "not_found"
 
 
 def test_stop_removes_the_widget_and_later_calls_are_refused(host_page):

@@ -130,13 +130,17 @@ E.ready = function (method, callback) {
   var error = K.apiError(401, { status: 401, code: 'not_started', title: 'Not started', detail: message });
   console.error(K.TAG + ' ' + message);
   this.warn(method, 'called before ' + this.startName + ' finished (' + when.replace(this.global + '.', '') + ')');
-  if (typeof callback === 'function') K.later(function () { callback(undefined, error); });
+  if (typeof callback === 'function') this.answer(method, callback, undefined, error);
   return false;
 };
+
+/* Methods whose documented callback is function (null, error) on failure, not (undefined, error). */
+K.NULL_ON_ERROR = { openConversationById: true, openKbArticle: true, openKbCategory: true };
 
 /* Answer a callback later, never letting the page's exception break the SDK. */
 E.answer = function (method, callback, response, error) {
   var self = this;
+  if (error && K.NULL_ON_ERROR[method]) response = null;
   if (typeof callback !== 'function') {
     if (error) {
       console.error(K.TAG + ' ' + this.global + '.' + method + ' failed: ' + error.message);
@@ -336,7 +340,8 @@ K.common = function (api, engine) {
       engine.warn('addListener', 'the listener must be a function, not ' + K.typeOf(listener));
       return;
     }
-    if (!engine.ready('addListener', listener)) return;
+    // the listener is an event handler, not a callback: it never gets the not_started error
+    if (!engine.ready('addListener')) return;
     if (K.EVENTS.indexOf(event) < 0) engine.warn('addListener', 'unknown event "' + event + '" (known: ' + K.EVENTS.join(', ') + ')');
     (engine.listeners[event] = engine.listeners[event] || []).push(listener);
   };

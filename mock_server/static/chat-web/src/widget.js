@@ -21,7 +21,10 @@
   };
 
   api.stop = function (callback) {
-    if (engine.phase === 'idle') { engine.warn('stop', 'called before start'); }
+    if (engine.phase === 'idle') {  // nothing to stop: the callback hears it, as every call before start does
+      engine.ready('stop', callback);
+      return;
+    }
     engine.stop();
     ui.unmount();
     if (typeof callback === 'function') engine.answer('stop', callback);
