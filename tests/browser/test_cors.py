@@ -38,3 +38,26 @@ def test_a_page_on_another_origin_may_chat_but_not_drive_the_mock(context, page_
     rv = requests.get(f"{mock}/c/v1/chat/sessions/{conversation_id}", timeout=10,
                       headers={"Authorization": f"Bearer {key}", "x-kustomer-tracking-token": token})
     assert rv.status_code == 200
+
+
+def test_a_start_refused_by_cors_names_the_cause_and_later_calls_say_start_failed(context, page_root, page_origin, key):
+    from mock_server import create_app
+    from mock_server.serving import ServerThread
+    with ServerThread(create_app({"CORS_ORIGINS": "http://front.example"}), kind="waitress") as server:
+        (page_root / f"{key}-refused.html").write_text(f"""<!doctype html><html><body>
+            <script src="{server.url}/chat-web/widget.js" data-kustomer-api-key="{key}"></script>
+            <script>Kustomer.start({{}}, function (r, e) {{
+              window.startError = {{code: e.code, message: e.message}};
+              Kustomer.createConversation({{message: 'hi'}}, function (r2, e2) {{
+                window.callError = {{code: e2.code, message: e2.message, isError: e2 instanceof Error}};
+              }});
+            }});</script></body></html>""")
+        page = context.new_page()
+        page.goto(f"{page_origin}/{key}-refused.html")
+        page.wait_for_function("window.callError !== undefined", timeout=10_000)
+        start_error, call_error = page.evaluate("[window.startError, window.callError]")
+    assert start_error["code"] == "network_error"
+    assert "refusing this page's origin" in start_error["message"] and "--cors-origins" in start_error["message"]
+    assert call_error["isError"] and call_error["code"] == "start_failed"
+    assert "after Kustomer.start() failed (network_error: " in call_error["message"]
+    assert "--cors-origins" in call_error["message"]

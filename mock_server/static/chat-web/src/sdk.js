@@ -58,7 +58,7 @@ K.Engine = function (config) {
   this.startName = config.startName;   // 'start' or 'init'
   this.base = config.base;
   this.apiKey = config.apiKey;
-  this.phase = 'idle';                 // idle -> starting -> started; stop() -> stopped
+  this.phase = 'idle';                 // idle -> starting -> started (or failed); stop() -> stopped
   this.generation = 0;                 // bumps on every start/stop so late answers of an old session are dropped
   this.listeners = {};
   this.unread = { total: 0, conversations: {} };
@@ -100,9 +100,12 @@ E.request = function (method, path, body, withToken) {
       return data;
     });
   }, function (failure) {
+    // fetch rejects with a TypeError and no answer when CORS refuses the page, as when the mock is down
+    var hint = path.indexOf('/c/') === 0 ? ' (is the mock running at ' + this.base + '? It may be refusing this ' +
+      'page\'s origin ' + window.location.origin + ': see --cors-origins)' : '';
     throw K.apiError(0, { status: 0, code: 'network_error', title: 'Network error',
-      detail: 'The request to ' + path + ' failed: ' + (failure && failure.message) });
-  });
+      detail: 'The request to ' + path + ' failed: ' + (failure && failure.message) + hint });
+  }.bind(this));
 };
 
 /* Report a misuse by the host page: to the console and to the mock (operation sdkWarning). */
@@ -123,6 +126,7 @@ E.warn = function (method, reason) {
 /* The before-start rule: false (and the callback gets not_started) unless start has finished. */
 E.ready = function (method, callback) {
   if (this.phase === 'started') return true;
+  if (this.phase === 'failed') return this.refuseFailed(method, callback);
   var when = this.phase === 'starting' ? 'while ' + this.global + '.' + this.startName + '() was still running'
     : this.phase === 'stopped' ? 'after ' + this.global + '.stop()' : 'before ' + this.global + '.' + this.startName + '()';
   var message = this.global + '.' + method + '() was called ' + when + ': call it from the ' + this.startName +
@@ -136,6 +140,20 @@ E.ready = function (method, callback) {
 
 /* Methods whose documented callback is function (null, error) on failure, not (undefined, error). */
 K.NULL_ON_ERROR = { openConversationById: true, openKbArticle: true, openKbCategory: true };
+
+/* After a failed start: start_failed, with the cause, instead of a misleading not_started. */
+E.refuseFailed = function (method, callback) {
+  var cause = this.startError || {};
+  var message = this.global + '.' + method + '() was called after ' + this.global + '.' + this.startName +
+    '() failed (' + (cause.code || 'error') + ': ' + cause.message + '); ' + this.startName + ' again once the cause is fixed';
+  var error = K.apiError(cause.status || 0, { status: cause.status || 0, code: 'start_failed', title: 'Start failed',
+    detail: message });
+  error.cause = cause;
+  console.error(K.TAG + ' ' + message);
+  this.warn(method, 'called after ' + this.startName + ' failed (' + (cause.code || 'error') + ')');
+  if (typeof callback === 'function') this.answer(method, callback, undefined, error);
+  return false;
+};
 
 /* Answer a callback later, never letting the page's exception break the SDK. */
 E.answer = function (method, callback, response, error) {
@@ -220,7 +238,8 @@ E.start = function (options, callback, onReady) {
     self.flushStart(self.startResponse, undefined);
   }, function (error) {
     if (generation !== self.generation) return;
-    self.phase = 'idle';
+    self.phase = 'failed';
+    self.startError = error;
     console.error(K.TAG + ' ' + self.global + '.' + self.startName + ' failed: ' + error.message);
     self.flushStart(undefined, error);
   });
