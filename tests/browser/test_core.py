@@ -124,3 +124,12 @@ def test_send_message_describes_file_attachments(host_page):
         });""")
     assert result["e"] is None
     assert result["attachments"] == [{"name": "note.txt", "contentType": "text/plain", "contentLength": 5}]
+
+
+def test_a_core_call_without_its_id_sends_nothing(host_page):
+    page = core_page(host_page)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/c/v1/chat/sessions" in request.url else None)
+    result = run(page, "KustomerCore.sendMessage({body: 'hi'}, (r, e) => done(err(e)))")
+    assert result["code"] == "missing_field" and result["source"] == {"pointer": "/conversationId"}
+    assert sent == []

@@ -256,3 +256,33 @@ def test_screenshot_of_the_open_widget(host_page, admin, key):
     page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000
     assert conversation
+
+
+@pytest.mark.parametrize(("call", "code", "pointer", "reason"), [
+    ("Kustomer.describeConversation({customAttributes: {orderNumberStr: 'A'}}, cb)", "missing_field", "/conversationId",
+     "conversationId is required"),
+    ("Kustomer.describeConversation({conversationId: 42}, cb)", "invalid_field", "/conversationId",
+     'option "conversationId" must be string, not number'),
+    ("Kustomer.openConversationById({}, cb)", "missing_field", "/conversationId", "conversationId is required"),
+    ("Kustomer.openConversationById('abc', cb)", "invalid_field", "/conversationId", "options must be an object, not string"),
+    ("Kustomer.openKbArticle(undefined, cb)", "missing_field", "/articleId", "articleId is required"),
+    ("Kustomer.openKbArticle(7, cb)", "invalid_field", "/articleId", "articleId must be a non-empty string, not number"),
+    ("Kustomer.openKbCategory(undefined, cb)", "missing_field", "/categoryId", "categoryId is required"),
+])
+def test_a_missing_or_wrong_id_sends_nothing_and_answers_a_field_error(host_page, admin, call, code, pointer, reason):
+    page = started(host_page(after=START))
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/c/v1/chat/sessions" in request.url
+            or "/c/v1/kb/" in request.url else None)
+    result = run(page, f"const cb = (r, e) => done({{r: r === undefined ? 'undefined' : r, e: err(e)}}); {call};")
+    assert result["e"]["isError"] and result["e"]["status"] == 400
+    assert result["e"]["code"] == code and result["e"]["source"] == {"pointer": pointer}
+    assert result["r"] == ("undefined" if call.startswith("Kustomer.describe") else None)
+    assert sent == []
+    method = call.split("(")[0].split(".")[1]
+    for _ in range(50):
+        found = [(w["method"], w["reason"]) for w in admin.warnings()]
+        if found:
+            break
+        page.wait_for_timeout(100)
+    assert found == [(method, reason)]

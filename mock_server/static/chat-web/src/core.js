@@ -12,9 +12,12 @@
 
   /* A Core method: options checked, the before-init rule, one request, the answer to the callback. */
   function method(name, allowed, required, request) {
+    // the id the path needs (conversationId, categoryId, articleId): checked before anything is sent
+    var id = ['conversationId', 'categoryId', 'articleId'].filter(function (n) { return allowed[n]; })[0];
     api[name] = function () {
       var call = engine.args(name, arguments, allowed, required);
       if (!engine.ready(name, call.callback)) return;
+      if (id && !engine.requireId(name, call.callback, call.options[id], id, undefined, true)) return;
       request(call.options, call.callback);
     };
   }

@@ -175,6 +175,21 @@ E.answer = function (method, callback, response, error) {
   });
 };
 
+/* A required id: a non-empty string, or the call sends nothing and the callback gets missing_field /
+ * invalid_field with source.pointer, as the API would answer (never a request to an empty path). */
+E.requireId = function (method, callback, value, name, given, typeChecked) {
+  if (typeof value === 'string' && value) return true;
+  var missing = value === undefined || value === null || value === '';
+  var reason = missing ? name + ' is required' : name + ' must be a non-empty string, not ' + K.typeOf(value);
+  if (given) reason = given;   // a wrong options argument: engine.args has warned already
+  var error = K.apiError(400, { status: 400, code: missing && !given ? 'missing_field' : 'invalid_field',
+    title: missing && !given ? 'Missing field' : 'Invalid field', detail: this.global + '.' + method + ': ' + reason,
+    source: { pointer: '/' + name } });
+  if (!given && (missing || !typeChecked)) this.warn(method, reason);  // engine.options warned of a wrong type
+  this.answer(method, callback, undefined, error);
+  return false;
+};
+
 /* Split (options?, callback?) and report wrong types and unknown option names. */
 E.args = function (method, args, allowed, optionsRequired) {
   var options = args[0], callback = args[1];
@@ -405,6 +420,7 @@ K.common = function (api, engine) {
     var call = engine.args('describeConversation', arguments, { conversationId: 'string', customAttributes: 'object' }, true);
     if (!engine.ready('describeConversation', call.callback)) return;
     var id = call.options.conversationId;
+    if (!engine.requireId('describeConversation', call.callback, id, 'conversationId', undefined, true)) return;
     engine.call('describeConversation', call.callback, 'PATCH', '/c/v1/chat/sessions/' + encodeURIComponent(id || ''),
       { customAttributes: call.options.customAttributes || {} });
   };

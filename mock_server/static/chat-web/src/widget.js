@@ -59,9 +59,12 @@
   };
 
   api.openConversationById = function () {
+    var given = arguments[0];
     var call = engine.args('openConversationById', arguments, { conversationId: 'string' }, true);
     if (!engine.ready('openConversationById', call.callback)) return;
-    var id = call.options.conversationId || '';
+    var id = call.options.conversationId;
+    var wrong = typeof given === 'string' ? 'takes {conversationId}, not the id as a string' : undefined;
+    if (!engine.requireId('openConversationById', call.callback, wrong ? null : id, 'conversationId', wrong, true)) return;
     engine.call('openConversationById', call.callback, 'GET', '/c/v1/chat/sessions/' + encodeURIComponent(id), undefined,
       function () { return null; })
       .then(function (result) { if (!result.error) ui.showConversation(id, true); });
@@ -75,12 +78,12 @@
   };
 
   function openKb(method, kind, id, callback) {
-    if (typeof id !== 'string' || !id) engine.warn(method, 'the first argument must be the ' + kind + ' id as a string, not ' + K.typeOf(id));
     if (callback !== undefined && typeof callback !== 'function') {
       engine.warn(method, 'the callback must be a function, not ' + K.typeOf(callback));
       callback = undefined;
     }
     if (!engine.ready(method, callback)) return;
+    if (!engine.requireId(method, callback, id, kind + 'Id')) return;
     var path = kind === 'article' ? '/c/v1/kb/articles/' : '/c/v1/kb/categories/';
     engine.request('GET', path + encodeURIComponent(String(id || ''))).then(function (data) {
       ui.showKb(kind, data);
