@@ -14,7 +14,7 @@ def test_the_scripts_are_served_at_kustomers_paths(client, path, defines, fires)
     rv = client.get(path)
     assert rv.status_code == 200 and rv.mimetype == "application/javascript"
     text = rv.get_data(as_text=True)
-    assert defines in text and f"new Event('{fires}')" in text
+    assert defines in text and f"K.announce('{fires}')" in text
     assert rv.headers["Cache-Control"] == "no-cache"
     again = client.get(path, headers={"If-None-Match": rv.headers["ETag"]})
     assert again.status_code == 304
