@@ -226,3 +226,19 @@ def test_get_conversations_past_the_end_points_previous_at_the_last_page(chat, p
     pages = chat.conversations(page=page, pageSize=2).json["pages"]
     assert pages["last"] == 3 and pages["previous"] == previous
     assert pages["next"] == (page + 1 if page < 3 else None)
+
+
+@pytest.mark.parametrize(("availability", "status"), [
+    ("online", 201), ("offline", 201), ("hidden", 201), ("disabled", 403),
+])
+def test_create_conversation_and_send_message_by_availability(client, chat, availability, status):
+    cid = chat.new_conversation("before the change")
+    assert client.patch(f"/__admin/orgs/{chat.key}/settings", json={"availability": availability}).status_code == 200
+    created = chat.create_conversation(message="leaving a message")
+    sent = chat.send_message(cid, body="and another")
+    assert (created.status_code, sent.status_code) == (status, status)
+    if status == 403:
+        assert [e["code"] for e in created.json["errors"] + sent.json["errors"]] == ["chat_disabled", "chat_disabled"]
+    total = 2 if status == 201 else 1
+    assert chat.conversations().json["total"] == total
+    assert len(chat.messages(cid).json["messages"]) == total

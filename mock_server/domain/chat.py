@@ -6,11 +6,18 @@ from datetime import timedelta
 from . import assistant as assistants
 from .clock import parse_iso
 from .klasses import merge_attributes
-from .errors import ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound, ValueTooLong
+from .errors import (ChatUnavailable, ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound,
+                     ValueTooLong)
 from .models import Conversation, Customer, Message
 
 MAX_MESSAGE_CHARS = 10_000
 HISTORY_DAYS = 30  # getMessages answers only the last 30 days, as Kustomer documents
+
+
+def _check_enabled(org) -> None:
+    """Refuse a customer's write while chat is disabled (offline and hidden still take messages)."""
+    if org.availability() == "disabled":
+        raise ChatUnavailable("chat is disabled for this org: nothing was created")
 
 
 def start(org, token: str | None, brand_id: str | None = None, assistant_id: str | None = None,
@@ -47,6 +54,7 @@ class ChatSession:
                             brand_id: str | None = None, lang: str | None = None) -> Conversation | None:
         """createConversation: nothing is created without a message (or a Core title)."""
         org, attributes = self.org, custom_attributes or {}
+        _check_enabled(org)
         if message is not None and not message.strip():
             # as sendMessage refuses an empty body: no conversation opens with a blank first message
             raise InvalidField("message must not be blank: send text, or leave message out to create nothing",
@@ -88,6 +96,7 @@ class ChatSession:
                      attachments: list | None = None) -> Message:
         """sendMessage: a customer message; answers the assistant when it is asking."""
         conversation = self._conversation(conversation_id)
+        _check_enabled(self.org)
         if conversation.ended:
             raise ConversationEnded(f"conversation {conversation_id} has ended", pointer="/conversationId")
         if not (body or "").strip() and payload is None and not attachments:
