@@ -147,7 +147,11 @@ def test_describe_customer_old_names_still_work_with_a_warning(host_page, admin)
     customer = run(page, """Kustomer.describeCustomer({attributes: {emails: ['old@example.com']}},
                                                       (r, e) => done({r, e: err(e)}))""")
     assert customer["e"] is None and customer["r"]["sharedEmails"] == ["old@example.com"]
-    reasons = [w["reason"] for w in admin.warnings() if w["method"] == "describeCustomer"]
+    for _ in range(50):  # the warning is posted in the background: it may land after the callback
+        reasons = [w["reason"] for w in admin.warnings() if w["method"] == "describeCustomer"]
+        if reasons:
+            break
+        page.wait_for_timeout(100)
     assert reasons == ["attributes.emails is an older name: use attributes.sharedEmails"]
 
 
