@@ -124,6 +124,30 @@ def test_two_tabs_of_one_customer_both_receive_one_agent_reply(host_page, admin,
         assert page.evaluate("window.received") == ["One reply for both tabs"]
 
 
+def test_a_logout_in_one_tab_keeps_both_tabs_one_customer(host_page, admin):
+    from mock_server.domain.identity import make_login_token
+    token = make_login_token(admin.org()["chatSecret"], email="tabs@example.com", iat=None)
+    first = started(host_page(after=START))
+    run(first, f"Kustomer.login({{jwtToken: '{token}'}}, () => done());")
+    second = started(host_page(after=START))
+    run(second, """window.received = [];
+        Kustomer.addListener('onMessageReceived', r => window.received.push(r.body));
+        Kustomer.addListener('onLogout', () => window.loggedOut = true); done();""")
+    run(first, "Kustomer.logout(() => done());")
+    second.wait_for_function("window.loggedOut === true")
+    customer = "Kustomer.describeCustomer({attributes: {}}, (r, e) => done(r && r.customerId))"
+    for _ in range(50):  # the second tab adopts the first tab's new session
+        ids = run(first, customer), run(second, customer)
+        if ids[0] == ids[1]:
+            break
+        second.wait_for_timeout(100)
+    assert ids[0] == ids[1] and ids[0]
+    conversation = run(first, "Kustomer.createConversation({message: 'after the logout'}, r => done(r.conversationId))")
+    admin.agent_reply(ids[0], conversation, "one reply, both tabs")
+    second.wait_for_function("window.received.length === 1")
+    assert second.evaluate("window.received") == ["one reply, both tabs"]
+
+
 def test_agent_typing_shows_live_in_the_open_thread(host_page, admin):
     page = started(host_page(after=START))
     conversation = run(page, "Kustomer.createConversation({message: 'typing?'}, r => done(r.conversationId))")

@@ -351,16 +351,37 @@ E.emit = function (name, payload) {
   });
 };
 
-/* Another tab logged out: take the session it left in storage (or a new anonymous one). */
+/* Another tab logged out: that tab starts the new anonymous session and stores its token; this tab
+ * waits for it (the storage event on the token key) so both tabs stay one customer. Only when no new
+ * token comes (the other tab was closed mid-logout) does this tab start a session of its own. */
 E.sessionEndedElsewhere = function () {
-  var self = this, generation = this.generation;
-  this.token = this.storedToken();
-  this.request('POST', '/c/v1/tracking/tokens', {}).then(function (data) {
+  var self = this, generation = this.generation, old = this.token, key = this.storageKey(), settled = false, timer;
+  this.closeStream();  // the old session is over: its stream would only retry a token that is gone
+  function settle(token) {
+    if (settled) return;
+    settled = true;
+    window.removeEventListener('storage', onStorage);
+    clearTimeout(timer);
     if (generation !== self.generation) return;
-    self.adopt(data);
-    self.openStream();
-    return self.refreshUnread();
-  }).then(function () { self.hooks.forEach(function (hook) { hook('__session', null); }); });
+    self.token = token || null;
+    self.request('POST', '/c/v1/tracking/tokens', {}, !!token).then(function (data) {
+      if (generation !== self.generation) return;
+      self.adopt(data);
+      self.openStream();
+      return self.refreshUnread();
+    }).then(function () { self.hooks.forEach(function (hook) { hook('__session', null); }); },
+      function (error) { console.error(K.TAG + ' could not follow the logout of another tab: ' + error.message); });
+  }
+  function onStorage(event) {
+    if (event.key === key && event.newValue && event.newValue !== old) settle(event.newValue);
+  }
+  window.addEventListener('storage', onStorage);
+  var stored = this.storedToken();
+  if (stored && stored !== old) { settle(stored); return; }   // the other tab was quicker than its event
+  timer = setTimeout(function () {
+    var now = self.storedToken();
+    settle(now && now !== old ? now : null);
+  }, 3000);
 };
 
 /* -- methods both SDKs have -------------------------------------------------------------------- */
