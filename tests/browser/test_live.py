@@ -148,6 +148,20 @@ def test_a_logout_in_one_tab_keeps_both_tabs_one_customer(host_page, admin):
     assert second.evaluate("window.received") == ["one reply, both tabs"]
 
 
+def test_an_org_reset_under_an_open_page_starts_a_new_session(host_page, admin, mock, key):
+    import requests
+    page = started(host_page(after=START))
+    run(page, """window.received = [];
+        Kustomer.addListener('onMessageReceived', r => window.received.push(r.body));
+        Kustomer.createConversation({message: 'before the reset'}, () => done());""")
+    assert requests.post(f"{mock}/__admin/reset?org={key}", timeout=10).status_code == 200
+    result = run(page, "Kustomer.createConversation({message: 'after the reset'}, (r, e) => done({r, e: err(e)}))")
+    assert result["e"] is None, result
+    conversation = result["r"]["conversationId"]
+    admin.agent_reply(admin.customer_of(conversation), conversation, "live after the reset")
+    page.wait_for_function("window.received.includes('live after the reset')")
+
+
 def test_agent_typing_shows_live_in_the_open_thread(host_page, admin):
     page = started(host_page(after=START))
     conversation = run(page, "Kustomer.createConversation({message: 'typing?'}, r => done(r.conversationId))")

@@ -83,8 +83,42 @@ E.storeToken = function (token) {
   } catch (e) { /* storage may be off (private mode): the session then lasts one page */ }
 };
 
-/* One call to the mock; resolves the parsed body, rejects a real Error. */
+/* One call to the mock; resolves the parsed body, rejects a real Error. A 401 not_started after a
+ * successful start means the mock forgot the token (an org reset): start again and retry once. */
 E.request = function (method, path, body, withToken) {
+  var self = this, generation = this.generation;
+  return this.send(method, path, body, withToken).catch(function (error) {
+    if (error.code !== 'not_started' || self.phase !== 'started' || generation !== self.generation ||
+        withToken === false) throw error;
+    return self.restart().then(function () { return self.send(method, path, body, withToken); });
+  });
+};
+
+/* The mock no longer knows our token: a new start (without it), its token adopted, the stream reopened.
+ * Calls that fail together share one restart. */
+E.restart = function () {
+  var self = this, generation = this.generation;
+  if (this.restarting) return this.restarting;
+  console.warn(K.TAG + ' the mock no longer knows this tracking token (was the org reset?): starting again');
+  var body = {};
+  ['brandId', 'assistantId', 'lang'].forEach(function (name) {
+    if (self.startOptions && self.startOptions[name]) body[name] = self.startOptions[name];
+  });
+  this.restarting = this.send('POST', '/c/v1/tracking/tokens', body, false).then(function (data) {
+    if (generation !== self.generation) throw K.apiError(401, { status: 401, code: 'not_started',
+      title: 'Not started', detail: self.global + '.stop() was called while the session restarted' });
+    self.lastEventId = null;   // a reset org numbers its events from the start again
+    self.unread = { total: 0, conversations: {} };
+    self.adopt(data);
+    self.openStream();
+    self.hooks.forEach(function (hook) { hook('__session', null); });
+  });
+  this.restarting.then(function () { self.restarting = null; }, function () { self.restarting = null; });
+  return this.restarting;
+};
+
+/* One HTTP exchange, no retry. */
+E.send = function (method, path, body, withToken) {
   var headers = { 'Authorization': 'Bearer ' + this.apiKey };
   if (withToken !== false && this.token) headers['x-kustomer-tracking-token'] = this.token;
   var init = { method: method, headers: headers };
@@ -319,7 +353,11 @@ E.openStream = function () {
   source.onerror = function () {
     if (source !== self.stream || source.readyState !== 2) return;  // 2 = CLOSED: the browser gave up
     self.reconnect = setTimeout(function () {
-      if (generation === self.generation && source === self.stream) self.openStream();
+      if (generation !== self.generation || source !== self.stream) return;
+      // a refused stream may mean a forgotten token: one call finds out (and restarts the session,
+      // which opens a new stream); otherwise the same stream is opened again
+      var reopen = function () { if (generation === self.generation && source === self.stream) self.openStream(); };
+      self.request('GET', '/c/v1/chat/unread').then(reopen, reopen);
     }, 2000);
   };
 };
