@@ -162,6 +162,17 @@ def test_an_org_reset_under_an_open_page_starts_a_new_session(host_page, admin, 
     page.wait_for_function("window.received.includes('live after the reset')")
 
 
+def test_an_org_reset_under_an_idle_page_restarts_from_the_refused_stream(host_page, mock, key):
+    import requests
+    page = started(host_page(after=START))
+    answers = []
+    page.on("response", lambda r: answers.append((r.url.split("/c/v1/")[1].split("?")[0], r.status))
+            if "/c/v1/" in r.url and "/diagnostics" not in r.url else None)
+    with page.expect_response(lambda r: "/c/v1/events" in r.url and r.status == 200, timeout=10_000):
+        assert requests.post(f"{mock}/__admin/reset?org={key}", timeout=10).status_code == 200
+    assert ("events", 401) in answers and ("tracking/tokens", 200) in answers   # refused, then started again
+
+
 def test_agent_typing_shows_live_in_the_open_thread(host_page, admin):
     page = started(host_page(after=START))
     conversation = run(page, "Kustomer.createConversation({message: 'typing?'}, r => done(r.conversationId))")
