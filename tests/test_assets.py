@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.api.assets import BUNDLES, ROOT, bundle
+from mock_server.api.assets import BUNDLES, ENGINE, ROOT, bundle
 
 
 @pytest.mark.parametrize(("path", "defines", "fires"), [
@@ -20,10 +20,16 @@ def test_the_scripts_are_served_at_kustomers_paths(client, path, defines, fires)
     assert again.status_code == 304
 
 
-def test_both_scripts_share_the_engine():
-    engine = (ROOT / "src" / "sdk.js").read_text(encoding="utf-8")
+@pytest.mark.parametrize("part", ENGINE)
+def test_both_scripts_share_the_engine(part):
+    engine = (ROOT / "src" / part).read_text(encoding="utf-8")
     for name in BUNDLES:
         assert engine in bundle(name)
+
+
+def test_every_source_file_is_in_a_bundle():
+    used = {part for parts in BUNDLES.values() for part in parts}
+    assert {path.name for path in (ROOT / "src").glob("*.js")} == used
 
 
 def test_the_widget_stylesheet_and_unknown_files(client):

@@ -13,9 +13,12 @@ bp = Blueprint("assets", __name__, url_prefix="/chat-web")
 ROOT = Path(__file__).resolve().parent.parent / "static" / "chat-web"
 # No build step: each public script is its parts, concatenated in one closure when served.
 # The parts share `K` (the SDK engine) so widget.js and core.js run the same code.
+# Order matters: a part may use at load time only what the parts before it define (sdk.js makes
+# `E`, ui.js makes `U`); the globals (widget.js, core.js) come last.
+ENGINE = ("sdk.js", "checks.js", "session.js", "stream.js", "common.js")
 BUNDLES = {
-    "widget.js": ("sdk.js", "ui.js", "widget.js"),
-    "core.js": ("sdk.js", "core.js"),
+    "widget.js": ENGINE + ("ui.js", "ui_thread.js", "widget.js"),
+    "core.js": ENGINE + ("core.js",),
 }
 
 
