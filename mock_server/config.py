@@ -14,7 +14,7 @@ class DefaultSettings:
     SEED = 1
     FIXTURES = None          # folder of *.yaml; None = the bundled fixtures
     STORE = "memory"
-    THREADS = 256            # server worker threads; an open event stream holds one (see STREAM_RESERVE)
+    THREADS = 64             # server worker threads; an open event stream holds one (see STREAM_RESERVE)
     STREAM_RESERVE = 16      # threads event streams may never take, so API calls always find one
     STREAM_SECONDS = 25      # an event stream ends after this and EventSource resumes it by Last-Event-ID
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -139,12 +139,13 @@ def main() -> None:
     parser.add_argument("--boot-runs", type=int, default=5)
     parser.add_argument("--streams", type=int, default=0,
                         help="only measure API latency with this many open event streams (e.g. 200)")
-    parser.add_argument("--stream-threads", default="256,32", help="server thread counts for --streams")
+    parser.add_argument("--stream-setups", default="waitress:64,waitress:256,werkzeug:256",
+                        help="server:threads pairs measured by --streams")
     args = parser.parse_args()
     if args.streams:
         import bench_streams
         bench_streams.run(args.seconds, args.connections, args.streams,
-                          [int(n) for n in args.stream_threads.split(",")])
+                          [(s.split(":")[0], int(s.split(":")[1])) for s in args.stream_setups.split(",")])
         return
     print(f"# kustomer-mock bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}")
     boot = boot_times(args.boot_runs)

@@ -45,13 +45,13 @@ def open_streams(url: str, count: int, orgs: int) -> tuple[list[socket.socket], 
     return sockets, held
 
 
-def run(seconds: float, connections: int, streams: int, threads: list[int]) -> None:
-    """Print API latency with and without `streams` open streams, for each thread count."""
+def run(seconds: float, connections: int, streams: int, setups: list[tuple[str, int]]) -> None:
+    """Print API latency with and without `streams` open streams, for each server and thread count."""
     print(f"\nevent streams: chat API under {connections} keep-alive clients, {seconds:.0f} s, "
-          f"without and with {streams} open streams (waitress)")
-    print(f"{'threads':>7} {'streams':>8} {'held':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'p99 vs none':>12}")
-    for count in threads:
-        process, url, _ = spawn("waitress", count)
+          f"without and with {streams} open streams")
+    print(f"{'server':<9} {'threads':>7} {'streams':>8} {'held':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'p99 vs none':>12}")
+    for server, count in setups:
+        process, url, _ = spawn(server, count)
         try:
             base = load(url, seconds, connections, "chat")
             sockets, held = open_streams(url, streams, connections)
@@ -63,5 +63,5 @@ def run(seconds: float, connections: int, streams: int, threads: list[int]) -> N
         finally:
             stop(process)
         for n, numbers, h in ((0, base, 0), (streams, loaded, held)):
-            print(f"{count:>7} {n:>8} {h:>5} {numbers['rps']:>8.0f} {numbers['p50_ms']:>8.2f} {numbers['p99_ms']:>8.2f} "
+            print(f"{server:<9} {count:>7} {n:>8} {h:>5} {numbers['rps']:>8.0f} {numbers['p50_ms']:>8.2f} {numbers['p99_ms']:>8.2f} "
                   f"{numbers['errors']:>7} {numbers['p99_ms'] / base['p99_ms']:>11.2f}x")

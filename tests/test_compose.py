@@ -102,7 +102,7 @@ def test_the_service_starts_with_its_environment_and_mounted_fixtures(service, d
     environment = {**service["environment"], "KUSTOMER_MOCK_FIXTURES": str(ROOT / source)}  # the mount, seen here
     params = _serve_params(_exec_form(dockerfile["CMD"][0]), environment, monkeypatch)
     assert params["admin_token"] == TOKEN and params["fixtures"] == str(ROOT / source)
-    assert params["faults"] is None and params["cors_origins"] is None and params["threads"] == 256
+    assert params["faults"] is None and params["cors_origins"] is None and params["threads"] == 64
     assert bind_refusal(params["host"], params["admin_token"]) is None
 
 
@@ -125,5 +125,5 @@ def test_compose_refuses_to_start_without_an_admin_token():
 
 def test_compose_threads_default_to_serves_default_as_the_readme_says(service):
     default = next(p.default for p in serve.params if p.name == "threads")
-    assert service["environment"]["KUSTOMER_MOCK_THREADS"] == str(default) == "256"
-    assert "| `--threads` | `256` |" in (ROOT / "README.md").read_text()
+    assert service["environment"]["KUSTOMER_MOCK_THREADS"] == str(default) == "64"
+    assert "| `--threads` | `64` |" in (ROOT / "README.md").read_text()
