@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from .. import events as sse
 from ..domain import watch
 from ..schemas import watch as s
+from ..schemas.common import shared
 from ..state import get_state
 from .docs import operation
 from .live import _hydrate, stream_slots
@@ -22,7 +23,7 @@ bp = Blueprint("admin_watch", __name__, url_prefix="/__admin")
 def list_orgs():
     """Every API key seen since the last full reset, with its org, roles and a key /v1 and /v2.1 accept."""
     keys = watch.describe_keys(get_state().store)
-    return s.OrgKeyList().dump({"orgs": keys, "total": len(keys)})
+    return shared(s.OrgKeyList).dump({"orgs": keys, "total": len(keys)})
 
 
 @bp.get("/orgs/<key>/conversations", endpoint="listOrgConversations")
@@ -30,7 +31,7 @@ def list_orgs():
 def list_org_conversations(key):
     """Every conversation of the org of `key`, the most recently active first, with customer and unread count."""
     found = watch.conversations(get_state().store.org(key))
-    return s.WatchedConversationList().dump({"conversations": found, "total": len(found)})
+    return shared(s.WatchedConversationList).dump({"conversations": found, "total": len(found)})
 
 
 @bp.get("/orgs/<key>/conversations/<conversation_id>", endpoint="getOrgConversation")
@@ -38,14 +39,14 @@ def list_org_conversations(key):
 def get_org_conversation(key, conversation_id):
     """One conversation of the org and every message of it, oldest first."""
     conversation, messages = watch.thread(get_state().store.org(key), conversation_id)
-    return s.WatchedThread().dump({"conversation": conversation, "messages": messages})
+    return shared(s.WatchedThread).dump({"conversation": conversation, "messages": messages})
 
 
 @bp.get("/orgs/<key>/events", endpoint="orgEventStream")
 @operation(query=s.OrgEventQuery)
 def org_event_stream(key):
     """Every live event of the org, all customers (text/event-stream), resumable with Last-Event-ID."""
-    query = s.OrgEventQuery().load(request.args)
+    query = shared(s.OrgEventQuery).load(request.args)
     store = get_state().store
     org = store.org(key)
     cursor = sse.start_cursor(org.events, request.headers.get("Last-Event-ID") or query.get("last_event_id"))

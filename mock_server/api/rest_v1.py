@@ -10,6 +10,7 @@ from flask import Blueprint, request
 from ..domain import rest, rest_messages
 from ..schemas import rest_v1 as s
 from ..schemas import rest_v1_resources as r
+from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
 from .context import json_body
 from .docs import operation
@@ -30,7 +31,7 @@ def _customer(org, record) -> dict:
 @operation(body=s.CustomerBody, response=r.CustomerDocument, status=201, auth=KEY)
 def create_customer():
     """Create a customer; custom attributes are checked against the Customer Klass."""
-    fields = s.CustomerBody().load(json_body())
+    fields = shared(s.CustomerBody).load(json_body())
     org = server_org()
     return document(r.CustomerDocument, _customer(org, rest.create_customer(org, fields))), 201
 
@@ -39,7 +40,7 @@ def create_customer():
 @operation(query=ListQuery, response=r.CustomerList, auth=KEY)
 def get_customers():
     """Every customer of the org, newest first, a page at a time."""
-    paging = ListQuery().load(request.args)
+    paging = shared(ListQuery).load(request.args)
     org = server_org()
     return listing(r.CustomerList, rest.customers(org, paging["sort"]), paging, lambda c: _customer(org, c))
 
@@ -56,7 +57,7 @@ def get_customer(customer_id):
 @operation(body=s.CustomerBody, response=r.CustomerDocument, auth=KEY)
 def update_customer(customer_id):
     """Replace the fields sent; custom attributes merge, null clears one."""
-    fields = s.CustomerBody().load(json_body())
+    fields = shared(s.CustomerBody).load(json_body())
     org = server_org()
     return document(r.CustomerDocument, _customer(org, rest.update_customer(org, customer_id, fields)))
 
@@ -67,7 +68,7 @@ def update_customer(customer_id):
 @operation(body=s.ConversationBody, response=r.ConversationDocument, status=201, auth=KEY)
 def create_conversation():
     """Create a conversation for the customer named in the body (120 per customer per minute)."""
-    fields = s.ConversationBody().load(json_body())
+    fields = shared(s.ConversationBody).load(json_body())
     conversation = rest.create_conversation(server_org(), fields["customer"], fields)
     return document(r.ConversationDocument, r.conversation(conversation)), 201
 
@@ -76,7 +77,7 @@ def create_conversation():
 @operation(body=s.CustomerConversationBody, response=r.ConversationDocument, status=201, auth=KEY)
 def create_customer_conversation(customer_id):
     """Create a conversation for the customer in the path."""
-    fields = s.CustomerConversationBody().load(json_body())
+    fields = shared(s.CustomerConversationBody).load(json_body())
     org = server_org()
     org.customer(customer_id)
     conversation = rest.create_conversation(org, customer_id, fields)
@@ -87,7 +88,7 @@ def create_customer_conversation(customer_id):
 @operation(query=ListQuery, response=r.ConversationList, auth=KEY)
 def get_customer_conversations(customer_id):
     """One customer's conversations, newest first."""
-    paging = ListQuery().load(request.args)
+    paging = shared(ListQuery).load(request.args)
     org = server_org()
     org.customer(customer_id)
     return listing(r.ConversationList, rest.conversations(org, paging["sort"], customer_id), paging,
@@ -98,7 +99,7 @@ def get_customer_conversations(customer_id):
 @operation(query=ListQuery, response=r.ConversationList, auth=KEY)
 def get_conversations():
     """Every conversation of the org, newest first; follow links.next until it is null."""
-    paging = ListQuery().load(request.args)
+    paging = shared(ListQuery).load(request.args)
     return listing(r.ConversationList, rest.conversations(server_org(), paging["sort"]), paging, r.conversation)
 
 
@@ -113,7 +114,7 @@ def get_conversation(conversation_id):
 @operation(body=s.ConversationPatch, response=r.ConversationDocument, auth=KEY)
 def update_conversation(conversation_id):
     """Change status (open, snoozed, done), name, priority, assignment, custom attributes, ended."""
-    changes = s.ConversationPatch().load(json_body())
+    changes = shared(s.ConversationPatch).load(json_body())
     conversation = rest.update_conversation(server_org(), conversation_id, changes)
     return document(r.ConversationDocument, r.conversation(conversation))
 
@@ -124,7 +125,7 @@ def update_conversation(conversation_id):
 @operation(body=s.MessageBody, response=r.MessageDocument, status=201, auth=KEY)
 def create_message(conversation_id):
     """Record a message on a conversation (120 per customer per minute; importedAt is exempt)."""
-    fields = s.MessageBody().load(json_body())
+    fields = shared(s.MessageBody).load(json_body())
     message = rest_messages.create_message(server_org(), conversation_id, fields)
     return document(r.MessageDocument, r.message(message)), 201
 
@@ -133,7 +134,7 @@ def create_message(conversation_id):
 @operation(query=ListQuery, response=r.MessageList, auth=KEY)
 def get_messages(conversation_id):
     """A conversation's messages, oldest first (sort=desc for newest first)."""
-    paging = ListQuery().load({"sort": "asc", **request.args.to_dict()})
+    paging = shared(ListQuery).load({"sort": "asc", **request.args.to_dict()})
     _, messages = rest_messages.messages(server_org(), conversation_id, paging["sort"])
     return listing(r.MessageList, messages, paging, r.message)
 
@@ -142,6 +143,6 @@ def get_messages(conversation_id):
 @operation(body=s.CustomerMessageBody, response=r.MessageDocument, status=201, auth=KEY)
 def create_customer_message(customer_id):
     """Record a message for a customer: into `conversation`, or a new conversation when none is given."""
-    fields = s.CustomerMessageBody().load(json_body())
+    fields = shared(s.CustomerMessageBody).load(json_body())
     message = rest_messages.create_customer_message(server_org(), customer_id, fields)
     return document(r.MessageDocument, r.message(message)), 201
