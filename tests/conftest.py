@@ -39,6 +39,13 @@ def chat(client, key):
     return session
 
 
+@pytest.fixture(scope="module")
+def server():
+    """A mock of the module's own, served by waitress (a module that drives faults or the clock)."""
+    with ServerThread(create_app(), kind="waitress") as served:
+        yield served
+
+
 @pytest.fixture(scope="session")
 def live_server():
     """The mock served over a real socket for the whole session."""

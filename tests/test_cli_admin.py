@@ -8,19 +8,10 @@ import sys
 import pytest
 import requests
 
-from mock_server import create_app
 from mock_server.cli import main
 from mock_server.client import MockClient
-from mock_server.serving import ServerThread
 
 from .helpers import spawn_serve, stop_serve, wait_listening
-
-
-@pytest.fixture(scope="module")
-def server():
-    """A mock of this module's own, served by waitress."""
-    with ServerThread(create_app(), kind="waitress") as served:
-        yield served
 
 
 @pytest.fixture

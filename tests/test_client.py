@@ -9,13 +9,6 @@ from mock_server.client import AdminError, MockClient
 from mock_server.serving import ServerThread
 
 
-@pytest.fixture(scope="module")
-def server():
-    """A mock of this module's own, served by waitress."""
-    with ServerThread(create_app(), kind="waitress") as served:
-        yield served
-
-
 @pytest.fixture
 def admin(server):
     """A client of the served mock with no faults, an empty journal and a running clock."""

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_server import create_app
 from mock_server.client import MockClient
-from mock_server.serving import ServerThread
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts" / "faults"
 # The command the scripts call: the installed entry point when there is one, else a shim over main().
@@ -30,13 +28,6 @@ for attempt in range(3):
     if rv.status_code == 201:
         break
 """
-
-
-@pytest.fixture(scope="module")
-def server():
-    """A mock of this module's own."""
-    with ServerThread(create_app(), kind="waitress") as served:
-        yield served
 
 
 @pytest.fixture
