@@ -178,14 +178,19 @@ class Unread(Schema):
     conversations = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class Customer(Schema):
-    """The customer as describeCustomer answers it."""
+class CustomerIdentity(Schema):
+    """Who a customer is: id, name, email, externalId, anonymous or not."""
 
     customer_id = fields.String(data_key="customerId", attribute="id")
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     external_id = fields.String(data_key="externalId", allow_none=True)
     anonymous = fields.Boolean()
+
+
+class Customer(CustomerIdentity):
+    """The customer as describeCustomer answers it."""
+
     shared_emails = fields.List(fields.String(), data_key="sharedEmails")
     shared_phones = fields.List(fields.String(), data_key="sharedPhones")
     shared_socials = fields.List(fields.Dict(), data_key="sharedSocials")

@@ -26,14 +26,8 @@ class OrgKeyList(Schema):
     total = fields.Integer()
 
 
-class WatchedCustomer(Schema):
+class WatchedCustomer(cc.CustomerIdentity):
     """The customer of a conversation, as far as a watcher needs it."""
-
-    customer_id = fields.String(data_key="customerId", attribute="id")
-    name = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    external_id = fields.String(data_key="externalId", allow_none=True)
-    anonymous = fields.Boolean()
 
 
 class WatchedConversation(cc.Conversation):
