@@ -55,6 +55,16 @@ def conversation_item(page, conversation_id: str):
     return page.locator(f"[data-testid=conversation][data-id='{conversation_id}']")
 
 
+def add_fault(board, mock, **inputs: str) -> list[dict]:
+    """Fill the dashboard's fault form (inputs by `fault-NAME` test id), add it; answer the stored rules."""
+    board.get_by_role("tab", name="Faults").click()
+    for name, value in inputs.items():
+        board.get_by_test_id(f"fault-{name}").fill(value)
+    board.get_by_test_id("fault-add").click()
+    board.get_by_test_id("fault").wait_for()
+    return requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"]
+
+
 def keep_screenshot(page, name: str) -> None:
     """A screenshot under test-artifacts/; with KUSTOMER_MOCK_UPDATE_DOCS=1 also docs/NAME for the README."""
     path = artifact(name)
@@ -135,15 +145,9 @@ def test_a_reset_of_the_org_shows_in_an_open_dashboard(host_page, context, mock,
 def test_a_fault_added_in_the_dashboard_reaches_the_widgets_callback(host_page, context, mock, key, admin):
     page = started(host_page(after=START))
     board = dashboard(context, mock, key)
-    board.get_by_role("tab", name="Faults").click()
-    board.get_by_test_id("fault-operation").fill("createConversation")
-    board.get_by_test_id("fault-status").fill("503")
-    board.get_by_test_id("fault-code").fill("service_unavailable")
-    board.get_by_test_id("fault-times").fill("1")
-    board.get_by_test_id("fault-add").click()
     try:
-        board.get_by_test_id("fault").wait_for()
-        rules = requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"]
+        rules = add_fault(board, mock, operation="createConversation", status="503", code="service_unavailable",
+                          times="1")
         assert [(r["match"], r["respond"], r["times"]) for r in rules] == [
             ({"operation": "createConversation", "org": key}, {"status": 503, "code": "service_unavailable"}, 1)]
         result = run(page, "Kustomer.createConversation({message: 'hello'}, (r, e) => done({r, e: err(e)}))")
@@ -241,14 +245,8 @@ def test_any_whole_delay_and_any_probability_can_be_entered(context, mock, key, 
     board.get_by_test_id("settings-save").click()
     board.get_by_test_id("settings-status").filter(has_text="Saved").wait_for()
     assert admin.org()["settings"]["startDelayMs"] == 250
-    board.get_by_role("tab", name="Faults").click()
-    board.get_by_test_id("fault-operation").fill("getConversations")
-    board.get_by_test_id("fault-delay").fill("250")
-    board.get_by_test_id("fault-probability").fill("0.33")
-    board.get_by_test_id("fault-add").click()
     try:
-        board.get_by_test_id("fault").wait_for()
-        rules = requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"]
+        rules = add_fault(board, mock, operation="getConversations", delay="250", probability="0.33")
         assert [(r["match"], r["delayMs"], r["probability"]) for r in rules] == [
             ({"operation": "getConversations", "org": key}, 250, 0.33)]
     finally:
