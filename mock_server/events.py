@@ -13,8 +13,10 @@ import time
 from typing import Callable, Iterator
 
 from .domain.events import Event, EventLog
+from .serving import client_gone
 
 HEARTBEAT_SECONDS = 15.0     # a comment line keeps proxies and idle timeouts from closing the stream
+CHECK_SECONDS = 1.0          # how often a waiting stream asks `alive()`, so a closed tab frees its slot soon
 RETRY_MS = 1000              # EventSource's reconnect delay after a window ends
 BUSY_RETRY_MS = 3000         # reconnect delay for a stream refused because every stream slot is taken
 MESSAGE_EVENTS = ("onMessageSent", "onMessageReceived")
@@ -82,23 +84,35 @@ def stream(log: EventLog, customer_id: str, cursor: int, *, window: float,
     """
     yield f"retry: {RETRY_MS}\n\n" + marker(cursor, "open")
     deadline, sent = clock() + window, 0
+    quiet_since = clock()
     while alive():
         head = log.last_id
         for event in log.since(cursor, customer_id):
             if cut_after is not None and sent >= cut_after:
                 return
             yield frame(event.id, event.name, hydrate(event))
-            sent += 1
+            sent, quiet_since = sent + 1, clock()
             cursor = max(cursor, event.id)
         cursor = max(cursor, head)
         remaining = deadline - clock()
         if remaining <= 0:
             yield marker(cursor, "window-end")
             return
-        if not log.wait(cursor, min(HEARTBEAT_SECONDS, remaining), customer_id):
+        if not log.wait(cursor, min(CHECK_SECONDS, remaining), customer_id) \
+                and clock() - quiet_since >= HEARTBEAT_SECONDS:
             yield ": heartbeat\n\n"
+            quiet_since = clock()
 
 
 def busy() -> str:
     """The whole answer to a stream refused for lack of slots: reconnect later."""
     return f"retry: {BUSY_RETRY_MS}\n: every stream slot is taken; reconnecting later\n\n"
+
+
+def watching(org, store, sock=None) -> Callable[[], bool]:
+    """Whether a stream of `org` goes on: the org was not reset or closed, and its client is still there."""
+    def alive() -> bool:
+        if org.events.closed or not any(o is org for o in store.orgs().values()):
+            return False
+        return sock is None or not client_gone(sock)
+    return alive

@@ -137,3 +137,20 @@ def test_a_cut_fault_ends_the_stream_after_its_events(live_server):
         assert len({i for i, _, _ in cut + rest}) == 6
     finally:
         requests.delete(f"{url}/__admin/faults", timeout=10)
+
+
+@pytest.mark.parametrize("kind", ["waitress", "werkzeug"])
+def test_a_stream_whose_client_went_away_gives_its_slot_back(kind):
+    app = create_app({"STREAM_SECONDS": 60})
+    with ServerThread(app, kind=kind) as server:
+        key = f"live-gone-{kind}"
+        token = _start(server.url, key)
+        stream = requests.get(f"{server.url}/c/v1/events", params={"key": key, "token": token}, stream=True,
+                              timeout=10)
+        assert stream.status_code == 200 and stream_slots(app).open == 1
+        stream.close()
+        for _ in range(100):   # noticed on the stream's next check, long before its 60 s window ends
+            if stream_slots(app).open == 0:
+                break
+            threading.Event().wait(0.05)
+        assert stream_slots(app).open == 0

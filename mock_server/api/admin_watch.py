@@ -11,6 +11,7 @@ from .. import events as sse
 from ..domain import watch
 from ..schemas import watch as s
 from ..schemas.common import shared
+from ..serving import SOCKET_KEY
 from ..state import get_state
 from .docs import operation
 from .live import _hydrate, stream_slots
@@ -56,8 +57,8 @@ def org_event_stream(key):
         return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
-    def alive() -> bool:  # a reset drops the org: the stream ends and the watcher reconnects to the new one
-        return any(o is org for o in store.orgs().values())
+    # a reset drops the org: the stream ends and the watcher reconnects to the new one
+    alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
 
     def body():
         try:

@@ -8,6 +8,7 @@ from ..domain.events import Event
 from ..schemas import chat_client as s
 from ..schemas.common import shared
 from ..schemas.live import EventQuery, TypingActivity
+from ..serving import SOCKET_KEY
 from ..state import get_state
 from .context import chat_session, json_body
 from .docs import operation
@@ -44,8 +45,7 @@ def event_stream():
     cut_after = g.get("stream_cut_after")  # set by a `drop: cut` fault (faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
-    def alive() -> bool:
-        return not log.closed and any(o is org for o in store.orgs().values())
+    alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
 
     def body():
         try:
