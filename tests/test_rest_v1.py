@@ -44,7 +44,8 @@ def test_customers_are_created_read_updated_and_listed(api):
                                             "phones": [{"phone": "+15550100"}], "custom": {"loyaltyTierStr": "gold"}})
     cid = created["id"]
     assert created["attributes"]["displayName"] == "Ada Lovelace"
-    assert created["attributes"]["emails"] == [{"type": "home", "email": "ada@example.com"}]
+    # the type is kept as sent (an earlier version rewrote it to home: a bug the backend suites hit)
+    assert created["attributes"]["emails"] == [{"email": "ada@example.com", "type": "work", "verified": False}]
     rv = api.call("PUT", f"/v1/customers/{cid}", json={"name": "Ada King", "custom": {"loyaltyTierStr": None}})
     assert rv.status_code == 200
     read = api.get(f"/v1/customers/{cid}").json["data"]["attributes"]
@@ -183,10 +184,9 @@ def test_the_key_check_names_the_roles(client):
     ("POST", "/v1/customers/CUSTOMER/messages", {**MESSAGE, "conversation": "5f0c1a2b3c4d5e6f7a8b9c99"}, 404,
      "not_found", None),
     ("PUT", "/v1/customers/5f0c1a2b3c4d5e6f7a8b9c99", {"name": "x"}, 404, "not_found", None),
-    ("GET", "/v1/conversations?pageSize=101", None, 400, "invalid_field", "?pageSize"),
+    ("GET", "/v1/conversations?pageSize=ten", None, 400, "invalid_field", "?pageSize"),
     ("GET", "/v1/conversations?page=0", None, 400, "invalid_field", "?page"),
-    ("GET", "/v1/tags?pageSize=500", None, 400, "invalid_field", "?pageSize"),
-    ("GET", "/v1/klasses/order", None, 404, "not_found", None),
+    ("GET", "/v1/klasses/invoice", None, 404, "not_found", None),
 ])
 def test_field_errors(api, chat, method, path, body, status, code, pointer):
     cid = chat.new_conversation()

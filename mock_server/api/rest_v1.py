@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from ..domain import rest, rest_messages
+from ..domain import customers, rest, rest_messages
 from ..schemas import rest_v1 as s
+from ..schemas import rest_v1_customers as sc
 from ..schemas import rest_v1_resources as r
 from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
@@ -28,12 +29,12 @@ def _customer(org, record) -> dict:
 # -- customers -----------------------------------------------------------------------------------
 
 @bp.post("/customers", endpoint="createCustomer")
-@operation(body=s.CustomerBody, response=r.CustomerDocument, status=201, auth=KEY)
+@operation(body=sc.CustomerBody, response=r.CustomerDocument, status=201, auth=KEY)
 def create_customer():
-    """Create a customer; custom attributes are checked against the Customer Klass."""
-    fields = shared(s.CustomerBody).load(json_body())
+    """Create a customer: every documented field; 409 naming the holder of a taken email or externalId."""
+    fields = shared(sc.CustomerBody).load(json_body())
     org = server_org()
-    return document(r.CustomerDocument, _customer(org, rest.create_customer(org, fields))), 201
+    return document(r.CustomerDocument, _customer(org, customers.create_customer(org, fields))), 201
 
 
 @bp.get("/customers", endpoint="getCustomers")
@@ -53,13 +54,74 @@ def get_customer(customer_id):
     return document(r.CustomerDocument, _customer(org, org.customer(customer_id)))
 
 
-@bp.put("/customers/<customer_id>", endpoint="updateCustomer")
-@operation(body=s.CustomerBody, response=r.CustomerDocument, auth=KEY)
-def update_customer(customer_id):
-    """Replace the fields sent; custom attributes merge, null clears one."""
-    fields = shared(s.CustomerBody).load(json_body())
+def _lookup(field: str, value: str):
     org = server_org()
-    return document(r.CustomerDocument, _customer(org, rest.update_customer(org, customer_id, fields)))
+    return document(r.CustomerDocument, _customer(org, customers.find_by(org, field, value)))
+
+
+@bp.get("/customers/email=<path:email>", endpoint="getCustomerByEmail")
+@operation(response=r.CustomerDocument, auth=KEY)
+def get_customer_by_email(email):
+    """The customer whose emails hold this address (case-insensitive), or 404."""
+    return _lookup("email", email)
+
+
+@bp.get("/customers/externalId=<path:external_id>", endpoint="getCustomerByExternalId")
+@operation(response=r.CustomerDocument, auth=KEY)
+def get_customer_by_external_id(external_id):
+    """The customer with this externalId, or 404."""
+    return _lookup("externalId", external_id)
+
+
+@bp.get("/customers/phone=<path:phone>", endpoint="getCustomerByPhone")
+@operation(response=r.CustomerDocument, auth=KEY)
+def get_customer_by_phone(phone):
+    """The customer whose phones hold this number (digits compared), or 404."""
+    return _lookup("phone", phone)
+
+
+@bp.put("/customers/<customer_id>", endpoint="updateCustomer")
+@operation(body=sc.CustomerBody, query=sc.UpdateQuery, response=r.CustomerDocument, auth=KEY)
+def update_customer(customer_id):
+    """Update the fields sent (?replace=true replaces the whole customer); a PUT without company unlinks it."""
+    replace = shared(sc.UpdateQuery).load(request.args)["replace"]
+    fields = shared(sc.CustomerBody).load(json_body())
+    org = server_org()
+    updated = customers.update_customer(org, customer_id, fields, replace=replace, unlink_company=True)
+    return document(r.CustomerDocument, _customer(org, updated))
+
+
+@bp.patch("/customers/<customer_id>", endpoint="patchCustomer")
+@operation(body=sc.CustomerBody, response=r.CustomerDocument, auth=KEY)
+def patch_customer(customer_id):
+    """Update the fields sent: lists replace wholesale, custom attributes merge, null clears one."""
+    fields = shared(sc.CustomerBody).load(json_body())
+    org = server_org()
+    return document(r.CustomerDocument, _customer(org, customers.update_customer(org, customer_id, fields)))
+
+
+@bp.delete("/customers/<customer_id>", endpoint="deleteCustomer")
+@operation(status=204, auth=KEY)
+def delete_customer(customer_id):
+    """Erase a customer with their conversations, messages, notes, KObjects and chat sessions."""
+    customers.delete_customer(server_org(), customer_id)
+    return "", 204
+
+
+@bp.post("/customers/merges", endpoint="createCustomerMerge")
+@operation(body=sc.MergeBody, response=r.MergeDocument, status=201, auth=KEY)
+def create_customer_merge():
+    """Merge the source customer into the target (done at once: status success)."""
+    fields = shared(sc.MergeBody).load(json_body())
+    merge = customers.merge_customers(server_org(), fields["source"], fields["target"])
+    return document(r.MergeDocument, r.merge(merge)), 201
+
+
+@bp.get("/customers/merges/<merge_id>", endpoint="getCustomerMerge")
+@operation(response=r.MergeDocument, auth=KEY)
+def get_customer_merge(merge_id):
+    """A customer merge by id."""
+    return document(r.MergeDocument, r.merge(customers.merge(server_org(), merge_id)))
 
 
 # -- conversations -------------------------------------------------------------------------------

@@ -49,8 +49,9 @@ def document(schema: type, item: dict) -> dict:
 def listing(schema: type, records: list, paging: dict, build: Callable[[object], dict]) -> dict:
     """One page of `records` as a JSON:API list: data, meta {page, pageSize, total, totalPages}, links."""
     page = paginate(records, paging["page"], paging["page_size"])
-    query = {k: v for k, v in request.args.items() if k != "page"}
-    query.setdefault("pageSize", paging["page_size"])
+    # links carry the page size served (a clamped or defaulted one, not the one asked for)
+    query = {k: v for k, v in request.args.items() if k not in ("page", "pageSize")}
+    query["pageSize"] = paging["page_size"]
     return shared(schema).dump({
         "data": [build(record) for record in page["items"]],
         "meta": page, "links": page_links(request.path, query, page["page"], page["total_pages"])})

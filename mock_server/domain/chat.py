@@ -8,7 +8,7 @@ from .clock import parse_iso
 from .klasses import merge_attributes
 from .errors import (ChatUnavailable, ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound,
                      ValueTooLong)
-from .models import Conversation, Customer, Message
+from .models import Conversation, Customer, Message, contact
 
 MAX_MESSAGE_CHARS = 10_000
 HISTORY_DAYS = 30  # getMessages answers only the last 30 days, as Kustomer documents
@@ -181,9 +181,12 @@ class ChatSession:
         self.org.klasses["customer"].validate(custom_attributes)
         customer = self.customer
         with self.org.lock:
-            for name in ("shared_emails", "shared_phones", "shared_socials"):
+            # the SDK sends plain addresses and numbers; REST shows them as Kustomer's contact items
+            for name, kind in (("shared_emails", "email"), ("shared_phones", "phone")):
                 if attributes.get(name) is not None:
-                    setattr(customer, name, list(attributes[name]))
+                    setattr(customer, name, [contact(kind, value) for value in attributes[name]])
+            if attributes.get("shared_socials") is not None:
+                customer.shared_socials = list(attributes["shared_socials"])
             customer.custom = merge_attributes(customer.custom, custom_attributes)
             customer.updated_at = self.org.now()
         return customer

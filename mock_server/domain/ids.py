@@ -1,6 +1,7 @@
 """Ids that look like Kustomer's: 24 lowercase hex characters, drawn from a seeded generator."""
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 
@@ -20,3 +21,8 @@ def new_token(rng: random.Random, prefix: str = "trk_") -> str:
 def is_id(text) -> bool:
     """Whether `text` has the shape of a Kustomer id."""
     return isinstance(text, str) and bool(HEX24.match(text))
+
+
+def stable_id(*parts: str) -> str:
+    """A 24-hex id derived from names, for fixture records that have none (Klasses, tokens)."""
+    return hashlib.sha1(":".join(parts).encode()).hexdigest()[:24]

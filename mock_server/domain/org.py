@@ -10,10 +10,11 @@ from .clock import Clock
 from .errors import Forbidden, NotFound, NotStarted
 from .events import EventLog
 from .fixtures import OrgSpec
-from .ids import new_id, new_token
+from .ids import new_id, new_token, stable_id
 from .kb import KnowledgeBase
 from .klasses import Klass
-from .models import Conversation, Customer, Message
+from .kobjects import CustomKlass
+from .models import Conversation, Customer, KObject, Message, Note
 from .seed import seed_org
 
 PREVIEW_CHARS = 120
@@ -42,6 +43,13 @@ class Org:
         self.customers: dict[str, Customer] = {}
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, list[Message]] = {}
+        self.notes: dict[str, Note] = {}
+        self.kobjects: dict[str, KObject] = {}
+        self.merges: dict[str, dict] = {}   # customer merges by id, as GET /v1/customers/merges/{id} answers
+        created = clock.now_iso()
+        self.custom_klasses = {raw["name"]: CustomKlass.from_fixture(raw, stable_id(spec.name, "klass", raw["name"]),
+                                                                     created)
+                               for raw in data.get("customKlasses") or []}
         self.tokens: dict[str, dict] = {}  # tracking token -> {customerId, assistantId, brandId, lang}
         self.events = EventLog()
         self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
@@ -73,6 +81,9 @@ class Org:
         if role not in self.roles.get(key, ()):
             raise Forbidden(f"this API key lacks the role {role}")
 
+    def record_changed(self, kind: str, record, before=None) -> None:
+        """A record was created (before is None) or updated: tell whoever listens (webhooks)."""
+
     # -- customers and tracking tokens -------------------------------------------------------
 
     def new_customer(self, **fields) -> Customer:
@@ -96,6 +107,41 @@ class Org:
         if info is None:
             raise NotStarted()
         return info
+
+    def erase_customer(self, customer_id: str) -> None:
+        """Remove a customer and everything of theirs: conversations, messages, notes, KObjects, sessions."""
+        with self.lock:
+            self.customers.pop(customer_id, None)
+            for conversation in [c for c in self.conversations.values() if c.customer_id == customer_id]:
+                self.conversations.pop(conversation.id)
+                self.messages.pop(conversation.id, None)
+            for store in (self.notes, self.kobjects):
+                for record_id in [r.id for r in store.values() if r.customer_id == customer_id]:
+                    store.pop(record_id)
+            for token in [t for t, info in self.tokens.items() if info["customerId"] == customer_id]:
+                self.tokens.pop(token)
+
+    def move_records(self, source_id: str, target_id: str) -> None:
+        """Everything of one customer now belongs to another (a merge): conversations, messages, notes, KObjects."""
+        with self.lock:
+            for conversation in [c for c in self.conversations.values() if c.customer_id == source_id]:
+                conversation.customer_id = target_id
+                for message in self.messages.get(conversation.id, []):
+                    message.customer_id = target_id
+            for record in [*self.notes.values(), *self.kobjects.values()]:
+                if record.customer_id == source_id:
+                    record.customer_id = target_id
+            for info in self.tokens.values():
+                if info["customerId"] == source_id:
+                    info["customerId"] = target_id
+
+    def erase_conversation(self, conversation_id: str) -> None:
+        """Remove a conversation with its messages and notes."""
+        with self.lock:
+            self.conversations.pop(conversation_id, None)
+            self.messages.pop(conversation_id, None)
+            for note_id in [n.id for n in self.notes.values() if n.conversation_id == conversation_id]:
+                self.notes.pop(note_id)
 
     def customer(self, customer_id: str) -> Customer:
         """A customer by id, or NotFound."""

@@ -10,7 +10,7 @@ from .errors import RateLimited
 
 WINDOW_SECONDS = 60
 CREATES_PER_CUSTOMER = 120  # conversations or messages per customer per minute (importedAt exempt)
-KINDS = ("conversation", "message")
+KINDS = ("conversation", "message", "note", "kobject")
 
 
 def budget_of(org) -> int | None:

@@ -1,11 +1,10 @@
 """REST v1 on an org: customers, conversations and messages as Kustomer's backend API handles them."""
 from __future__ import annotations
 
-import hashlib
-
 from . import ratelimit
 from .chat import conversation_event, end
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Forbidden, NotFound
+from .ids import stable_id  # noqa: F401  (re-exported: the views name fixture records with it)
 from .klasses import merge_attributes
 from .models import Conversation, Customer
 
@@ -21,11 +20,6 @@ def require_server_role(org, key: str) -> None:
                         "server chat APIs need a key with an org.permission.* or org.admin role")
 
 
-def stable_id(*parts: str) -> str:
-    """A 24-hex id derived from names, for fixture records that have none (Klasses, tokens)."""
-    return hashlib.sha1(":".join(parts).encode()).hexdigest()[:24]
-
-
 def paginate(items: list, page: int, page_size: int) -> dict:
     """One page of `items` (pages from 1) with the totals the JSON:API meta needs."""
     start = (page - 1) * page_size
@@ -39,57 +33,6 @@ def ordered(records, sort: str = "desc") -> list:
 
 
 # -- customers ---------------------------------------------------------------------------------
-
-def _check_unique(org, email: str | None, external_id: str | None, exclude: str | None = None) -> None:
-    for other in list(org.customers.values()):
-        if other.id == exclude:
-            continue
-        if email and email.lower() in [e.lower() for e in [other.email, *other.shared_emails] if e]:
-            raise Conflict(f"customer {other.id} already has the email {email}", pointer="/emails")
-        if external_id and other.external_id == external_id:
-            raise Conflict(f"customer {other.id} already has the externalId {external_id}",
-                           pointer="/externalId")
-
-
-def _contact_fields(fields: dict) -> dict:
-    """The model fields of a REST customer body: emails and phones as plain lists."""
-    values = {}
-    if "name" in fields:
-        values["name"] = fields["name"]
-    if "external_id" in fields:
-        values["external_id"] = fields["external_id"]
-    if "emails" in fields:
-        emails = [entry["email"] for entry in fields["emails"]]
-        values["email"], values["shared_emails"] = (emails[0] if emails else None), emails[1:]
-    if "phones" in fields:
-        values["shared_phones"] = [entry["phone"] for entry in fields["phones"]]
-    return values
-
-
-def create_customer(org, fields: dict) -> Customer:
-    """POST /v1/customers: a new customer with Customer Klass attributes under custom."""
-    custom = org.klasses["customer"].validate(fields.get("custom") or {}, pointer_root="/custom")
-    values = _contact_fields(fields)
-    with org.lock:
-        _check_unique(org, values.get("email"), values.get("external_id"))
-        identified = any(values.get(k) for k in ("name", "email", "external_id"))
-        return org.new_customer(**values, custom=merge_attributes({}, custom), anonymous=not identified)
-
-
-def update_customer(org, customer_id: str, fields: dict) -> Customer:
-    """PUT /v1/customers/{id}: replace the fields sent; custom attributes merge (null clears one)."""
-    customer = org.customer(customer_id)
-    custom = org.klasses["customer"].validate(fields.get("custom") or {}, pointer_root="/custom")
-    values = _contact_fields(fields)
-    with org.lock:
-        _check_unique(org, values.get("email"), values.get("external_id"), exclude=customer.id)
-        for name, value in values.items():
-            setattr(customer, name, value)
-        customer.custom = merge_attributes(customer.custom, custom)
-        customer.anonymous = customer.anonymous and not any(values.get(k) for k in ("name", "email", "external_id"))
-        customer.updated_at = org.now()
-    return customer
-
 
 def customers(org, sort: str = "desc") -> list[Customer]:
     """Every customer of the org, newest first."""

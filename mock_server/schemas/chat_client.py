@@ -191,8 +191,8 @@ class CustomerIdentity(Schema):
 class Customer(CustomerIdentity):
     """The customer as describeCustomer answers it."""
 
-    shared_emails = fields.List(fields.String(), data_key="sharedEmails")
-    shared_phones = fields.List(fields.String(), data_key="sharedPhones")
+    shared_emails = fields.Function(lambda c: [e["email"] for e in c.shared_emails], data_key="sharedEmails")
+    shared_phones = fields.Function(lambda c: [p["phone"] for p in c.shared_phones], data_key="sharedPhones")
     shared_socials = fields.List(fields.Dict(), data_key="sharedSocials")
     custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
 

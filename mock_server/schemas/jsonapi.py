@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timezone
 from urllib.parse import urlencode
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from ..domain.clock import EARLIEST, LATEST, in_range, iso
 from .common import Query
@@ -31,19 +31,34 @@ class IsoTime(fields.Field):
 
 
 class ListQuery(Query):
-    """?page=1&pageSize=100&sort=desc: pages from 1, at most 100 per page."""
+    """?page=1&pageSize=100&sort=desc: pages from 1, at most 100 per page.
 
+    Kustomer's clients send pageSize=0 (a connector's first dropdown page) and sizes past the maximum
+    (exports ask for 1000) and get answers: 0 or less means the default, more than the maximum is clamped.
+    Parameters the list does not use (deleted=false, include=...) are ignored, as Kustomer ignores them.
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+
+    max_page_size = MAX_PAGE_SIZE
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(data_key="pageSize", load_default=MAX_PAGE_SIZE,
-                               validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+                               validate=validate.Range(min=-MAX_PAGE, max=MAX_PAGE))
     sort = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
+
+    @post_load
+    def clamp(self, data: dict, **kwargs) -> dict:
+        """pageSize 0 or less: the default page; above the maximum: the maximum."""
+        size = data["page_size"]
+        data["page_size"] = MAX_PAGE_SIZE if size <= 0 else min(size, self.max_page_size)
+        return data
 
 
 class DirectoryListQuery(ListQuery):
     """Paging for users and teams: up to 500 per page."""
 
-    page_size = fields.Integer(data_key="pageSize", load_default=MAX_PAGE_SIZE,
-                               validate=validate.Range(min=1, max=MAX_DIRECTORY_PAGE_SIZE))
+    max_page_size = MAX_DIRECTORY_PAGE_SIZE
 
 
 class PageMeta(Schema):

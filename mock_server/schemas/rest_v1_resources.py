@@ -10,22 +10,73 @@ from .jsonapi import documents, relation, resource
 PREVIEW_CHARS = 120
 
 
+COLORS = ("green", "blue", "purple", "orange", "red", "teal", "yellow", "pink")
+ICONS = ("compass", "anchor", "leaf", "star", "rocket", "bolt", "globe", "heart")
+Items = lambda attribute=None, **kw: fields.List(fields.Dict(), attribute=attribute, **kw)  # noqa: E731
+Time = lambda key, attribute=None: fields.String(data_key=key, attribute=attribute, allow_none=True)  # noqa: E731
+
+
+def _pick(options: tuple, record_id: str) -> str:
+    """A display colour or icon, fixed per customer (Kustomer assigns one at random)."""
+    return options[int(record_id[-4:], 16) % len(options)]
+
+
+def _name_part(customer, index: int) -> str | None:
+    parts = (customer.name or "").split(" ", 1)
+    return parts[index] if len(parts) > index and parts[index] else None
+
+
 class RestCustomerAttributes(Schema):
-    """A customer as Kustomer's REST API gives it."""
+    """A customer as Kustomer's REST API gives it: every body field where Kustomer puts it, plus what it derives."""
 
     name = fields.String(allow_none=True)
-    display_name = fields.Function(lambda c: c["name"] or c["email"] or "Anonymous", data_key="displayName")
+    display_name = fields.Function(lambda c: c.name or c.email or "Anonymous", data_key="displayName")
+    display_color = fields.Function(lambda c: _pick(COLORS, c.id), data_key="displayColor")
+    display_icon = fields.Function(lambda c: _pick(ICONS, c.id), data_key="displayIcon")
+    first_name = fields.Function(lambda c: _name_part(c, 0), data_key="firstName")
+    last_name = fields.Function(lambda c: _name_part(c, 1), data_key="lastName")
     external_id = fields.String(data_key="externalId", allow_none=True)
-    emails = fields.Function(lambda c: [{"type": "home" if i == 0 else "other", "email": e}
-                                        for i, e in enumerate([c["email"], *c["shared_emails"]] if c["email"]
-                                                              else c["shared_emails"])])
-    phones = fields.Function(lambda c: [{"type": "other", "phone": p} for p in c["shared_phones"]])
-    socials = fields.List(fields.Dict(), attribute="shared_socials")
+    external_ids, shared_external_ids = Items(data_key="externalIds"), Items(data_key="sharedExternalIds")
+    username = fields.String(allow_none=True)
+    avatar_url = fields.String(data_key="avatarUrl", allow_none=True)
+    emails, shared_emails = Items(), Items(data_key="sharedEmails")
+    phones, shared_phones = Items(), Items(data_key="sharedPhones")
+    whatsapps = Items()
+    facebook_ids, instagram_ids = Items(data_key="facebookIds"), Items(data_key="instagramIds")
+    socials, shared_socials = Items(), Items(data_key="sharedSocials")
+    urls, locations = Items(), Items()
+    locale = fields.String(allow_none=True)
+    time_zone = fields.String(data_key="timeZone", allow_none=True)
+    default_lang = fields.String(data_key="defaultLang", allow_none=True)
+    gender = fields.String(allow_none=True)
+    birthday_at = Time("birthdayAt")
+    signed_up_at = Time("signedUpAt")
+    last_seen_at = Time("lastSeenAt")
+    last_activity_at = Time("lastActivityAt")
+    last_customer_activity_at = Time("lastCustomerActivityAt")
+    presence = fields.Constant("offline")
+    tags = fields.List(fields.String())
+    sentiment = fields.Dict(allow_none=True)
+    verified = fields.Constant(False)
+    deleted = fields.Constant(False)
     anonymous = fields.Boolean()
     custom = fields.Dict()
     conversation_counts = fields.Dict(data_key="conversationCounts")
+    imported_at = Time("importedAt")
     created_at = fields.String(data_key="createdAt")
     updated_at = fields.String(data_key="updatedAt")
+    modified_at = fields.Function(lambda c: c.modified_at or c.updated_at, data_key="modifiedAt")
+    rev = fields.Integer()
+
+
+class _WithCounts:
+    """A customer record seen with its conversation counts (the record does not hold them)."""
+
+    def __init__(self, record: Customer, counts: dict):
+        self._record, self.conversation_counts = record, counts
+
+    def __getattr__(self, name):
+        return getattr(self._record, name)
 
 
 class ConversationAttributes(Schema):
@@ -86,6 +137,14 @@ class DirectoryAttributes(Schema):
     color = fields.String(allow_none=True)
 
 
+class MergeAttributes(Schema):
+    """A customer merge: done at once, so its status is success."""
+
+    status = fields.String()
+    created_at = fields.String(data_key="createdAt", attribute="createdAt")
+    updated_at = fields.String(data_key="updatedAt", attribute="updatedAt")
+
+
 class TokenAttributes(Schema):
     """The API key itself (GET /v1/auth/tokens/current)."""
 
@@ -100,13 +159,24 @@ MessageDocument, MessageList = documents("RestMessage", MessageAttributes)
 KlassDocument, KlassList = documents("Klass", KlassAttributes)
 DirectoryDocument, DirectoryList = documents("Directory", DirectoryAttributes)
 TokenDocument, _ = documents("Token", TokenAttributes)
+MergeDocument, _ = documents("CustomerMerge", MergeAttributes)
 
 
 def customer(record: Customer, counts: dict) -> dict:
     """A customer resource; `counts` are its conversations by status."""
-    return resource("customer", record.id, {**vars(record), "conversation_counts": counts},
-                    {"conversations": {"links": {"self": f"/v1/customers/{record.id}/conversations"}}},
-                    f"/v1/customers/{record.id}")
+    relationships = {
+        "conversations": {"links": {"self": f"/v1/customers/{record.id}/conversations"}},
+        "messages": {"links": {"self": f"/v1/customers/{record.id}/messages"}}}
+    if record.company:
+        relationships["company"] = relation("company", record.company, f"/v1/companies/{record.company}")
+    return resource("customer", record.id, _WithCounts(record, counts), relationships, f"/v1/customers/{record.id}")
+
+
+def merge(record: dict) -> dict:
+    """A customer merge resource with its source and target."""
+    return resource("customer_merge", record["id"], record, {
+        "source": relation("customer", record["source"]), "target": relation("customer", record["target"])},
+        f"/v1/customers/merges/{record['id']}")
 
 
 def conversation(record: Conversation) -> dict:

@@ -29,7 +29,8 @@ class StateTime(fields.String):
 
 # the type of each record field, read from the dataclasses so a new field is checked without an edit here
 _BY_TYPE = {"str": lambda **kw: fields.String(**kw), "bool": StrictBoolean, "int": StrictInteger,
-            "list": lambda **kw: fields.List(fields.Raw(), **kw), "dict": lambda **kw: fields.Dict(**kw)}
+            "float": StrictFloat, "list": lambda **kw: fields.List(fields.Raw(), **kw),
+            "dict": lambda **kw: fields.Dict(**kw)}
 
 
 def _record_schema(cls) -> type[Schema]:
