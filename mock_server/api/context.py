@@ -13,19 +13,37 @@ from ..strict_json import loads
 TRACKING_HEADER = "x-kustomer-tracking-token"
 
 
-def json_body() -> dict:
-    """The request body as a JSON object ({} when empty); 4xx for anything else."""
+JSON_PATCH = "application/json-patch+json"   # Kustomer's PATCH content type; the body is still a plain object
+
+
+def _json(*also: str):
+    """The request body parsed as JSON (None when empty); 4xx for another media type or bad JSON."""
     raw = request.get_data(cache=True)
     if not raw.strip():
-        return {}
-    if request.mimetype != "application/json":
+        return None
+    if request.mimetype not in ("application/json", *also):
         raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")
     try:
-        body = loads(raw)   # NaN, Infinity, 1e400 and deep nesting are refused here, before any view
+        return loads(raw)   # NaN, Infinity, 1e400 and deep nesting are refused here, before any view
     except ValueError as exc:
         raise InvalidJson(f"Malformed JSON body: {exc}") from None
+
+
+def json_body(*also: str) -> dict:
+    """The request body as a JSON object ({} when empty); 4xx for anything else. `also`: more media types."""
+    body = _json(*also)
+    if body is None:
+        return {}
     if not isinstance(body, dict):
         raise InvalidBody(f"The body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+def json_array() -> list:
+    """The request body as a JSON array; 4xx for anything else."""
+    body = _json()
+    if not isinstance(body, list):
+        raise InvalidBody(f"The body must be a JSON array, not {type(body).__name__}")
     return body
 
 

@@ -13,7 +13,7 @@ from ..schemas import rest_v1_customers as sc
 from ..schemas import rest_v1_resources as r
 from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
-from .context import json_body
+from .context import JSON_PATCH, json_array, json_body
 from .docs import operation
 from .server_context import document, guard, listing, server_org
 
@@ -172,13 +172,56 @@ def get_conversation(conversation_id):
     return document(r.ConversationDocument, r.conversation(server_org().conversation(conversation_id)))
 
 
+@bp.get("/conversations/externalId=<path:external_id>", endpoint="getConversationByExternalIdV1")
+@operation(response=r.ConversationDocument, auth=KEY)
+def get_conversation_by_external_id(external_id):
+    """The conversation with this externalId, or 404."""
+    conversation = rest.conversation_by_external_id(server_org(), external_id)
+    return document(r.ConversationDocument, r.conversation(conversation))
+
+
 @bp.patch("/conversations/<conversation_id>", endpoint="updateConversationV1")
 @operation(body=s.ConversationPatch, response=r.ConversationDocument, auth=KEY)
 def update_conversation(conversation_id):
-    """Change status (open, snoozed, done), name, priority, assignment, custom attributes, ended."""
-    changes = shared(s.ConversationPatch).load(json_body())
+    """Change the attributes sent (status, snooze, assignment, queue, tags, custom, ended, ...)."""
+    changes = shared(s.ConversationPatch).load(json_body(JSON_PATCH))
     conversation = rest.update_conversation(server_org(), conversation_id, changes)
     return document(r.ConversationDocument, r.conversation(conversation))
+
+
+@bp.put("/conversations/<conversation_id>", endpoint="putConversationV1")
+@operation(body=s.ConversationPatch, query=sc.UpdateQuery, response=r.ConversationDocument, auth=KEY)
+def put_conversation(conversation_id):
+    """As PATCH; ?replace=true resets every attribute not sent."""
+    replace = shared(sc.UpdateQuery).load(request.args)["replace"]
+    changes = shared(s.ConversationPatch).load(json_body())
+    conversation = rest.update_conversation(server_org(), conversation_id, changes, replace=replace)
+    return document(r.ConversationDocument, r.conversation(conversation))
+
+
+@bp.delete("/conversations/<conversation_id>", endpoint="deleteConversationV1")
+@operation(status=204, auth=KEY)
+def delete_conversation(conversation_id):
+    """Delete a conversation with its messages and notes; a later GET answers 404."""
+    rest.delete_conversation(server_org(), conversation_id)
+    return "", 204
+
+
+@bp.post("/conversations/<conversation_id>/tags", endpoint="addConversationTags")
+@operation(body=s.TagList, response=r.ConversationDocument, auth=KEY)
+def add_conversation_tags(conversation_id):
+    """Add tags by name or id (a bare JSON array); unknown names create the tag."""
+    tags = s.load_tag_list(json_array())
+    return document(r.ConversationDocument, r.conversation(rest.change_tags(server_org(), conversation_id, tags, True)))
+
+
+@bp.delete("/conversations/<conversation_id>/tags", endpoint="removeConversationTags")
+@operation(body=s.TagList, response=r.ConversationDocument, auth=KEY)
+def remove_conversation_tags(conversation_id):
+    """Remove tags by name or id (a bare JSON array)."""
+    tags = s.load_tag_list(json_array())
+    return document(r.ConversationDocument, r.conversation(rest.change_tags(server_org(), conversation_id, tags,
+                                                                              False)))
 
 
 # -- messages ------------------------------------------------------------------------------------

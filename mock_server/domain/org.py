@@ -163,7 +163,8 @@ class Org:
         """Create and store a conversation for `customer`."""
         now = self.now()
         fields.setdefault("brand_id", self.default_brand_id)
-        conversation = Conversation(id=self.new_id(), customer_id=customer.id, created_at=now,
+        conversation_id = fields.pop("id", None) or self.new_id()   # REST lets the caller choose the id
+        conversation = Conversation(id=conversation_id, customer_id=customer.id, created_at=now,
                                     updated_at=now, last_message_at=now, **fields)
         with self.lock:
             self.conversations[conversation.id] = conversation

@@ -1,11 +1,15 @@
 """REST v1 on an org: customers, conversations and messages as Kustomer's backend API handles them."""
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 from . import ratelimit
 from .chat import conversation_event, end
-from .errors import Forbidden, NotFound
+from .errors import Conflict, Forbidden, InvalidField, NotFound
 from .ids import stable_id  # noqa: F401  (re-exported: the views name fixture records with it)
 from .klasses import merge_attributes
+from .tags import remove_tags, resolve_tags
 from .models import Conversation, Customer
 
 CHANNELS = ("email", "sms", "chat", "facebook", "twitter-dm", "twitter-tweet", "voice", "instagram", "whatsapp")
@@ -53,7 +57,7 @@ def conversation_counts(org, customer_id: str) -> dict:
 
 def _check_refs(org, fields: dict) -> None:
     """404 for a brand, tag, user or team id the org does not have, pointing at the field."""
-    known = {"brand_id": ("brand", org.brands), "tags": ("tags", org.tags),
+    known = {"brand_id": ("brand", org.brands),
              "assigned_users": ("assignedUsers", org.users), "assigned_teams": ("assignedTeams", org.teams)}
     for name, (wire, records) in known.items():
         value = fields.get(name)
@@ -87,7 +91,34 @@ def customer_sender(customer: Customer) -> dict:
 
 # -- conversations -------------------------------------------------------------------------------
 
-_CONVERSATION_FIELDS = ("status", "priority", "tags", "assigned_users", "assigned_teams", "external_id", "lang")
+# body fields stored as they are (the schema checked them); tags, queue and custom are resolved first
+_CONVERSATION_FIELDS = ("status", "priority", "assigned_users", "assigned_teams", "external_id", "direction",
+                        "reply_channel", "default_lang", "snooze", "sub_status", "sentiment", "suggested_tags",
+                        "suggested_shortcuts", "satisfaction_level", "ended_reason", "ended_by", "ended_by_type",
+                        "locked", "campaign")
+
+
+def _check_queue(org, queue: dict | None) -> None:
+    if queue and queue.get("id") and queue["id"] not in {q["id"] for q in org.queues}:
+        raise NotFound(f"no queue {queue['id']} in this org", pointer="/queue/id")
+
+
+def _conversation_values(org, fields: dict) -> dict:
+    """The record fields of a checked body; references are checked and tags resolved (names create tags)."""
+    _check_refs(org, fields)
+    _check_queue(org, fields.get("queue"))
+    if fields.get("ended_by") and fields.get("ended_by_type", "user") == "user":
+        user(org, fields["ended_by"], "/endedBy")
+    values = {k: fields[k] for k in _CONVERSATION_FIELDS if k in fields}
+    if "name" in fields:
+        values["title"] = fields["name"] or ""
+    if "queue" in fields:
+        values["queue"] = dict(fields["queue"])
+    if "satisfaction" in fields:
+        values["satisfaction_score"] = fields["satisfaction"]
+    if fields.get("tags") is not None:
+        values["tags"] = resolve_tags(org, fields["tags"], "/tags")
+    return values
 
 
 def create_conversation(org, customer_id: str, fields: dict, customer_pointer: str = "/customer") -> Conversation:
@@ -96,38 +127,105 @@ def create_conversation(org, customer_id: str, fields: dict, customer_pointer: s
     if customer is None:
         raise NotFound(f"no customer {customer_id}", pointer=customer_pointer)
     custom = org.klasses["conversation"].validate(fields.get("custom") or {}, pointer_root="/custom")
+    if fields.get("id") and fields["id"] in org.conversations:
+        raise Conflict(f"a conversation {fields['id']} already exists", pointer="/id", meta={"existingId": fields["id"]})
     _check_refs(org, fields)
+    _check_queue(org, fields.get("queue"))
     ratelimit.count_creation(org, customer.id, "conversation", imported=bool(fields.get("imported_at")))
-    extra = {k: fields[k] for k in _CONVERSATION_FIELDS if fields.get(k) is not None}
+    values = {k: v for k, v in _conversation_values(org, fields).items() if v is not None}
     if fields.get("brand_id"):
-        extra["brand_id"] = fields["brand_id"]
-    conversation = org.new_conversation(customer, title=fields.get("name") or "", custom=merge_attributes({}, custom),
-                                        imported_at=fields.get("imported_at"), **extra)
+        values["brand_id"] = fields["brand_id"]
+    if fields.get("id"):
+        values["id"] = fields["id"]
+    values.setdefault("title", "")
+    conversation = org.new_conversation(customer, custom=merge_attributes({}, custom),
+                                        imported_at=fields.get("imported_at"), **values)
     if fields.get("created_at"):
         with org.lock:
             conversation.created_at = conversation.updated_at = conversation.last_message_at = fields["created_at"]
     org.events.emit("onConversationCreate", conversation_event(conversation), customer.id)
+    org.record_changed("conversation", conversation)
     return conversation
 
 
-def update_conversation(org, conversation_id: str, changes: dict) -> Conversation:
-    """PATCH /v1/conversations/{id}: status, name, priority, assignment, custom attributes, ended."""
+def update_conversation(org, conversation_id: str, changes: dict, replace: bool = False) -> Conversation:
+    """PUT/PATCH /v1/conversations/{id}: the attributes sent change; {customer} alone moves it to that customer."""
     conversation = org.conversation(conversation_id)
     custom = org.klasses["conversation"].validate(changes.get("custom") or {}, pointer_root="/custom")
-    _check_refs(org, changes)
+    if changes.get("customer"):
+        if set(changes) - {"customer"}:
+            raise InvalidField("{customer} moves a conversation and takes no other field", pointer="/customer")
+        org.customer(changes["customer"]) if changes["customer"] in org.customers else _no_customer(changes)
+    values = _conversation_values(org, changes)
+    before = copy.deepcopy(conversation)
     with org.lock:
-        if changes.get("name") is not None:
-            conversation.title = changes["name"]
-        for name in _CONVERSATION_FIELDS:
-            if changes.get(name) is not None:
-                setattr(conversation, name, changes[name])
-        conversation.custom = merge_attributes(conversation.custom, custom)
-        conversation.updated_at = org.now()
+        if replace:
+            _reset_conversation(conversation)
+        for name, value in values.items():
+            setattr(conversation, name, value)
+        if changes.get("customer"):
+            conversation.customer_id = changes["customer"]
+            for message in org.messages.get(conversation.id, []):
+                message.customer_id = changes["customer"]
+        conversation.custom = merge_attributes({} if replace else conversation.custom, custom)
+        conversation.updated_at = conversation.modified_at = org.now()
+        conversation.rev += 1
+        if changes.get("deleted"):
+            org.erase_conversation(conversation.id)
     ended = changes.get("ended")
     if ended is True and not conversation.ended:
         end(org, conversation)
+        if changes.get("ended_at"):
+            conversation.ended_at = changes["ended_at"]
     elif ended is False and conversation.ended:
         _unend(org, conversation, changes.get("status"))
+    org.record_changed("conversation", conversation, before)
+    return conversation
+
+
+def _no_customer(changes: dict):
+    raise NotFound(f"no customer {changes['customer']}", pointer="/customer")
+
+
+_BLANK_CONVERSATION = {f.name: f for f in dataclasses.fields(Conversation)}
+
+
+def _reset_conversation(conversation: Conversation) -> None:
+    """Every body field back to its default (PUT ?replace=true); status and ending stay with the chat."""
+    for name in (*_CONVERSATION_FIELDS, "tags", "queue", "satisfaction_score"):
+        if name in ("status",):
+            continue
+        spec = _BLANK_CONVERSATION[name]
+        setattr(conversation, name, spec.default_factory() if spec.default_factory is not dataclasses.MISSING
+                else spec.default)
+
+
+def delete_conversation(org, conversation_id: str) -> None:
+    """DELETE /v1/conversations/{id}: the conversation, its messages and notes; a later GET is 404."""
+    org.erase_conversation(org.conversation(conversation_id).id)
+
+
+def conversation_by_external_id(org, external_id: str) -> Conversation:
+    """GET /v1/conversations/externalId={id}."""
+    found = next((c for c in org.conversations.values() if c.external_id == external_id), None)
+    if found is None:
+        raise NotFound(f"no conversation with externalId {external_id}")
+    return found
+
+
+def change_tags(org, conversation_id: str, items: list, add: bool) -> Conversation:
+    """POST (add, creating unknown names) or DELETE (remove) /v1/conversations/{id}/tags."""
+    conversation = org.conversation(conversation_id)
+    before = copy.deepcopy(conversation)
+    with org.lock:
+        if add:
+            ids = resolve_tags(org, items, "")
+            conversation.tags = conversation.tags + [t for t in ids if t not in conversation.tags]
+        else:
+            conversation.tags = remove_tags(org, conversation.tags, items)
+        conversation.updated_at = conversation.modified_at = org.now()
+        conversation.rev += 1
+    org.record_changed("conversation", conversation, before)
     return conversation
 
 

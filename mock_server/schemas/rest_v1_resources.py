@@ -85,21 +85,35 @@ class ConversationAttributes(Schema):
     name = fields.String(attribute="title")
     status = fields.String()
     priority = fields.Integer()
+    direction = fields.String()
     channels = fields.Function(lambda c: [c.channel])
+    reply_channel = fields.String(data_key="replyChannel", allow_none=True)
     preview = fields.String()
     message_count = fields.Integer(data_key="messageCount")
     custom = fields.Dict()
     tags = fields.List(fields.String())
+    suggested_tags = fields.List(fields.Dict(), data_key="suggestedTags")
+    suggested_shortcuts = fields.List(fields.Dict(), data_key="suggestedShortcuts")
+    sentiment = fields.Dict(allow_none=True)
+    satisfaction = fields.Float(attribute="satisfaction_score", allow_none=True)
+    satisfaction_level = fields.Dict(data_key="satisfactionLevel", allow_none=True)
     assigned_users = fields.List(fields.String(), data_key="assignedUsers")
     assigned_teams = fields.List(fields.String(), data_key="assignedTeams")
     external_id = fields.String(data_key="externalId", allow_none=True)
+    default_lang = fields.String(data_key="defaultLang", allow_none=True)
+    snooze = fields.Dict(allow_none=True)
+    locked = fields.Boolean()
     ended = fields.Boolean()
     ended_at = fields.String(data_key="endedAt", allow_none=True)
+    ended_reason = fields.String(data_key="endedReason", allow_none=True)
+    ended_by_type = fields.String(data_key="endedByType", allow_none=True)
     lang = fields.String(allow_none=True)
     last_message_at = fields.String(data_key="lastMessageAt")
     imported_at = fields.String(data_key="importedAt", allow_none=True)
     created_at = fields.String(data_key="createdAt")
     updated_at = fields.String(data_key="updatedAt")
+    modified_at = fields.Function(lambda c: c.modified_at or c.updated_at, data_key="modifiedAt")
+    rev = fields.Integer()
 
 
 class MessageAttributes(Schema):
@@ -180,12 +194,19 @@ def merge(record: dict) -> dict:
 
 
 def conversation(record: Conversation) -> dict:
-    """A conversation resource with its customer, brand and messages."""
-    return resource("conversation", record.id, record, {
+    """A conversation resource with its customer, brand, queue and messages."""
+    relationships = {
         "customer": relation("customer", record.customer_id, f"/v1/customers/{record.customer_id}"),
         "brand": relation("brand", record.brand_id),
-        "messages": {"links": {"self": f"/v1/conversations/{record.id}/messages"}}},
-        f"/v1/conversations/{record.id}")
+        "messages": {"links": {"self": f"/v1/conversations/{record.id}/messages"}}}
+    queue_id = (record.queue or {}).get("id")
+    if queue_id:
+        relationships["queue"] = relation("queue", queue_id, f"/v1/routing/queues/{queue_id}")
+    for name, kind, value in (("subStatus", "sub_status", record.sub_status), ("endedBy", "user", record.ended_by),
+                              ("campaign", "campaign", record.campaign)):
+        if value:
+            relationships[name] = relation(kind, value)
+    return resource("conversation", record.id, record, relationships, f"/v1/conversations/{record.id}")
 
 
 def message(record: Message) -> dict:
