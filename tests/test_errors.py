@@ -35,6 +35,16 @@ def _write_routes():
             yield method, rule
 
 
+def _takes_array(rule) -> bool:
+    """A route whose body is a bare JSON array (Kustomer's tag routes), not an object."""
+    marks = getattr(create_app().view_functions[rule.endpoint], "openapi", {})
+    return isinstance(marks.get("body"), dict) and marks["body"].get("type") == "array"
+
+
+# on an array route, [1, 2] is the right shape with wrong items, and an object is the wrong shape
+ARRAY_ROUTE_CODES = {"array_body": "invalid_field", "unknown_field": "invalid_body"}
+
+
 @pytest.fixture
 def ids(app, chat):
     """Real ids to put in path parameters, so the body is what fails."""
@@ -54,6 +64,8 @@ def _fill(path: str, ids: dict) -> str:
 @pytest.mark.parametrize(("method", "rule"), list(_write_routes()), ids=lambda v: str(v))
 def test_every_write_route_rejects_bad_bodies(client, chat, ids, method, rule, case, body, content_type,
                                                status, code):
+    if _takes_array(rule):
+        code = ARRAY_ROUTE_CODES.get(case, code)
     rv = client.open(_fill(rule.rule, ids), method=method, data=body, content_type=content_type,
                      headers=chat.headers())
     assert rv.status_code == status, (rv.status_code, rv.get_data(as_text=True)[:300])
@@ -118,7 +130,7 @@ QUERY_ERRORS = [
     ("GET", "/c/v1/chat/sessions?page=99999999999999999999999", 400, "invalid_field", "page"),
     ("GET", "/v2.1/chat/sessions?customerId=x&page=1000001", 400, "invalid_field", "page"),
     ("GET", "/v1/conversations?sort=up", 400, "invalid_field", "sort"),
-    ("GET", "/v1/users?pageSize=501", 400, "invalid_field", "pageSize"),
+    ("GET", "/v1/users?pageSize=lots", 400, "invalid_field", "pageSize"),
     ("GET", "/v2.1/chat/sessions?active=maybe", 400, "invalid_field", "active"),
     ("GET", "/__admin/requests?status=600", 400, "invalid_field", "status"),
     ("GET", "/__admin/requests?since=soon", 400, "invalid_field", "since"),
@@ -212,7 +224,7 @@ def test_every_body_schema_uses_the_strict_json_fields():
     lenient = set()
     for endpoint, view in app.view_functions.items():
         body = getattr(view, "openapi", {}).get("body")
-        if body is None:
+        if body is None or isinstance(body, dict):   # a dict is a plain JSON schema (a bare array of tags)
             continue
         for name, field in _scalar_fields(body()):
             if isinstance(field, (fields.Number, fields.Boolean)) and not isinstance(field, STRICT):
@@ -296,10 +308,15 @@ LIST_LIMITS = [
 ]
 
 
+# REST v1 lists carry the bounds of Kustomer's schema; the mock's own lists stop at 100
+KUSTOMER_BOUNDS = {"/emails": 10, "/phones": 10, "/tags": 20, "/assignedUsers": 10, "/assignedTeams": 10}
+
+
 @pytest.mark.parametrize(("method", "path", "body", "pointer"), LIST_LIMITS,
                          ids=[f"{c[0]} {c[1]} {c[3]}" for c in LIST_LIMITS])
 def test_lists_in_bodies_are_bounded(client, chat, ids, method, path, body, pointer):
     rv = client.open(_fill(path, ids), method=method, json=body, headers=chat.headers())
     assert rv.status_code == 400, rv.get_data(as_text=True)[:300]
     assert [(e["code"], e["source"]) for e in rv.json["errors"]] == [("invalid_field", {"pointer": pointer})]
-    assert "at most 100" in rv.json["errors"][0]["detail"]
+    bound = KUSTOMER_BOUNDS.get(pointer, 100) if path.startswith("/v1/") else 100
+    assert f"at most {bound} " in rv.json["errors"][0]["detail"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from ..domain import customers, rest, rest_messages
+from ..domain import customers, rest
 from ..schemas import rest_v1 as s
 from ..schemas import rest_v1_customers as sc
 from ..schemas import rest_v1_resources as r
@@ -222,32 +222,3 @@ def remove_conversation_tags(conversation_id):
     tags = s.load_tag_list(json_array())
     return document(r.ConversationDocument, r.conversation(rest.change_tags(server_org(), conversation_id, tags,
                                                                               False)))
-
-
-# -- messages ------------------------------------------------------------------------------------
-
-@bp.post("/conversations/<conversation_id>/messages", endpoint="createMessageV1")
-@operation(body=s.MessageBody, response=r.MessageDocument, status=201, auth=KEY)
-def create_message(conversation_id):
-    """Record a message on a conversation (120 per customer per minute; importedAt is exempt)."""
-    fields = shared(s.MessageBody).load(json_body())
-    message = rest_messages.create_message(server_org(), conversation_id, fields)
-    return document(r.MessageDocument, r.message(message)), 201
-
-
-@bp.get("/conversations/<conversation_id>/messages", endpoint="getMessagesV1")
-@operation(query=ListQuery, response=r.MessageList, auth=KEY)
-def get_messages(conversation_id):
-    """A conversation's messages, oldest first (sort=desc for newest first)."""
-    paging = shared(ListQuery).load({"sort": "asc", **request.args.to_dict()})
-    _, messages = rest_messages.messages(server_org(), conversation_id, paging["sort"])
-    return listing(r.MessageList, messages, paging, r.message)
-
-
-@bp.post("/customers/<customer_id>/messages", endpoint="createCustomerMessageV1")
-@operation(body=s.CustomerMessageBody, response=r.MessageDocument, status=201, auth=KEY)
-def create_customer_message(customer_id):
-    """Record a message for a customer: into `conversation`, or a new conversation when none is given."""
-    fields = shared(s.CustomerMessageBody).load(json_body())
-    message = rest_messages.create_customer_message(server_org(), customer_id, fields)
-    return document(r.MessageDocument, r.message(message)), 201

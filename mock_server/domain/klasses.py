@@ -139,3 +139,17 @@ def merge_attributes(current: dict, changes: dict) -> dict:
         else:
             merged[name] = value
     return merged
+
+
+_SUFFIXES = {"Str": "str", "Txt": "txt", "Num": "num", "Bool": "bool", "At": "at", "Url": "url"}
+
+
+def check_suffixed(values: dict, owner: str, pointer_root: str = "/custom") -> dict:
+    """Custom attributes of an object with no Klass in the fixtures (messages): each checked by its suffix."""
+    for name, value in values.items():
+        suffix = next((s for s in _SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+        if suffix is None:
+            raise UnknownAttribute(name, owner, pointer_root)
+        if value is not None:
+            Attribute(name=name, type=_SUFFIXES[suffix]).check(value, pointer_root)
+    return values

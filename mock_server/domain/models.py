@@ -142,6 +142,7 @@ class Message:
     sent_at: str | None = None
     modified_at: str | None = None
     rev: int = 1
+    extra: dict = field(default_factory=dict)   # REST fields kept as sent: size, error, reference, location, ...
 
 
 @dataclass

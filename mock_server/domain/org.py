@@ -173,10 +173,11 @@ class Org:
 
     def record_message(self, conversation: Conversation, *, body: str, direction: str, sent_by: dict,
                        at: str | None = None, meta: dict | None = None, read: bool | None = None,
-                       attachments: list | None = None, auto: bool = False) -> Message:
+                       attachments: list | None = None, auto: bool = False, message_id: str | None = None
+                       ) -> Message:
         """Append a message and update the conversation's preview and counters."""
         at = at or self.now()
-        message = Message(id=self.new_id(), conversation_id=conversation.id,
+        message = Message(id=message_id or self.new_id(), conversation_id=conversation.id,
                           customer_id=conversation.customer_id, body=body, direction=direction,
                           created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
                           read=direction == "in" if read is None else read, auto=auto)
@@ -187,6 +188,11 @@ class Org:
             if body:
                 conversation.preview = body[:PREVIEW_CHARS]
         return message
+
+    def find_message(self, message_id: str) -> Message | None:
+        """A message by id in any conversation, or None."""
+        with self.lock:
+            return next((m for messages in self.messages.values() for m in messages if m.id == message_id), None)
 
     def conversations_of(self, customer_id: str) -> list[Conversation]:
         """A customer's conversations, the most recently active first."""

@@ -5,9 +5,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.rest import CHANNELS, STATUSES
-from .common import Attachments, BoundedList, CustomAttributes, Id, StrictBoolean, StrictFloat, StrictInteger
+from .common import MAX_ATTACHMENTS, BoundedList, CustomAttributes, Id, StrictBoolean, StrictFloat, StrictInteger
 from .jsonapi import IsoTime
-from .rest_v1_customers import NAME_CHARS, Sentiment, Tags, Text
+from .rest_v1_customers import NAME_CHARS, LocationEntry, Sentiment, Tags, Text
+
+PREVIEW_CHARS = 10_240   # a message's preview and a note's body, as Kustomer's schema bounds them
+NOTE_CHARS = 10_240
 
 Ids = lambda maximum=100, **kw: BoundedList(Id(), maximum=maximum, **kw)  # noqa: E731
 
@@ -123,27 +126,157 @@ class ConversationBody(CustomerConversationBody):
     customer = Id(required=True)
 
 
-class MessageBody(Schema):
-    """POST /v1/conversations/{id}/messages: channel, app and direction are required."""
+class RestAttachment(Schema):
+    """An attachment of a REST message or note: Kustomer's {_id, name, contentType, contentLength, sourceId}."""
 
+    _id = Id(data_key="_id")
+    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_CHARS))
+    contentType = fields.String(required=True, validate=validate.Regexp(
+        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+    contentLength = StrictFloat(validate=validate.Range(min=0))
+    sourceId = Id()
+    url = fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2048))
+
+
+class AttachmentItem(fields.Field):
+    """An attachment object or an attachment id (Kustomer's schema takes either list)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            return Id().deserialize(value)
+        if not isinstance(value, dict):
+            raise ValidationError("an attachment object or an attachment id")
+        return shared_attachment().load(value)
+
+
+def shared_attachment() -> Schema:
+    """One RestAttachment instance (schemas keep no per-call state)."""
+    return _ATTACHMENT
+
+
+_ATTACHMENT = RestAttachment()
+RestAttachments = lambda **kw: BoundedList(AttachmentItem(), maximum=MAX_ATTACHMENTS, **kw)  # noqa: E731
+
+
+class Reference(Schema):
+    """{message, type: reply|replyAll|forward} (email)."""
+
+    message = Id(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(("reply", "replyAll", "forward")))
+
+
+class EmbeddedError(Schema):
+    """A delivery error recorded on a message."""
+
+    status = StrictFloat()
+    code = fields.String(validate=validate.Length(max=NAME_CHARS))
+    title = fields.String(validate=validate.Length(max=1024))
+    detail = fields.String(validate=validate.Length(max=1024))
+    source = fields.Dict()
+    meta = fields.Dict()
+    links = fields.Dict()
+
+
+Custom = lambda **kw: CustomAttributes(validate=validate.Length(  # noqa: E731
+    max=100, error="at most 100 custom attributes"), **kw)
+
+
+class MessageChanges(Schema):
+    """The message fields a create and an update share."""
+
+    external_id = fields.String(data_key="externalId", validate=validate.Length(max=NAME_CHARS))
+    preview = fields.String(validate=validate.Length(max=PREVIEW_CHARS))
+    subject = fields.String(validate=validate.Length(max=NAME_CHARS))
+    size = StrictFloat(validate=validate.Range(min=0))
+    related = fields.String(validate=validate.Length(max=NAME_CHARS))
+    status = fields.String(validate=validate.OneOf(("sent", "received", "error")))
+    error = fields.Nested(EmbeddedError)
+    error_at = IsoTime(data_key="errorAt")
+    sent_at = IsoTime(data_key="sentAt")
+    auto = StrictBoolean()
+    source = fields.String(validate=validate.OneOf(("bulk", "satisfaction")))
+    shortcuts = Ids(maximum=20)
+    kb_articles = Ids(data_key="kbArticles", maximum=20)
+    attachments = RestAttachments()
+    location = fields.Nested(LocationEntry)
+    meta = fields.Dict(validate=validate.Length(max=100, error="at most 100 meta keys"))
+    custom = Custom()
+    sentiment = fields.Nested(Sentiment)
+    lang = Text(100)
+    queue = fields.Nested(Queue)
+    # the mock also takes the full text as body (Kustomer keeps it in preview and channel meta)
+    body = fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), allow_none=True)
+
+
+class MessageBody(MessageChanges):
+    """POST /v1/conversations/{id}/messages: channel and app are required; direction defaults to in."""
+
+    id = Id()
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     app = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    direction = fields.String(required=True, validate=validate.OneOf(("in", "out")))
-    body = fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), allow_none=True)
-    preview = fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS))
-    subject = fields.String(validate=validate.Length(max=NAME_CHARS))
-    meta = fields.Dict()
-    auto = StrictBoolean()
-    attachments = Attachments()
+    direction = fields.String(load_default="in", validate=validate.OneOf(("in", "out")))
+    reference = fields.Nested(Reference)
+    customer = Id()
+    conversation = Id()
     created_by = Id(data_key="createdBy")
-    imported_at = IsoTime(data_key="importedAt")
+    modified_by = Id(data_key="modifiedBy")
     created_at = IsoTime(data_key="createdAt")
+    modified_at = IsoTime(data_key="modifiedAt")
+    imported_at = IsoTime(data_key="importedAt")
 
 
 class CustomerMessageBody(MessageBody):
     """POST /v1/customers/{id}/messages: into `conversation`, or a new one when it is not given."""
 
+    class Meta:
+        exclude = ("customer",)
+
+
+class OrgMessageBody(MessageBody):
+    """POST /v1/messages: records a message in an existing conversation; direction is required."""
+
+    direction = fields.String(required=True, validate=validate.OneOf(("in", "out")))
+    conversation = Id(required=True)
+
+
+class MessagePatch(MessageChanges):
+    """PUT and PATCH /v1/messages/{id}: the fields sent change."""
+
+    direction = fields.String(validate=validate.OneOf(("in", "out")))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    app = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class Mention(Schema):
+    """{user} or {team} mentioned in a note."""
+
+    user = Id()
+    team = Id()
+
+
+class NoteBody(Schema):
+    """POST /v1/conversations/{id}/notes and POST /v1/notes: body is required."""
+
+    id = Id()
     conversation = Id()
+    external_id = fields.String(data_key="externalId", validate=validate.Length(max=NAME_CHARS), allow_none=True)
+    body = fields.String(required=True, validate=validate.Length(min=1, max=NOTE_CHARS))
+    user_mentions = BoundedList(fields.Nested(Mention), data_key="userMentions", maximum=20)
+    attachments = RestAttachments()
+    created_by = Id(data_key="createdBy")
+    modified_by = Id(data_key="modifiedBy", allow_none=True)
+    created_at = IsoTime(data_key="createdAt")
+    modified_at = IsoTime(data_key="modifiedAt")
+    imported_at = IsoTime(data_key="importedAt")
+    lang = Text(100)
+
+
+class NotePatch(NoteBody):
+    """PUT and PATCH /v1/notes/{id}: the fields sent change (Kustomer's PUT names conversation and body)."""
+
+    body = fields.String(validate=validate.Length(min=1, max=NOTE_CHARS))
+    deleted = StrictBoolean(allow_none=True)
+    updated_at = IsoTime(data_key="updatedAt")
 
 
 TagList = {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 64},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from ..domain.models import Conversation, Customer, Message
+from ..domain.models import Conversation, Customer, Message, Note
 from ..domain.rest import stable_id
 from .jsonapi import documents, relation, resource
 
@@ -117,19 +117,54 @@ class ConversationAttributes(Schema):
 
 
 class MessageAttributes(Schema):
-    """A message as Kustomer's REST API gives it (the mock keeps the full text in body)."""
+    """A message as Kustomer's REST API gives it (the mock also keeps the full text in body)."""
 
+    external_id = fields.String(data_key="externalId", allow_none=True)
     channel = fields.String()
     app = fields.String()
     direction = fields.String()
+    direction_type = fields.Function(lambda m: f"{'initial' if m.first else 'response'}-{m.direction}",
+                                     data_key="directionType")
     body = fields.String()
     preview = fields.Function(lambda m: m.body[:PREVIEW_CHARS])
+    subject = fields.String(allow_none=True)
+    size = fields.Function(lambda m: m.extra.get("size", len(m.body.encode())))
+    status = fields.Function(lambda m: m.status or ("received" if m.direction == "in" else "sent"))
+    lang = fields.String(allow_none=True)
     meta = fields.Dict()
+    custom = fields.Dict()
+    sentiment = fields.Dict(allow_none=True)
     auto = fields.Boolean()
-    attachments = fields.List(fields.Dict())
+    attachments = fields.List(fields.Raw())
     sent_by = fields.Dict(data_key="sentBy")
+    sent_at = fields.Function(lambda m: m.sent_at or m.created_at, data_key="sentAt")
+    error = fields.Function(lambda m: m.extra.get("error"))
+    error_at = fields.Function(lambda m: m.extra.get("error_at"), data_key="errorAt")
+    reference = fields.Function(lambda m: m.extra.get("reference"))
+    location = fields.Function(lambda m: m.extra.get("location"))
+    source = fields.Function(lambda m: m.extra.get("source"))
+    shortcuts = fields.Function(lambda m: m.extra.get("shortcuts", []))
+    kb_articles = fields.Function(lambda m: m.extra.get("kb_articles", []), data_key="kbArticles")
     imported_at = fields.String(data_key="importedAt", allow_none=True)
     created_at = fields.String(data_key="createdAt")
+    updated_at = fields.Function(lambda m: m.modified_at or m.created_at, data_key="updatedAt")
+    modified_at = fields.Function(lambda m: m.modified_at or m.created_at, data_key="modifiedAt")
+    rev = fields.Integer()
+
+
+class NoteAttributes(Schema):
+    """A note as Kustomer's REST API gives it."""
+
+    body = fields.String()
+    external_id = fields.String(data_key="externalId", allow_none=True)
+    user_mentions = fields.List(fields.Dict(), data_key="userMentions")
+    attachments = fields.List(fields.Raw())
+    lang = fields.String(allow_none=True)
+    imported_at = fields.String(data_key="importedAt", allow_none=True)
+    created_at = fields.String(data_key="createdAt")
+    updated_at = fields.String(data_key="updatedAt")
+    modified_at = fields.Function(lambda n: n.updated_at, data_key="modifiedAt")
+    rev = fields.Integer()
 
 
 class KlassAttributes(Schema):
@@ -170,6 +205,7 @@ class TokenAttributes(Schema):
 CustomerDocument, CustomerList = documents("Customer", RestCustomerAttributes)
 ConversationDocument, ConversationList = documents("RestConversation", ConversationAttributes)
 MessageDocument, MessageList = documents("RestMessage", MessageAttributes)
+NoteDocument, NoteList = documents("Note", NoteAttributes)
 KlassDocument, KlassList = documents("Klass", KlassAttributes)
 DirectoryDocument, DirectoryList = documents("Directory", DirectoryAttributes)
 TokenDocument, _ = documents("Token", TokenAttributes)
@@ -209,15 +245,36 @@ def conversation(record: Conversation) -> dict:
     return resource("conversation", record.id, record, relationships, f"/v1/conversations/{record.id}")
 
 
-def message(record: Message) -> dict:
+class _MessageView:
+    """A message seen with whether it opened its conversation (directionType initial-* or response-*)."""
+
+    def __init__(self, record: Message, first: bool):
+        self._record, self.first = record, first
+
+    def __getattr__(self, name):
+        return getattr(self._record, name)
+
+
+def message(record: Message, first: bool = False) -> dict:
     """A message resource with its conversation, customer and (for agents) the user who wrote it."""
     sender = record.sent_by or {}
     relationships = {
         "conversation": relation("conversation", record.conversation_id, f"/v1/conversations/{record.conversation_id}"),
-        "customer": relation("customer", record.customer_id, f"/v1/customers/{record.customer_id}")}
+        # Kustomer writes the plural here, and only here (its documented examples and real events agree)
+        "customer": relation("customers", record.customer_id, f"/v1/customers/{record.customer_id}")}
     if sender.get("type") == "user":
         relationships["createdBy"] = relation("user", sender.get("id"))
-    return resource("message", record.id, record, relationships, f"/v1/messages/{record.id}")
+    return resource("message", record.id, _MessageView(record, first), relationships, f"/v1/messages/{record.id}")
+
+
+def note(record: Note) -> dict:
+    """A note resource with its conversation, customer and author."""
+    relationships = {
+        "conversation": relation("conversation", record.conversation_id, f"/v1/conversations/{record.conversation_id}"),
+        "customer": relation("customer", record.customer_id, f"/v1/customers/{record.customer_id}")}
+    if record.created_by:
+        relationships["createdBy"] = relation("user", record.created_by)
+    return resource("note", record.id, record, relationships, f"/v1/notes/{record.id}")
 
 
 def klass(org, name: str, record) -> dict:
