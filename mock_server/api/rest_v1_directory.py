@@ -31,24 +31,6 @@ def get_current_token():
                                       "links": {"self": "/v1/auth/tokens/current"}})
 
 
-@bp.get("/klasses", endpoint="getKlasses")
-@operation(query=ListQuery, response=r.KlassList, auth=KEY)
-def get_klasses():
-    """The org's Klasses (conversation, customer) with their custom attributes."""
-    paging = shared(ListQuery).load(request.args)
-    org = server_org()
-    names = sorted(org.klasses)
-    return listing(r.KlassList, names, paging, lambda name: r.klass(org, name, org.klasses[name]))
-
-
-@bp.get("/klasses/<name>", endpoint="getKlass")
-@operation(response=r.KlassDocument, auth=KEY)
-def get_klass(name):
-    """One Klass by name: conversation or customer."""
-    org = server_org()
-    return document(r.KlassDocument, r.klass(org, name, rest.klass(org, name)))
-
-
 def _directory(kind: str, path: str, records_of, query=ListQuery):
     paging = shared(query).load(request.args)
     records = records_of(server_org())

@@ -168,11 +168,41 @@ class NoteAttributes(Schema):
 
 
 class KlassAttributes(Schema):
-    """A Klass: its name and the custom attributes under metadata.properties."""
+    """A Klass: its names, look, status, mixins and custom attributes under metadata.properties."""
 
     name = fields.String()
     display_name = fields.String(data_key="displayName")
+    icon = fields.String(allow_none=True)
+    color = fields.String(allow_none=True)
+    status = fields.String()
+    mixins = fields.List(fields.String())
+    app_disabled = fields.Constant(False, data_key="appDisabled")
     metadata = fields.Dict()
+    created_at = fields.String(data_key="createdAt")
+    updated_at = fields.String(data_key="updatedAt")
+
+
+class KObjectAttributes(Schema):
+    """A KObject as Kustomer's REST API gives it."""
+
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    icon = fields.String(allow_none=True)
+    images = fields.List(fields.String())
+    custom = fields.Dict()
+    data = fields.Dict()
+    external_id = fields.String(data_key="externalId", allow_none=True)
+    tags = fields.List(fields.String())
+    imported_at = fields.String(data_key="importedAt", allow_none=True)
+    created_at = fields.String(data_key="createdAt")
+    updated_at = fields.String(data_key="updatedAt")
+    rev = fields.Integer()
+
+
+class MetadataAttributes(Schema):
+    """The custom attribute definitions of one resource (customer, conversation, kobject.NAME)."""
+
+    properties = fields.Dict()
 
 
 class DirectoryAttributes(Schema):
@@ -207,6 +237,8 @@ ConversationDocument, ConversationList = documents("RestConversation", Conversat
 MessageDocument, MessageList = documents("RestMessage", MessageAttributes)
 NoteDocument, NoteList = documents("Note", NoteAttributes)
 KlassDocument, KlassList = documents("Klass", KlassAttributes)
+KObjectDocument, KObjectList = documents("KObject", KObjectAttributes)
+MetadataDocument, _ = documents("Metadata", MetadataAttributes)
 DirectoryDocument, DirectoryList = documents("Directory", DirectoryAttributes)
 TokenDocument, _ = documents("Token", TokenAttributes)
 MergeDocument, _ = documents("CustomerMerge", MergeAttributes)
@@ -277,13 +309,33 @@ def note(record: Note) -> dict:
     return resource("note", record.id, record, relationships, f"/v1/notes/{record.id}")
 
 
-def klass(org, name: str, record) -> dict:
-    """A Klass resource: custom attributes by name under metadata.properties."""
-    properties = {a.name: {"displayName": a.display_name, "type": a.type, **({"tree": a.tree} if a.tree else {})}
-                  for a in record.attributes.values()}
-    return resource("klass", stable_id(org.name, "klass", name),
-                    {"name": name, "display_name": record.name, "metadata": {"properties": properties}},
-                    None, f"/v1/klasses/{name}")
+def properties(attributes: list[dict]) -> dict:
+    """Custom attribute definitions by name, as Kustomer's metadata gives them."""
+    return {a["name"]: {"displayName": a.get("displayName") or a["name"], "type": a["type"],
+                        **({"tree": a["tree"]} if a.get("tree") else {})} for a in attributes}
+
+
+def klass(record) -> dict:
+    """A custom Klass resource; its KObjects are at /v1/klasses/NAME."""
+    attributes = {**vars(record), "metadata": {"properties": properties(record.attributes)}}
+    return resource("klass", record.id, attributes,
+                    {"kobjects": {"links": {"self": f"/v1/klasses/{record.name}"}}}, f"/v1/klasses/{record.id}")
+
+
+def kobject(record) -> dict:
+    """A KObject resource: type kobject.NAME, its Klass and (when linked) its customer."""
+    relationships = {"klass": {"links": {"self": f"/v1/klasses/{record.klass}"},
+                               "data": {"type": "klass", "id": record.klass}}}
+    if record.customer_id:
+        relationships["customer"] = relation("customer", record.customer_id, f"/v1/customers/{record.customer_id}")
+    return resource(f"kobject.{record.klass}", record.id, record, relationships,
+                    f"/v1/klasses/{record.klass}/{record.id}")
+
+
+def metadata(resource_name: str, attributes: list[dict]) -> dict:
+    """GET /v1/metadata/{resource}: the custom attributes of a standard Klass or a custom one."""
+    return resource("metadata", resource_name, {"properties": properties(attributes)}, None,
+                    f"/v1/metadata/{resource_name}")
 
 
 def directory(kind: str, path: str, record: dict) -> dict:

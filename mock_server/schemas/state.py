@@ -6,7 +6,8 @@ import dataclasses
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from ..domain.clock import EARLIEST, LATEST, in_range, iso, parse_iso
-from ..domain.models import Conversation, Customer, Message
+from ..domain.kobjects import CustomKlass
+from ..domain.models import Conversation, Customer, KObject, Message, Note
 from .common import StrictBoolean, StrictFloat, StrictInteger
 from .control import SettingsChange
 
@@ -45,7 +46,8 @@ def _record_schema(cls) -> type[Schema]:
     return Schema.from_dict(declared, name=f"State{cls.__name__}")
 
 
-CustomerRecord, ConversationRecord, MessageRecord = (_record_schema(c) for c in (Customer, Conversation, Message))
+CustomerRecord, ConversationRecord, MessageRecord, NoteRecord, KObjectRecord, KlassRecord = (
+    _record_schema(c) for c in (Customer, Conversation, Message, Note, KObject, CustomKlass))
 
 
 class StateSettings(SettingsChange):
@@ -86,6 +88,10 @@ class StateOrg(Schema):
     customers = fields.List(fields.Nested(CustomerRecord))
     conversations = fields.List(fields.Nested(ConversationRecord))
     messages = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MessageRecord)))
+    notes = fields.List(fields.Nested(NoteRecord))
+    kobjects = fields.List(fields.Nested(KObjectRecord))
+    custom_klasses = fields.List(fields.Nested(KlassRecord))
+    merges = fields.Dict(keys=fields.String(), values=fields.Dict())
     rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 
