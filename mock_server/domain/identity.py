@@ -110,7 +110,7 @@ def _check_time(claims: dict, now: float) -> None:
 def find_customer(org, email: str | None, external_id: str | None) -> Customer | None:
     """The customer with this email (case-insensitive) or, without an email, this external id."""
     for customer in org.customers.values():
-        if email and (customer.email or "").lower() == email.lower():
+        if email and email.lower() in {e["email"].lower() for e in customer.emails}:
             return customer
         if not email and external_id and customer.external_id == external_id:
             return customer

@@ -29,8 +29,16 @@ class OrgLimits:
         self._window_start: float | None = None
         self._used = 0
         self._creates: dict[tuple[str, str], deque] = {}
+        self._searches: OrgLimits | None = None
 
-    def take(self, limit: int, now: float) -> dict:
+    def searches(self) -> "OrgLimits":
+        """The separate window that counts searches."""
+        with self._lock:
+            if self._searches is None:
+                self._searches = OrgLimits()
+            return self._searches
+
+    def take(self, limit: int, now: float, what: str = "requests") -> dict:
         """Spend one request of the budget; the rate-limit headers, or RateLimited once spent."""
         with self._lock:
             if self._window_start is None or now >= self._window_start + WINDOW_SECONDS:
@@ -38,7 +46,7 @@ class OrgLimits:
             reset = max(1, math.ceil(self._window_start + WINDOW_SECONDS - now))
             if self._used >= limit:
                 headers = _headers(limit, 0, reset)
-                raise _limited(f"the org's budget of {limit} requests per minute is spent; "
+                raise _limited(f"the org's budget of {limit} {what} per minute is spent; "
                                f"retry in {reset} s", headers, reset)
             self._used += 1
             return _headers(limit, limit - self._used, reset)
@@ -95,3 +103,11 @@ def count_creation(org, customer_id: str, kind: str, imported: bool = False) -> 
     """Apply the per-customer cap on conversation and message creation (imports are exempt)."""
     if not imported:
         limits_of(org).create(customer_id, kind, org.clock.timestamp())
+
+
+def take_search(org) -> None:
+    """Count one search against Kustomer's 100 searches per minute for API keys (the setting changes it)."""
+    limit = org.settings.get("searchRateLimitPerMinute", 100)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        return
+    limits_of(org).searches().take(limit, org.clock.timestamp(), "searches")

@@ -8,7 +8,7 @@ MAX_START_DELAY_MS = 60_000  # start never takes longer than this, whatever the 
 
 def update_settings(org, availability: str | None = None, start_delay_ms: float | None = None,
                     allow_end_conversation: bool | None = None, default_assistant_id=...,
-                    rate_limit_per_minute=...) -> dict:
+                    rate_limit_per_minute=..., search_rate_limit_per_minute=...) -> dict:
     """Apply any subset of the changes (validated as a whole first) and answer the settings."""
     if default_assistant_id not in (..., None) and not any(a["id"] == default_assistant_id
                                                            for a in org.assistants):
@@ -29,6 +29,8 @@ def update_settings(org, availability: str | None = None, start_delay_ms: float 
             org.settings["activeAssistant"] = default_assistant_id
         if rate_limit_per_minute is not ...:
             org.settings["rateLimitPerMinute"] = rate_limit_per_minute
+        if search_rate_limit_per_minute is not ...:
+            org.settings["searchRateLimitPerMinute"] = search_rate_limit_per_minute
         return describe_settings(org)
 
 

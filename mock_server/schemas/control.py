@@ -80,6 +80,8 @@ class SettingsChange(Schema):
                                          validate=validate.Length(min=1, max=100))
     rate_limit_per_minute = StrictInteger(data_key="rateLimitPerMinute", allow_none=True,
                                            validate=validate.Range(min=1))  # the /v1 budget; null = off
+    search_rate_limit_per_minute = StrictInteger(data_key="searchRateLimitPerMinute", allow_none=True,
+                                                  validate=validate.Range(min=1))  # searches; null = off
 
 
 class StateImported(Schema):
