@@ -206,14 +206,22 @@ class MetadataAttributes(Schema):
 
 
 class DirectoryAttributes(Schema):
-    """Users, teams, tags and queues from the fixtures, with the names Kustomer gives them."""
+    """Users, teams, tags and queues, with the names Kustomer gives them."""
 
     name = fields.String()
     display_name = fields.String(data_key="displayName")
     email = fields.String()
     user_type = fields.String(data_key="userType")
     avatar_url = fields.String(data_key="avatarUrl", allow_none=True)
+    mobile = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    members = fields.List(fields.String())
+    icon = fields.String(allow_none=True)
     color = fields.String(allow_none=True)
+    system = fields.Boolean()
+    deleted = fields.Boolean()
+    created_at = fields.String(data_key="createdAt")
+    updated_at = fields.String(data_key="updatedAt")
 
 
 class MergeAttributes(Schema):
@@ -339,14 +347,22 @@ def metadata(resource_name: str, attributes: list[dict]) -> dict:
 
 
 def directory(kind: str, path: str, record: dict) -> dict:
-    """A user, team, tag or queue from the fixtures; displayName defaults to the name."""
-    attributes = {"name": record.get("name"), "display_name": record.get("displayName") or record.get("name")}
+    """A user, team, tag or queue; displayName defaults to the name."""
+    attributes = {"name": record.get("name"), "display_name": record.get("displayName") or record.get("name"),
+                  "deleted": False}
+    for key, name in (("createdAt", "created_at"), ("updatedAt", "updated_at")):
+        if record.get(key):
+            attributes[name] = record[key]
     if kind == "user":
         attributes.update(email=record.get("email"), user_type=record.get("userType", "user"),
-                          avatar_url=record.get("avatarUrl"))
+                          avatar_url=record.get("avatarUrl"), mobile=record.get("mobile"),
+                          roles=record.get("roles") or [])
     if kind == "tag":
         attributes["color"] = record.get("color")
+    if kind == "queue":
+        attributes["system"] = bool(record.get("system"))
     relationships = None
     if kind == "team":
+        attributes.update(members=list(record.get("members", [])), icon=record.get("icon"))
         relationships = {"members": {"data": [{"type": "user", "id": m} for m in record.get("members", [])]}}
     return resource(kind, record["id"], attributes, relationships, f"{path}/{record['id']}")
