@@ -18,7 +18,7 @@ from .domain.org import Org
 VERSION = 1
 # Plain data an org holds besides its records; attributes another version lacks are skipped.
 PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "assistants", "tokens", "chat_secret",
-         "sdk_warnings", "merges")
+         "sdk_warnings", "merges", "bulk_jobs")
 # Records kept by id, exported as lists: (attribute, class)
 RECORDS = (("notes", Note), ("kobjects", KObject), ("custom_klasses", CustomKlass))
 # Older versions and the function that brings each one a version up; none exist before 1 yet.

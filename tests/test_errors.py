@@ -51,7 +51,7 @@ def ids(app, chat):
     cid = chat.new_conversation()
     org = app.extensions["kustomer_mock"].store.org(chat.key)
     return {"conversation_id": cid, "customer_id": chat.customer_id, "key": chat.key,
-            "id": cid, "fault_id": "f1", "name": "conversation", "org_key": chat.key, "message_id": cid,
+            "id": cid, "fault_id": "f1", "name": "order", "org_key": chat.key, "message_id": cid,
             "user_id": org.users[0]["id"], "assistant_id": org.assistants[0]["id"]}
 
 

@@ -46,6 +46,7 @@ class Org:
         self.notes: dict[str, Note] = {}
         self.kobjects: dict[str, KObject] = {}
         self.merges: dict[str, dict] = {}   # customer merges by id, as GET /v1/customers/merges/{id} answers
+        self.bulk_jobs: dict[str, dict] = {}   # finished bulk jobs by id (GET /v1/bulk/{id})
         created = clock.now_iso()
         self.custom_klasses = {raw["name"]: CustomKlass.from_fixture(raw, stable_id(spec.name, "klass", raw["name"]),
                                                                      created)

@@ -92,6 +92,7 @@ class StateOrg(Schema):
     kobjects = fields.List(fields.Nested(KObjectRecord))
     custom_klasses = fields.List(fields.Nested(KlassRecord))
     merges = fields.Dict(keys=fields.String(), values=fields.Dict())
+    bulk_jobs = fields.Dict(keys=fields.String(), values=fields.Dict())
     rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 
