@@ -22,9 +22,21 @@ _HTTP = {404: RouteNotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 415: U
 _MARSHMALLOW = {"Unknown field.": UnknownField, "Missing data for required field.": MissingField}
 
 
+def _with_sub_errors(error: dict) -> dict:
+    """A REST v1 400 as Kustomer's validation answers carry it: the field again under meta.subErrors.
+
+    Real REST clients read errors[0].meta.subErrors[0].source.pointer without a guard.
+    """
+    sub = {k: error[k] for k in ("title", "detail", "source") if k in error}
+    return {**error, "meta": {**error.get("meta", {}), "subErrors": [sub]}}
+
+
 def envelope(errors: list[ApiError], headers: dict | None = None):
     """The Flask response for a list of errors; the status is the first one's."""
-    response = jsonify({"errors": [e.to_dict() for e in errors]})
+    bodies = [e.to_dict() for e in errors]
+    if request.path.startswith("/v1/") and errors[0].status == 400:
+        bodies = [_with_sub_errors(body) for body in bodies]
+    response = jsonify({"errors": bodies})
     response.status_code = errors[0].status
     for name, value in (headers or {}).items():
         response.headers[name] = value

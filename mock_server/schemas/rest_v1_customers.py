@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .common import CustomAttributes, Id, StrictBoolean, StrictFloat, StrictInteger
+from .common import CustomAttributes, Id, Query, StrictBoolean, StrictFloat, StrictInteger
 from .jsonapi import IsoTime
 
 NAME_CHARS = 256
@@ -170,7 +170,7 @@ class CustomerBody(Schema):
     default_lang = Text(100, data_key="defaultLang")
 
 
-class UpdateQuery(Schema):
+class UpdateQuery(Query):
     """?replace=true|false on PUT: replace the whole customer, or update the fields sent (default)."""
 
     replace = fields.Boolean(load_default=False, truthy={"true"}, falsy={"false"})
