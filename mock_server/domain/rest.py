@@ -153,7 +153,7 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
     conversation = org.conversation(conversation_id)
     custom = org.klasses["conversation"].validate(changes.get("custom") or {}, pointer_root="/custom")
     if changes.get("customer"):
-        if set(changes) - {"customer"}:
+        if any(changes[k] for k in changes if k != "customer"):   # custom is always there, empty when unsent
             raise InvalidField("{customer} moves a conversation and takes no other field", pointer="/customer")
         org.customer(changes["customer"]) if changes["customer"] in org.customers else _no_customer(changes)
     values = _conversation_values(org, changes)
