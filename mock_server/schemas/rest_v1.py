@@ -158,6 +158,13 @@ _ATTACHMENT = RestAttachment()
 RestAttachments = lambda **kw: BoundedList(AttachmentItem(), maximum=MAX_ATTACHMENTS, **kw)  # noqa: E731
 
 
+class MessageLocation(LocationEntry):
+    """Where a message was sent from: a customer location without its type."""
+
+    class Meta:
+        exclude = ("type",)
+
+
 class Reference(Schema):
     """{message, type: reply|replyAll|forward} (email)."""
 
@@ -198,7 +205,7 @@ class MessageChanges(Schema):
     shortcuts = Ids(maximum=20)
     kb_articles = Ids(data_key="kbArticles", maximum=20)
     attachments = RestAttachments()
-    location = fields.Nested(LocationEntry)
+    location = fields.Nested(MessageLocation)
     meta = fields.Dict(validate=validate.Length(max=100, error="at most 100 meta keys"))
     custom = Custom()
     sentiment = fields.Nested(Sentiment)
