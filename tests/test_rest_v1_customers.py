@@ -240,6 +240,7 @@ def test_merge_moves_the_source_into_the_target(api, client, chat):
     assert (merge["type"], merge["attributes"]["status"]) == ("customer_merge", "success")
     assert merge["relationships"]["source"]["data"]["id"] == chat.customer_id
     assert rest.get(f"/v1/customers/merges/{merge['id']}").json["data"] == merge
+    assert [m["id"] for m in rest.get(f"/v1/customers/{target['id']}/merges").json["data"]] == [merge["id"]]
     assert rest.get(f"/v1/conversations/{cid}").json["data"]["relationships"]["customer"]["data"]["id"] == \
         target["id"]
     assert rest.get(f"/v1/customers/{chat.customer_id}").status_code == 404

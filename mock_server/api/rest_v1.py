@@ -117,6 +117,15 @@ def create_customer_merge():
     return document(r.MergeDocument, r.merge(merge)), 201
 
 
+@bp.get("/customers/<customer_id>/merges", endpoint="getCustomerMerges")
+@operation(query=ListQuery, response=r.MergeList, auth=KEY)
+def get_customer_merges(customer_id):
+    """The merges a customer took part in (as the target that remains, or the source that went)."""
+    paging = shared(ListQuery).load(request.args)
+    found = [m for m in server_org().merges.values() if customer_id in (m["source"], m["target"])]
+    return listing(r.MergeList, found, paging, r.merge)
+
+
 @bp.get("/customers/merges/<merge_id>", endpoint="getCustomerMerge")
 @operation(response=r.MergeDocument, auth=KEY)
 def get_customer_merge(merge_id):

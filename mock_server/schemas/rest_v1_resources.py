@@ -249,7 +249,7 @@ KObjectDocument, KObjectList = documents("KObject", KObjectAttributes)
 MetadataDocument, _ = documents("Metadata", MetadataAttributes)
 DirectoryDocument, DirectoryList = documents("Directory", DirectoryAttributes)
 TokenDocument, _ = documents("Token", TokenAttributes)
-MergeDocument, _ = documents("CustomerMerge", MergeAttributes)
+MergeDocument, MergeList = documents("CustomerMerge", MergeAttributes)
 
 
 def customer(record: Customer, counts: dict) -> dict:
