@@ -8,7 +8,8 @@ from . import admin_watch, chat_server, pages, rest_v1, rest_v1_bulk, rest_v1_di
 from . import rest_v1_messages, rest_v1_search
 
 BLUEPRINTS = (chat_client.bp, identity.bp, kb.bp, admin.bp, admin_faults.bp, admin_state.bp,
-              rest_v1_search.bp, rest_v1_bulk.bp, rest_v1.bp, rest_v1_messages.bp, rest_v1_kobjects.bp, rest_v1_directory.bp, chat_server.bp, live.bp, diagnostics.bp, assets.bp,
+              rest_v1_search.bp, rest_v1_bulk.bp, rest_v1.bp, rest_v1_messages.bp, rest_v1_kobjects.bp,
+              rest_v1_directory.bp, chat_server.bp, live.bp, diagnostics.bp, assets.bp,
               admin_watch.bp, pages.bp)
 
 

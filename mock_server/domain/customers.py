@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 from .errors import Conflict, NotFound
 from .klasses import merge_attributes
-from .models import Customer
+from .models import Customer, reset
 from .tags import resolve_tags
 
 # Fields of the body that map one-to-one onto the record (the lists keep Kustomer's item objects)
@@ -16,7 +15,6 @@ _PLAIN = ("name", "company", "external_id", "username", "signed_up_at", "last_ac
           "socials", "shared_socials", "urls", "locations", "locale", "time_zone", "sentiment", "birthday_at",
           "gender", "imported_at", "default_lang")
 _IDENTIFYING = ("name", "emails", "external_id", "phones")
-_BLANK = {f.name: f for f in dataclasses.fields(Customer)}
 
 
 def _primary_emails(customer: Customer) -> set[str]:
@@ -84,7 +82,7 @@ def update_customer(org, customer_id: str, fields: dict, replace: bool = False, 
             values["tags"] = resolve_tags(org, fields["tags"], "/tags")
         before = copy.deepcopy(customer)
         if replace:
-            _reset(customer)
+            reset(customer, (*_PLAIN, "email", "tags"))
         if unlink_company and "company" not in fields:
             customer.company = None
         for name, value in values.items():
@@ -95,14 +93,6 @@ def update_customer(org, customer_id: str, fields: dict, replace: bool = False, 
         customer.rev += 1
     org.record_changed("customer", customer, before)
     return customer
-
-
-def _reset(customer: Customer) -> None:
-    """Every body field back to its default (PUT ?replace=true)."""
-    for name in (*_PLAIN, "email", "tags"):
-        spec = _BLANK[name]
-        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
-        setattr(customer, name, default)
 
 
 def delete_customer(org, customer_id: str) -> None:

@@ -39,15 +39,20 @@ def create_user(org, fields: dict) -> dict:
     return user
 
 
+def _update(org, kind: str, records: list[dict], record_id: str, fields: dict, allowed: tuple) -> dict:
+    """The fields sent (of `allowed`) change on a user or team; the change is announced."""
+    record = find(records, record_id, kind)
+    before = copy.deepcopy(record)
+    with org.lock:
+        record.update({k: copy.deepcopy(fields[k]) for k in allowed if k in fields})
+        record["updatedAt"] = org.now()
+    org.record_changed(kind, record, before)
+    return record
+
+
 def update_user(org, user_id: str, fields: dict) -> dict:
     """PUT /v1/users/{id}: the fields sent change."""
-    user = find(org.users, user_id, "user")
-    before = copy.deepcopy(user)
-    with org.lock:
-        user.update({k: copy.deepcopy(fields[k]) for k in _USER_FIELDS if k in fields})
-        user["updatedAt"] = org.now()
-    org.record_changed("user", user, before)
-    return user
+    return _update(org, "user", org.users, user_id, fields, _USER_FIELDS)
 
 
 def teams_of(org, user_id: str) -> list[dict]:
@@ -70,14 +75,8 @@ def create_team(org, fields: dict) -> dict:
 
 def update_team(org, team_id: str, fields: dict) -> dict:
     """PUT/PATCH /v1/teams/{id}: the fields sent change."""
-    team = find(org.teams, team_id, "team")
     _check_members(org, fields.get("members"))
-    before = copy.deepcopy(team)
-    with org.lock:
-        team.update({k: copy.deepcopy(fields[k]) for k in _TEAM_FIELDS if k in fields})
-        team["updatedAt"] = org.now()
-    org.record_changed("team", team, before)
-    return team
+    return _update(org, "team", org.teams, team_id, fields, _TEAM_FIELDS)
 
 
 def change_members(org, team_id: str, members: list[str], add: bool) -> dict:

@@ -1,7 +1,7 @@
 """The records of an org: customers, conversations, messages. Plain data, no rules."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 
 
 @dataclass
@@ -184,6 +184,14 @@ class KObject:
     tags: list = field(default_factory=list)
     imported_at: str | None = None
     rev: int = 1
+
+
+def reset(record, names) -> None:
+    """Set each named field of a record back to its default (PUT ?replace=true)."""
+    defaults = {f.name: f for f in fields(record)}
+    for name in names:
+        spec = defaults[name]
+        setattr(record, name, spec.default_factory() if spec.default_factory is not MISSING else spec.default)
 
 
 def to_dict(record) -> dict:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 from . import ratelimit
 from .chat import conversation_event, end
@@ -10,7 +9,7 @@ from .errors import Conflict, Forbidden, InvalidField, NotFound
 from .ids import stable_id  # noqa: F401  (re-exported: the views name fixture records with it)
 from .klasses import merge_attributes
 from .tags import remove_tags, resolve_tags
-from .models import Conversation, Customer
+from .models import Conversation, Customer, reset
 
 CHANNELS = ("email", "sms", "chat", "facebook", "twitter-dm", "twitter-tweet", "voice", "instagram", "whatsapp")
 STATUSES = ("open", "snoozed", "done")
@@ -103,12 +102,16 @@ def _check_queue(org, queue: dict | None) -> None:
         raise NotFound(f"no queue {queue['id']} in this org", pointer="/queue/id")
 
 
-def _conversation_values(org, fields: dict) -> dict:
-    """The record fields of a checked body; references are checked and tags resolved (names create tags)."""
+def _check_conversation(org, fields: dict) -> None:
+    """404 for a user, team, brand or queue the body names and the org does not have."""
     _check_refs(org, fields)
     _check_queue(org, fields.get("queue"))
     if fields.get("ended_by") and fields.get("ended_by_type", "user") == "user":
         user(org, fields["ended_by"], "/endedBy")
+
+
+def _conversation_values(org, fields: dict) -> dict:
+    """The record fields of a checked body, tags resolved to ids (an unknown name creates its tag)."""
     values = {k: fields[k] for k in _CONVERSATION_FIELDS if k in fields}
     if "name" in fields:
         values["title"] = fields["name"] or ""
@@ -128,9 +131,9 @@ def create_conversation(org, customer_id: str, fields: dict, customer_pointer: s
         raise NotFound(f"no customer {customer_id}", pointer=customer_pointer)
     custom = org.klasses["conversation"].validate(fields.get("custom") or {}, pointer_root="/custom")
     if fields.get("id") and fields["id"] in org.conversations:
-        raise Conflict(f"a conversation {fields['id']} already exists", pointer="/id", meta={"existingId": fields["id"]})
-    _check_refs(org, fields)
-    _check_queue(org, fields.get("queue"))
+        raise Conflict(f"a conversation {fields['id']} already exists", pointer="/id",
+                       meta={"existingId": fields["id"]})
+    _check_conversation(org, fields)
     ratelimit.count_creation(org, customer.id, "conversation", imported=bool(fields.get("imported_at")))
     values = {k: v for k, v in _conversation_values(org, fields).items() if v is not None}
     if fields.get("brand_id"):
@@ -156,11 +159,13 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
         if any(changes[k] for k in changes if k != "customer"):   # custom is always there, empty when unsent
             raise InvalidField("{customer} moves a conversation and takes no other field", pointer="/customer")
         org.customer(changes["customer"]) if changes["customer"] in org.customers else _no_customer(changes)
+    _check_conversation(org, changes)
     values = _conversation_values(org, changes)
     before = copy.deepcopy(conversation)
     with org.lock:
-        if replace:
-            _reset_conversation(conversation)
+        if replace:   # status and ending stay with the chat
+            reset(conversation, (*(f for f in _CONVERSATION_FIELDS if f != "status"), "tags", "queue",
+                                 "satisfaction_score"))
         for name, value in values.items():
             setattr(conversation, name, value)
         if changes.get("customer"):
@@ -185,19 +190,6 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
 
 def _no_customer(changes: dict):
     raise NotFound(f"no customer {changes['customer']}", pointer="/customer")
-
-
-_BLANK_CONVERSATION = {f.name: f for f in dataclasses.fields(Conversation)}
-
-
-def _reset_conversation(conversation: Conversation) -> None:
-    """Every body field back to its default (PUT ?replace=true); status and ending stay with the chat."""
-    for name in (*_CONVERSATION_FIELDS, "tags", "queue", "satisfaction_score"):
-        if name in ("status",):
-            continue
-        spec = _BLANK_CONVERSATION[name]
-        setattr(conversation, name, spec.default_factory() if spec.default_factory is not dataclasses.MISSING
-                else spec.default)
 
 
 def delete_conversation(org, conversation_id: str) -> None:

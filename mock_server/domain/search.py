@@ -56,7 +56,8 @@ class Query:
             if node.get(key) is None:
                 continue
             items = node[key] if isinstance(node[key], list) else [node[key]]
-            parts = [self._criterion(item, f"{pointer}/{key}/{i}" if isinstance(node[key], list) else f"{pointer}/{key}")
+            many = isinstance(node[key], list)
+            parts = [self._criterion(item, f"{pointer}/{key}/{i}" if many else f"{pointer}/{key}")
                      for i, item in enumerate(items)]
             tests.append(_combine(key, parts))
         return lambda record: all(test(record) for test in tests)
