@@ -1,6 +1,7 @@
 """REST v1 on an org: customers, conversations and messages as Kustomer's backend API handles them."""
 from __future__ import annotations
 
+import copy
 import hashlib
 
 from . import ratelimit
@@ -82,12 +83,14 @@ def update_customer(org, customer_id: str, fields: dict) -> Customer:
     custom = org.klasses["customer"].validate(fields.get("custom") or {}, pointer_root="/custom")
     values = _contact_fields(fields)
     with org.lock:
+        before = copy.copy(customer)
         _check_unique(org, values.get("email"), values.get("external_id"), exclude=customer.id)
         for name, value in values.items():
             setattr(customer, name, value)
         customer.custom = merge_attributes(customer.custom, custom)
         customer.anonymous = customer.anonymous and not any(values.get(k) for k in ("name", "email", "external_id"))
         customer.updated_at = org.now()
+    org.record_changed("customer", customer, before)
     return customer
 
 
@@ -173,6 +176,7 @@ def update_conversation(org, conversation_id: str, changes: dict) -> Conversatio
     custom = org.klasses["conversation"].validate(changes.get("custom") or {}, pointer_root="/custom")
     _check_refs(org, changes)
     with org.lock:
+        before = copy.copy(conversation)
         if changes.get("name") is not None:
             conversation.title = changes["name"]
         for name in _CONVERSATION_FIELDS:
@@ -180,6 +184,7 @@ def update_conversation(org, conversation_id: str, changes: dict) -> Conversatio
                 setattr(conversation, name, changes[name])
         conversation.custom = merge_attributes(conversation.custom, custom)
         conversation.updated_at = org.now()
+    org.record_changed("conversation", conversation, before)
     ended = changes.get("ended")
     if ended is True and not conversation.ended:
         end(org, conversation)
@@ -190,9 +195,11 @@ def update_conversation(org, conversation_id: str, changes: dict) -> Conversatio
 
 def _unend(org, conversation: Conversation, status: str | None) -> None:
     with org.lock:
+        before = copy.copy(conversation)
         conversation.ended, conversation.ended_at = False, None
         conversation.status = status or "open"
         conversation.updated_at = org.now()
+    org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationUnended", {"conversationId": conversation.id, "createdAt": conversation.created_at,
                                               "ended": False}, conversation.customer_id)
 

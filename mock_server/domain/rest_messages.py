@@ -1,6 +1,8 @@
 """REST v1 messages: recorded on a conversation (or a new one), checked before anything is written."""
 from __future__ import annotations
 
+import copy
+
 from . import ratelimit
 from .models import Conversation, Message
 from .rest import create_conversation, customer_sender, user, user_sender
@@ -26,8 +28,10 @@ def _record(org, conversation: Conversation, fields: dict, sender: dict) -> Mess
                                  at=fields.get("created_at"), meta=fields.get("meta"), read=True,
                                  attachments=fields.get("attachments"), auto=bool(fields.get("auto")))
     with org.lock:
+        before = copy.copy(message)
         message.channel, message.app = fields["channel"], fields["app"]
         message.imported_at = fields.get("imported_at")
+    org.record_changed("message", message, before)
     return message
 
 
