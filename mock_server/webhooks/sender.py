@@ -5,8 +5,7 @@ import hashlib
 import hmac
 import http.client
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 
 from .. import __version__
@@ -28,15 +27,6 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):   # a 3xx is a failed delivery, as any non-2xx
-        return None
-
-
-# no proxies from the environment: deliveries go to the URL as registered (loopback ones included)
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
-
-
 def sign(token: str, body: bytes) -> str:
     """X-Kustomer-Webhook-Signature: lowercase hex HMAC-SHA256 of the raw body keyed with the token."""
     return hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
@@ -51,25 +41,27 @@ def headers(event: str, token: str, body: bytes, custom: list[dict]) -> dict:
 
 
 def post(url: str, body: bytes, sent_headers: dict, timeout: float) -> Outcome:
-    """POST `body` to `url`; any answer is an Outcome, never an exception."""
+    """POST `body` to `url` (no proxy, no redirect followed: a 3xx fails); any answer is an Outcome."""
     started = time.monotonic()
-    request = urllib.request.Request(url, data=body, headers=sent_headers, method="POST")
+    parts = urllib.parse.urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     status, error = None, None
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        connection = kind(parts.hostname, parts.port, timeout=timeout)
+        try:
+            connection.request("POST", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")),
+                               body=body, headers=sent_headers)
+            response = connection.getresponse()
             status = response.status
             response.read(READ_LIMIT)
-    except urllib.error.HTTPError as answer:
-        status = answer.code
-        answer.close()
-    except urllib.error.URLError as failure:
-        error = _describe(failure.reason)
+        finally:
+            connection.close()
     except (OSError, http.client.HTTPException, ValueError) as failure:
         error = _describe(failure)
     return Outcome(status, error, round((time.monotonic() - started) * 1000, 1))
 
 
-def _describe(reason) -> str:
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+def _describe(failure: Exception) -> str:
+    if isinstance(failure, TimeoutError) or "timed out" in str(failure):
         return "timeout"
-    return f"{type(reason).__name__}: {reason}" if not isinstance(reason, str) else reason
+    return f"{type(failure).__name__}: {failure}"
