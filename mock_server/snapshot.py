@@ -50,6 +50,7 @@ def _export_org(org: Org, keys: list) -> dict:
                 "customers": [to_dict(c) for c in org.customers.values()],
                 "conversations": [to_dict(c) for c in org.conversations.values()],
                 "messages": {cid: [to_dict(m) for m in messages] for cid, messages in org.messages.items()},
+                "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
                 "rng": [version, list(state), gauss]}
 
 
@@ -109,6 +110,8 @@ def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
     org.conversations = {c["id"]: from_dict(Conversation, c) for c in raw.get("conversations", [])}
     org.messages = {cid: [from_dict(Message, m) for m in messages]
                     for cid, messages in (raw.get("messages") or {}).items()}
+    org.webhooks.restore(raw.get("webhooks") or [])
+    org.webhooks.outbox.restore(raw.get("webhook_outbox") or {})
     _check_references(org, raw, pointer)
     try:
         check_assistants(org.assistants, org.klasses["conversation"], org.brands, org.settings)

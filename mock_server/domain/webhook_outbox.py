@@ -133,8 +133,10 @@ class Outbox:
     def export(self) -> dict:
         """Pending deliveries, recent events and the log as plain data (state export)."""
         with self.lock:
-            return {"pending": [{**asdict(d), "firstDue": iso_seconds(d.first_due)} for d in self.pending],
-                    "events": list(copy.deepcopy(list(self.events.values()))), "log": [dict(e) for e in self.log]}
+            pending = [{**{k: v for k, v in asdict(d).items() if k != "first_due"}, "firstDue": iso_seconds(d.first_due)}
+                       for d in self.pending]
+            return {"pending": pending,
+                        "events": copy.deepcopy(list(self.events.values())), "log": [dict(e) for e in self.log]}
 
     def restore(self, raw: dict) -> None:
         """Replace everything with exported data (state import)."""

@@ -177,6 +177,11 @@ class WebhookRegistry:
             self.webhooks = {w["id"]: Webhook(**copy.deepcopy(w)) for w in raw}
 
 
+def check_declared(fields: dict) -> dict:
+    """A webhook of the fixtures, checked as a create would be (before any org is built)."""
+    return _checked(fields)
+
+
 def _checked(fields: dict) -> dict:
     """The fields of a create or update, with Kustomer's rules applied (the schema checked the types)."""
     values = dict(fields)

@@ -28,6 +28,7 @@ class Webhooks:
 def init_app(app: Flask) -> Webhooks:
     """Listen to every org's writes, emit at the end of each request, deliver in the background."""
     state = get_state(app)
+    check_fixtures(state.fixtures)
     dispatcher = Dispatcher(state.store, state.clock, get_faults(app), float(app.config["WEBHOOK_TIMEOUT"]))
     hooks = app.extensions[EXTENSION] = Webhooks(Capture(dispatcher.wake), dispatcher)
     state.store.add_listener(hooks.capture)
@@ -54,3 +55,25 @@ def _wake_after_control(response):
     if request.endpoint and request.endpoint.split(".")[-1] in WAKING_ENDPOINTS:
         get_webhooks().dispatcher.wake()
     return response
+
+
+def check_fixtures(fixtures) -> None:
+    """FixtureError at boot for a declared webhook that the REST API would refuse."""
+    from marshmallow import ValidationError
+
+    from ..domain.errors import ApiError
+    from ..domain.fixtures import FixtureError
+    from ..domain.webhooks import check_declared
+    from ..schemas.common import shared
+    from ..schemas.webhooks import AdminWebhookBody
+    data = fixtures.data
+    places = [("webhooks", data.get("webhooks")), ("default.webhooks", (data.get("default") or {}).get("webhooks"))]
+    places += [(f"orgs[{i}].webhooks", org.get("webhooks")) for i, org in enumerate(data.get("orgs") or [])]
+    for where, declared in places:
+        for index, fields in enumerate(declared or []):
+            try:
+                check_declared(shared(AdminWebhookBody).load(fields))
+            except ValidationError as error:
+                raise FixtureError(f"{fixtures.source}: {where}[{index}]: {error.messages}") from None
+            except ApiError as error:
+                raise FixtureError(f"{fixtures.source}: {where}[{index}] {error.pointer}: {error.detail}") from None
