@@ -48,12 +48,19 @@ def get_webhook(webhook_id):
     return document(s.WebhookDocument, s.webhook(server_org().webhooks.get(webhook_id)))
 
 
-@bp.route("/<webhook_id>", methods=["PUT", "PATCH"], endpoint="updateOutboundWebhook")
+@bp.patch("/<webhook_id>", endpoint="updateOutboundWebhook")
 @operation(body=s.WebhookBody, response=s.WebhookDocument, auth=KEY)
 def update_webhook(webhook_id):
-    """Change name, url, events, headers, enabled (PUT and PATCH alike: the fields sent)."""
+    """Change name, url, events, headers, enabled: the fields sent."""
     fields = shared(s.WebhookBody, partial=True).load(json_body())
     return document(s.WebhookDocument, s.webhook(server_org().webhooks.update(webhook_id, fields)))
+
+
+@bp.put("/<webhook_id>", endpoint="replaceOutboundWebhook")
+@operation(body=s.WebhookBody, response=s.WebhookDocument, auth=KEY)
+def replace_webhook(webhook_id):
+    """As PATCH: Kustomer's update method is not documented, so both change the fields sent."""
+    return update_webhook(webhook_id)
 
 
 @bp.delete("/<webhook_id>", endpoint="deleteOutboundWebhook")
