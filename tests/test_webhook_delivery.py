@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import time
 
+import yaml
+
+from mock_server.domain.fixtures import default_dir
 from mock_server.testing_webhooks import WebhookReceiver
 
 FROZEN = "2031-05-06T07:08:09.000Z"
@@ -187,3 +190,29 @@ def _wait_log(kustomer_mock, count: int = 1, **filters) -> list[dict]:
             assert len(found) >= count, found
             return found
         time.sleep(0.05)
+
+
+def test_the_flaky_webhooks_scenario_still_delivers_every_event_at_least_once(kustomer_mock, kustomer_webhooks):
+    scenario = yaml.safe_load((default_dir() / "faults" / "flaky-webhooks.yaml").read_text())
+    added = [kustomer_mock.faults.add(rule)["id"] for rule in scenario["faults"]]
+    kustomer_mock.clock.freeze(FROZEN)
+    created = {kustomer_mock.call("POST", "/v1/customers", {"name": f"Customer {n}"})["data"]["id"] for n in range(12)}
+    kustomer_mock.clock.advance(3600)   # every retry is due, every held delivery released
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        delivered = {e.data["id"] for e in kustomer_webhooks.received("kustomer.customer.create") if e.answered == 200}
+        if created <= delivered:
+            break
+        time.sleep(0.05)
+    assert created <= delivered
+    hits = {rule["id"]: rule["hits"] for rule in kustomer_mock.admin.faults() if rule["id"] in added}
+    assert sum(hits.values()) > 0
+
+
+def test_the_flaky_webhooks_scenario_loads_by_name(kustomer_mock):
+    loaded = kustomer_mock.admin.load_scenario("flaky-webhooks")
+    try:
+        assert {rule.get("target") for rule in loaded} == {"webhook"}
+    finally:
+        for rule in loaded:
+            kustomer_mock.admin.remove_fault(rule["id"])
