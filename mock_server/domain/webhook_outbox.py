@@ -6,6 +6,7 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 
 from .clock import iso, parse_iso
 from .errors import NotFound
@@ -125,18 +126,12 @@ class Outbox:
         with self.lock:
             return [dict(e) for e in self.log]
 
-    def next_due(self) -> float | None:
-        """When the earliest pending delivery is due, if any."""
-        with self.lock:
-            return min((d.due for d in self.pending), default=None)
-
     def export(self) -> dict:
         """Pending deliveries, recent events and the log as plain data (state export)."""
         with self.lock:
-            pending = [{**{k: v for k, v in asdict(d).items() if k != "first_due"}, "firstDue": iso_seconds(d.first_due)}
-                       for d in self.pending]
-            return {"pending": pending,
-                        "events": copy.deepcopy(list(self.events.values())), "log": [dict(e) for e in self.log]}
+            pending = [{**_plain(d), "firstDue": iso_seconds(d.first_due)} for d in self.pending]
+            return {"pending": pending, "events": copy.deepcopy(list(self.events.values())),
+                    "log": [dict(e) for e in self.log]}
 
     def restore(self, raw: dict) -> None:
         """Replace everything with exported data (state import)."""
@@ -153,7 +148,11 @@ class Outbox:
             self._attempt_ids = itertools.count(max([e.get("id", 0) for e in self.log] + [0]) + 1)
 
 
+def _plain(delivery: Delivery) -> dict:
+    """A delivery without its epoch-seconds due time (exported as an ISO time instead)."""
+    return {k: v for k, v in asdict(delivery).items() if k != "first_due"}
+
+
 def iso_seconds(seconds: float) -> str:
     """Epoch seconds on the mock clock as Kustomer writes times."""
-    from datetime import datetime, timezone
     return iso(datetime.fromtimestamp(seconds, timezone.utc))

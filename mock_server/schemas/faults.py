@@ -38,7 +38,8 @@ class Match(Schema):
     org = fields.String(validate=_NAME, metadata={"description": "an API key or an org name"})
     event = fields.String(validate=_NAME, metadata={"description": "webhook rules: glob on the event name, "
                                                                    "e.g. kustomer.conversation.*"})
-    endpoint = fields.String(validate=_NAME, metadata={"description": "webhook rules: glob on the URL, or a webhook id"})
+    endpoint = fields.String(validate=_NAME,
+                             metadata={"description": "webhook rules: glob on the URL, or a webhook id"})
 
 
 class Respond(Schema):
