@@ -22,6 +22,7 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._woken = False   # a wake that came while the worker was busy dispatching is not lost
 
     def wake(self) -> None:
         """Look for due deliveries now (after an event is queued or the clock moved)."""
@@ -32,6 +33,7 @@ class Dispatcher:
                     self._thread = threading.Thread(target=self._run, name="kustomer-mock-webhooks", daemon=True)
                     self._thread.start()
         with self._wake:
+            self._woken = True
             self._wake.notify()
 
     def stop(self) -> None:
@@ -47,13 +49,15 @@ class Dispatcher:
             with self._wake:
                 if self._stopped:
                     return
-            self._dispatch()
+            waiting = self._dispatch()
             with self._wake:
-                if not self._stopped:
-                    self._wake.wait(POLL_SECONDS)
+                if not self._stopped and not self._woken:   # idle: sleep until an event or a clock change
+                    self._wake.wait(POLL_SECONDS if waiting or self._busy else None)
+                self._woken = False
 
-    def _dispatch(self) -> None:
-        now = self.clock.timestamp()
+    def _dispatch(self) -> bool:
+        """Start every due delivery; answers whether any delivery is still queued."""
+        now, waiting = self.clock.timestamp(), False
         for org in list(self.store.orgs().values()):
             with self._wake:
                 busy = {webhook for owner, webhook in self._busy if owner == id(org)}
@@ -63,7 +67,9 @@ class Dispatcher:
                 try:
                     self._pool.submit(self._attempt, org, delivery)
                 except RuntimeError:   # the pool is shut down: the mock is stopping
-                    return
+                    return False
+            waiting = waiting or bool(org.webhooks.outbox.pending)
+        return waiting
 
     def _attempt(self, org, delivery: Delivery) -> None:
         try:
@@ -71,6 +77,7 @@ class Dispatcher:
         finally:
             with self._wake:
                 self._busy.discard((id(org), delivery.webhook_id))
+                self._woken = True
                 self._wake.notify()
 
 
