@@ -126,6 +126,11 @@ class Outbox:
         with self.lock:
             return [dict(e) for e in self.log]
 
+    def next_due(self) -> float | None:
+        """When the earliest queued delivery is due (mock-clock seconds), if any."""
+        with self.lock:
+            return min((d.due + HOLD_SECONDS if d.held else d.due for d in self.pending), default=None)
+
     def export(self) -> dict:
         """Pending deliveries, recent events and the log as plain data (state export)."""
         with self.lock:

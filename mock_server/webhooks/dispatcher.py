@@ -8,7 +8,7 @@ from ..domain.faults import Decision, FaultSet, WebhookCall
 from ..domain.webhook_outbox import Delivery, iso_seconds
 from . import sender
 
-POLL_SECONDS = 0.1   # how often due times are checked on a running clock (a clock change wakes it at once)
+MAX_WAIT_SECONDS = 1.0   # a running clock is checked at least this often (a clock change wakes it at once)
 WORKERS = 8          # endpoints served at once; one slow endpoint never holds up another
 
 
@@ -49,15 +49,17 @@ class Dispatcher:
             with self._wake:
                 if self._stopped:
                     return
-            waiting = self._dispatch()
+            next_due = self._dispatch()
             with self._wake:
-                if not self._stopped and not self._woken:   # idle: sleep until an event or a clock change
-                    self._wake.wait(POLL_SECONDS if waiting or self._busy else None)
+                if not self._stopped and not self._woken:   # until the next retry is due, an event or a clock change
+                    wait = None if next_due is None else min(max(next_due - self.clock.timestamp(), 0.01),
+                                                             MAX_WAIT_SECONDS)
+                    self._wake.wait(wait)
                 self._woken = False
 
-    def _dispatch(self) -> bool:
-        """Start every due delivery; answers whether any delivery is still queued."""
-        now, waiting = self.clock.timestamp(), False
+    def _dispatch(self) -> float | None:
+        """Start every due delivery; answers when the next queued one is due (None: nothing queued)."""
+        now, next_due = self.clock.timestamp(), None
         for org in list(self.store.orgs().values()):
             with self._wake:
                 busy = {webhook for owner, webhook in self._busy if owner == id(org)}
@@ -67,9 +69,11 @@ class Dispatcher:
                 try:
                     self._pool.submit(self._attempt, org, delivery)
                 except RuntimeError:   # the pool is shut down: the mock is stopping
-                    return False
-            waiting = waiting or bool(org.webhooks.outbox.pending)
-        return waiting
+                    return None
+            due = org.webhooks.outbox.next_due()
+            if due is not None and (next_due is None or due < next_due):
+                next_due = due
+        return next_due
 
     def _attempt(self, org, delivery: Delivery) -> None:
         try:
