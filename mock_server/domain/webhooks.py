@@ -46,10 +46,9 @@ def check_url(url: str) -> str:
     """https:// anywhere; http:// only to loopback and private hosts (so a local receiver works)."""
     try:
         parts = urlsplit(url)
-        port = parts.port  # raises ValueError on a bad port
+        parts.port  # noqa: B018 (reading it raises ValueError for a port that is not a number in range)
     except ValueError:
         raise InvalidField(f"{url!r} is not a URL", pointer="/url") from None
-    del port
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidField("the url must be an absolute https:// URL", pointer="/url")
     if parts.scheme == "http" and not private_host(parts.hostname):
@@ -105,13 +104,13 @@ class WebhookRegistry:
     def create(self, fields: dict, source: str = "api") -> Webhook:
         """A new webhook with a fresh signing token; 409 past MAX_WEBHOOKS."""
         values = _checked(fields)
+        token = values.pop("token", None)
+        with self._org.lock:   # drawn before this registry's lock: the org's lock is always taken first
+            webhook_id, token = new_id(self._org.rng), token or new_token(self._org.rng, prefix="")
+        now = self._org.now()
         with self.lock:
             if len(self.webhooks) >= MAX_WEBHOOKS:
                 raise TooManyWebhooks(f"an org has at most {MAX_WEBHOOKS} outbound webhooks; delete one first")
-            now, rng = self._org.now(), self._org.rng
-            with self._org.lock:
-                webhook_id, token = new_id(rng), fields.get("token") or new_token(rng, prefix="")
-            values.pop("token", None)
             webhook = Webhook(id=webhook_id, token=token, created_at=now, updated_at=now, source=source,
                               **values)
             self.webhooks[webhook.id] = webhook

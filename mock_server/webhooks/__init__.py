@@ -5,8 +5,14 @@ import logging
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
+from marshmallow import ValidationError
 
+from ..domain.errors import ApiError
+from ..domain.fixtures import FixtureError
+from ..domain.webhooks import check_declared
 from ..faults import get_faults
+from ..schemas.common import shared
+from ..schemas.webhooks import AdminWebhookBody
 from ..state import get_state
 from .capture import Capture
 from .dispatcher import Dispatcher
@@ -59,13 +65,6 @@ def _wake_after_control(response):
 
 def check_fixtures(fixtures) -> None:
     """FixtureError at boot for a declared webhook that the REST API would refuse."""
-    from marshmallow import ValidationError
-
-    from ..domain.errors import ApiError
-    from ..domain.fixtures import FixtureError
-    from ..domain.webhooks import check_declared
-    from ..schemas.common import shared
-    from ..schemas.webhooks import AdminWebhookBody
     data = fixtures.data
     places = [("webhooks", data.get("webhooks")), ("default.webhooks", (data.get("default") or {}).get("webhooks"))]
     places += [(f"orgs[{i}].webhooks", org.get("webhooks")) for i, org in enumerate(data.get("orgs") or [])]
