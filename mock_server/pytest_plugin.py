@@ -14,6 +14,7 @@ from .testing_webhooks import ALL_EVENTS, WebhookReceiver
 
 URL_ENV = "KUSTOMER_MOCK_URL"
 TOKEN_ENV = "KUSTOMER_MOCK_ADMIN_TOKEN"
+RECEIVER_HOST_ENV = "KUSTOMER_MOCK_RECEIVER_HOST"
 _tests = itertools.count(1)
 _RUN = secrets.token_hex(3)  # keeps keys of two runs against one long-lived mock apart
 
@@ -128,7 +129,8 @@ def kustomer_webhooks(kustomer_mock) -> WebhookReceiver:
     wait_for("kustomer.conversation.create") answers the next such event with its signature checked;
     answer(500) / answer(200, delay=3) / hold() make the endpoint fail, slow or hang, to drive retries.
     """
-    with WebhookReceiver() as receiver:
+    host = os.environ.get(RECEIVER_HOST_ENV)   # a mock in a container: the name it reaches this machine by
+    with WebhookReceiver(host="0.0.0.0" if host else "127.0.0.1", advertise=host) as receiver:
         created = kustomer_mock.call("POST", "/v1/outbound-webhooks", {
             "name": "pytest receiver", "url": receiver.url, "events": ALL_EVENTS})["data"]
         receiver.token, receiver.webhook_id = created["attributes"]["token"], created["id"]

@@ -52,9 +52,11 @@ class WebhookReceiver:
 
     `token` is set once the webhook is registered; every event's signature is checked against it.
     `answer(500)` makes it fail, `answer(200, delay=3)` makes it slow, `answer()` heals it.
+    A mock in a container reaches the test through another name: bind host="0.0.0.0" and give
+    that name as `advertise` (e.g. host.docker.internal); the plugin reads both from the environment.
     """
 
-    def __init__(self, host: str = "127.0.0.1", path: str = "/kustomer/events"):
+    def __init__(self, host: str = "127.0.0.1", path: str = "/kustomer/events", advertise: str | None = None):
         self.token: str | None = None
         self.webhook_id: str | None = None
         self.events: list[ReceivedEvent] = []
@@ -66,7 +68,7 @@ class WebhookReceiver:
         self._waited: set[int] = set()
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_port}{path}"
+        self.url = f"http://{advertise or host}:{self._server.server_port}{path}"
         threading.Thread(target=self._server.serve_forever, name="webhook-receiver", daemon=True).start()
 
     def answer(self, status: int = 200, delay: float = 0.0, times: int | None = None, event: str | None = None) -> None:

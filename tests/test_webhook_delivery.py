@@ -6,7 +6,11 @@ import time
 
 import yaml
 
+from mock_server import create_app
+from mock_server.client import MockClient
 from mock_server.domain.fixtures import default_dir
+from mock_server.serving import ServerThread
+from mock_server.testing import MockOrg
 from mock_server.testing_webhooks import WebhookReceiver
 
 FROZEN = "2031-05-06T07:08:09.000Z"
@@ -28,6 +32,8 @@ def test_a_widget_conversation_reaches_the_receiver_signed_as_get_returns_it(kus
     assert got.data == fetched
     message = kustomer_webhooks.wait_for("kustomer.message.create")
     assert message.data["attributes"]["body"] == "Where is my order?"
+    assert [e.name for e in kustomer_webhooks.received()] == [   # one endpoint: in the order they were made
+        "kustomer.customer.create", "kustomer.conversation.create", "kustomer.message.create"]
 
 
 def test_events_come_from_rest_and_the_server_chat_api_with_their_changes(kustomer_mock, kustomer_webhooks):
@@ -216,3 +222,19 @@ def test_the_flaky_webhooks_scenario_loads_by_name(kustomer_mock):
     finally:
         for rule in loaded:
             kustomer_mock.admin.remove_fault(rule["id"])
+
+
+def test_an_answer_slower_than_the_timeout_is_a_failure_and_retried():
+    with WebhookReceiver() as receiver, ServerThread(create_app({"WEBHOOK_TIMEOUT": 0.3}), kind="waitress") as served:
+        org = MockOrg(served.url, "timeout-key", MockClient(served.url))
+        org.clock.freeze(FROZEN)
+        org.admin.add_webhook(org.key, receiver.url, ["kustomer.customer.create"], token="slow-secret")
+        receiver.token = "slow-secret"
+        receiver.answer(200, delay=1.0, times=1)
+        org.call("POST", "/v1/customers", {"name": "Ada"})
+        slow = receiver.wait_for("kustomer.customer.create")
+        failed = _wait_log(org, outcome="failed")[0]
+        assert (failed["status"], failed["error"], failed["nextRetryAt"]) == (None, "timeout", "2031-05-06T07:09:09.000Z")
+        org.clock.advance(60)
+        assert receiver.wait_for("kustomer.customer.create").id == slow.id
+        org.clock.resume()
