@@ -66,6 +66,11 @@ ACTIONS = {
     "/v2.1 agent reply": (
         lambda chat, api, c: api.agent_reply(chat.customer_id, c),
         ["kustomer.message.create", "kustomer.conversation.update"]),
+    "/v2.1 handoff": (
+        lambda chat, api, c: api.post("/v2.1/chat/handoff", {"customerId": chat.customer_id, "messages": [
+            {"direction": "in", "body": "bot, help", "date": "2026-01-01T10:00:00.000Z"},
+            {"direction": "out", "body": "a human will", "date": "2026-01-01T10:00:05.000Z"}]}),
+        ["kustomer.conversation.create", "kustomer.message.create", "kustomer.message.create"]),
     "/v2.1 createChatSession": (
         lambda chat, api, c: api.post("/v2.1/chat/sessions", {"customerId": chat.customer_id}),
         ["kustomer.conversation.create"]),
