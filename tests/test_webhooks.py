@@ -5,7 +5,7 @@ import pytest
 
 from mock_server.domain.webhooks import EVENTS
 
-from .server_helpers import Api
+from .server_helpers import Api, org_of
 
 HOOK = {"name": "orders backend", "url": "https://backend.example.com/kustomer", "events": ["kustomer.conversation.create"]}
 
@@ -129,3 +129,14 @@ def test_webhook_fault_rules_are_checked(client, rule, status, pointer):
 def test_a_webhook_rule_never_faults_a_request(client, chat):
     client.post("/__admin/faults", json={"target": "webhook", "respond": {"status": 500}})
     assert chat.create_conversation(message="hi").status_code == 201
+
+
+def test_a_redelivery_needs_a_known_event_and_an_enabled_webhook(app, client, key, chat):
+    hook = client.post(f"/__admin/orgs/{key}/webhooks", json={**HOOK, "url": "http://127.0.0.1:9/hook"}).json
+    chat.new_conversation()
+    event_id = next(iter(org_of(app, key).webhooks.outbox.events))
+    Api(client, key).call("PATCH", f"/v1/outbound-webhooks/{hook['id']}", {"enabled": False})
+    rv = client.post(f"/__admin/orgs/{key}/webhooks/events/{event_id}/redeliver", json={})
+    assert (rv.status_code, rv.json["errors"][0]["code"]) == (409, "webhook_disabled")
+    rv = client.post(f"/__admin/orgs/{key}/webhooks/events/{event_id}/redeliver", json={"webhookId": "f" * 24})
+    assert (rv.status_code, rv.json["errors"][0]["code"]) == (404, "not_found")

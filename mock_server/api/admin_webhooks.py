@@ -78,7 +78,7 @@ def redeliver(key, event_id):
     event = org.webhooks.outbox.event(event_id)
     targets = [fields["webhook_id"]] if fields.get("webhook_id") else event["webhookIds"]
     for webhook_id in targets:
-        org.webhooks.get(webhook_id)
+        org.webhooks.enabled(webhook_id)
     queued = queue(org, event, targets, redelivery=True)
     get_webhooks().dispatcher.wake()
     return {"eventId": event_id, "queued": queued}, 202

@@ -27,6 +27,11 @@ class TooManyWebhooks(ApiError):
     status, code, title = 409, "webhook_limit_reached", "Webhook limit reached"
 
 
+class WebhookDisabled(ApiError):
+    """A redelivery to a webhook that is turned off."""
+    status, code, title = 409, "webhook_disabled", "Webhook disabled"
+
+
 def event_name(kind: str, created: bool) -> str:
     """kustomer.<kind>.create or .update."""
     return f"kustomer.{kind}.{'create' if created else 'update'}"
@@ -159,6 +164,14 @@ class WebhookRegistry:
                 webhook.enabled, webhook.disabled_reason = False, reason
                 webhook.updated_at = self._org.now()
             return webhook
+
+    def enabled(self, webhook_id: str) -> Webhook:
+        """A webhook that is on, or NotFound / WebhookDisabled."""
+        webhook = self.get(webhook_id)
+        if not webhook.enabled:
+            raise WebhookDisabled(f"outbound webhook {webhook_id} is disabled"
+                                  f"{' after failing deliveries' if webhook.disabled_reason else ''}; enable it first")
+        return webhook
 
     def subscribers(self, name: str) -> list[Webhook]:
         """The webhooks that get the event `name` now."""
