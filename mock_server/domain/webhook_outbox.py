@@ -84,7 +84,7 @@ class Outbox:
             self.pending.append(delivery)
 
     def hold(self, delivery: Delivery) -> None:
-        """A reorder fault: the delivery waits until the next one to its webhook has gone (or a minute)."""
+        """A reorder fault: the delivery waits until the next one queued to its webhook has gone (or a minute)."""
         with self.lock:
             delivery.held = True
             delivery.seq = next(self._seq)
@@ -94,9 +94,10 @@ class Outbox:
         """For each webhook not busy, its oldest due delivery (taken off the queue): event order per endpoint."""
         with self.lock:
             chosen: dict[str, Delivery] = {}
+            behind = {d.webhook_id for d in self.pending if not d.held}
             for delivery in sorted(self.pending, key=lambda d: d.seq):
-                if delivery.held and now >= delivery.due + HOLD_SECONDS:
-                    delivery.held = False
+                if delivery.held and (delivery.webhook_id not in behind or now >= delivery.due + HOLD_SECONDS):
+                    delivery.held = False   # nothing queued to overtake it (or held long enough): it goes
                 if delivery.due <= now and not delivery.held and delivery.webhook_id not in busy \
                         and delivery.webhook_id not in chosen:
                     chosen[delivery.webhook_id] = delivery
