@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import yaml
 
 from mock_server import create_app
@@ -224,9 +225,16 @@ def test_the_flaky_webhooks_scenario_loads_by_name(kustomer_mock):
             kustomer_mock.admin.remove_fault(rule["id"])
 
 
-def test_an_answer_slower_than_the_timeout_is_a_failure_and_retried():
-    with WebhookReceiver() as receiver, ServerThread(create_app({"WEBHOOK_TIMEOUT": 0.3}), kind="waitress") as served:
-        org = MockOrg(served.url, "timeout-key", MockClient(served.url))
+@pytest.fixture(scope="module")
+def impatient():
+    """A mock of this module's own whose deliveries time out after 0.3 s."""
+    with ServerThread(create_app({"WEBHOOK_TIMEOUT": 0.3}), kind="waitress") as served:
+        yield served
+
+
+def test_an_answer_slower_than_the_timeout_is_a_failure_and_retried(impatient):
+    org = MockOrg(impatient.url, "timeout-key", MockClient(impatient.url))
+    with WebhookReceiver() as receiver:
         org.clock.freeze(FROZEN)
         org.admin.add_webhook(org.key, receiver.url, ["kustomer.customer.create"], token="slow-secret")
         receiver.token = "slow-secret"

@@ -8,7 +8,6 @@ import pytest
 from mock_server import create_app
 from mock_server.client import MockClient
 from mock_server.domain.fixtures import FixtureError
-from mock_server.serving import ServerThread
 from mock_server.testing import MockOrg
 from mock_server.testing_webhooks import WebhookReceiver
 
@@ -29,34 +28,34 @@ def _failed_once(org: MockOrg, count: int = 1) -> list[dict]:
         time.sleep(0.05)
 
 
-def test_export_and_import_carry_webhooks_and_a_pending_retry_sent_later_with_the_same_id():
+def test_export_and_import_carry_webhooks_and_a_pending_retry_sent_later_with_the_same_id(server):
+    org = _org(server)
     with WebhookReceiver() as receiver:
         receiver.token = SECRET
-        with ServerThread(create_app(), kind="waitress") as first:
-            org = _org(first)
-            org.clock.freeze(FROZEN)
+        org.clock.freeze(FROZEN)
+        try:
             org.admin.add_webhook(org.key, receiver.url, ["kustomer.customer.create"], token=SECRET)
             receiver.answer(500)
             org.call("POST", "/v1/customers", {"name": "Ada"})
             failed = receiver.wait_for("kustomer.customer.create", answered=500)
             _failed_once(org)
             document = org.admin.export_state()
-        receiver.answer(200)
-        with ServerThread(create_app(), kind="waitress") as second:
-            org = _org(second)
-            org.admin.import_state(document)
-            exported = document["orgs"][0]
+            exported = next(o for o in document["orgs"] if o["name"] == org.key)
             assert [(p["event_id"], p["attempts"]) for p in exported["webhook_outbox"]["pending"]] == [(failed.id, 1)]
+            org.admin.reset()
+            assert org.admin.webhooks() == []     # reset: back to the fixtures, which declare none
+            receiver.answer(200)
+            org.admin.import_state(document)
             assert [w["token"] for w in org.admin.webhooks(org.key)] == [SECRET]
-            assert len(receiver.received()) == 1   # importing records emits nothing
             assert org.admin.clock()["now"] == FROZEN
+            assert len(receiver.received()) == 1   # importing records emits nothing
             org.admin.advance(60)
             retried = receiver.wait_for("kustomer.customer.create", answered=200)
             assert (retried.id, retried.body) == (failed.id, failed.body)
             assert len(receiver.received()) == 2
-            org.admin.reset()
-            assert org.admin.webhooks() == []     # reset: back to the fixtures, which declare none
+        finally:
             org.admin.resume()
+            org.admin.reset()
 
 
 def test_fixtures_declare_webhooks_for_every_org_and_reset_brings_them_back(tmp_path):
