@@ -19,7 +19,7 @@
     var result = attempt.status !== null && attempt.status !== undefined ? String(attempt.status) : (attempt.error || attempt.outcome);
     return el('tr', { 'data-testid': 'delivery', 'data-event-id': attempt.eventId, 'data-outcome': attempt.outcome,
       'class': attempt.outcome === 'delivered' ? '' : 'bad', title: attempt.url }, [
-      el('td', { text: (attempt.time || '').slice(11, 23) }),
+      el('td', { text: (attempt.time || '').slice(11, 19) }),
       el('td', { text: attempt.event.replace('kustomer.', '') + (attempt.redelivery ? ' (replay)' : '') }),
       el('td', { text: '#' + attempt.attempt }),
       el('td', { 'data-testid': 'delivery-status', text: result }),
