@@ -114,11 +114,16 @@ def test_a_rest_message_event_has_the_channel_the_caller_gave(app, client, key, 
 
 def test_an_assistant_answer_updates_the_conversation_custom_attributes(app, client, key, hooked):
     client.patch(f"/__admin/orgs/{key}/settings", json={"defaultAssistantId": "5f0c1a2b3c4d5e6f7a8bb001"})
-    conversation = hooked.new_conversation("My parcel is late")
-    names = [e["name"] for e in _events(app, key)]
-    assert names.count("kustomer.conversation.create") == 1 and "kustomer.message.create" in names
+    conversation = hooked.new_conversation("My parcel is late")   # answers the first (text) question
     created = next(e for e in _events(app, key) if e["name"] == "kustomer.conversation.create")
-    assert created["data"]["id"] == conversation
+    assert created["data"]["attributes"]["custom"]["issueDetailsTxt"] == "My parcel is late"
+    before = _count(app, key)
+    assert hooked.send_message(conversation, body="A-1042").status_code == 201
+    events = _events(app, key, before)
+    assert [e["name"] for e in events] == ["kustomer.message.create", "kustomer.conversation.update",
+                                           "kustomer.message.create"]   # the answer, then the assistant's goodbye
+    custom = events[1]["changes"]["attributes"]["custom"]
+    assert (custom["before"].get("orderNumberStr"), custom["after"]["orderNumberStr"]) == (None, "A-1042")
 
 
 def test_disabled_and_unsubscribed_webhooks_get_no_events(app, client, key):
