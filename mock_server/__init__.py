@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the mock: settings, state, error handling, the surfaces."""
-    from . import api, errors, faults, journal, security, snapshot, state
+    from . import api, errors, faults, journal, security, snapshot, state, webhooks
     from .config import DefaultSettings
 
     app = Flask(__name__, static_folder=None)
@@ -25,5 +25,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     journal.init_app(app)      # times each request before faults delay it; records it after
     faults.init_app(app)       # before_request: the first rule that fires answers, delays or drops
     snapshot.init_app(app)     # --state-file: loaded now, saved by `serve` on shutdown
+    webhooks.init_app(app)     # every org's writes become events; delivered by a background worker
     api.register_blueprints(app)
     return app

@@ -209,7 +209,8 @@ def _follow(client, filters, entries, as_json, interval, timeout) -> None:
 
 def register(cli: click.Group) -> None:
     """Add the control commands to the kustomer-mock group."""
-    from . import cli_control
+    from . import cli_control, cli_webhooks
     cli.add_command(fault)
     cli.add_command(journal)
     cli_control.register(cli)
+    cli_webhooks.register(cli)

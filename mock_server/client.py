@@ -181,6 +181,34 @@ class MockClient:
         """Make the mock write its --state-file now."""
         return self.call("POST", "/state/save", {})
 
+    # -- webhooks --------------------------------------------------------------------------
+
+    def webhooks(self, org: str | None = None) -> list[dict]:
+        """Every org's webhooks (or one key's), with tokens and pending deliveries."""
+        return self.call("GET", "/webhooks", query={"org": org})["webhooks"]
+
+    def add_webhook(self, key: str, url: str, events: list[str], name: str = "kustomer-mock", **fields) -> dict:
+        """Register a webhook for a key's org (token=... chooses its signing token)."""
+        body = {"name": name, "url": url, "events": events, **fields}
+        return self.call("POST", f"/orgs/{urllib.parse.quote(key, safe='')}/webhooks", body)
+
+    def remove_webhook(self, key: str, webhook_id: str) -> dict:
+        """Delete a webhook of a key's org."""
+        return self.call("DELETE", f"/orgs/{urllib.parse.quote(key, safe='')}/webhooks/{webhook_id}")
+
+    def deliveries(self, org: str | None = None, event: str | None = None, event_id: str | None = None,
+                   webhook_id: str | None = None, outcome: str | None = None, limit: int | None = None) -> dict:
+        """The delivery log, oldest first: {"deliveries": [...], "total": N}."""
+        return self.call("GET", "/webhooks/deliveries", query={
+            "org": org, "event": event, "eventId": event_id, "webhookId": webhook_id, "outcome": outcome,
+            "limit": limit})
+
+    def redeliver(self, key: str, event_id: str, webhook_id: str | None = None) -> dict:
+        """Send one event again (same id and body): {"eventId", "queued"}."""
+        body = {"webhookId": webhook_id} if webhook_id else {}
+        return self.call("POST", f"/orgs/{urllib.parse.quote(key, safe='')}/webhooks/events/{event_id}/redeliver",
+                         body)
+
 
 def _json(raw: bytes):
     try:

@@ -27,6 +27,7 @@ class DefaultSettings:
     FAULT_HANG_MAX_SECONDS = 120  # a `hang` fault answers nothing for at most this long
     STATE_FILE = None        # JSON state loaded at boot, saved on shutdown and POST /__admin/state/save
     JSON_SORT_KEYS = False
+    WEBHOOK_TIMEOUT = 10     # seconds an endpoint has to answer a delivery 2xx (Kustomer: "a few seconds")
 
 
 def parse_bool(text) -> bool:

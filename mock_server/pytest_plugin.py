@@ -10,9 +10,11 @@ import pytest
 
 from .client import AdminError, MockClient
 from .testing import MockOrg
+from .testing_webhooks import ALL_EVENTS, WebhookReceiver
 
 URL_ENV = "KUSTOMER_MOCK_URL"
 TOKEN_ENV = "KUSTOMER_MOCK_ADMIN_TOKEN"
+RECEIVER_HOST_ENV = "KUSTOMER_MOCK_RECEIVER_HOST"
 _tests = itertools.count(1)
 _RUN = secrets.token_hex(3)  # keeps keys of two runs against one long-lived mock apart
 
@@ -118,6 +120,21 @@ def kustomer_mock(kustomer_mock_server, request) -> MockOrg:
     kustomer_mock_server.take_server_errors(org)  # left over from before this test: not its own
     yield org
     org.close()
+
+
+@pytest.fixture
+def kustomer_webhooks(kustomer_mock) -> WebhookReceiver:
+    """A local receiver registered over REST as this test org's webhook for every event.
+
+    wait_for("kustomer.conversation.create") answers the next such event with its signature checked;
+    answer(500) / answer(200, delay=3) / hold() make the endpoint fail, slow or hang, to drive retries.
+    """
+    host = os.environ.get(RECEIVER_HOST_ENV)   # a mock in a container: the name it reaches this machine by
+    with WebhookReceiver(host="0.0.0.0" if host else "127.0.0.1", advertise=host) as receiver:
+        created = kustomer_mock.call("POST", "/v1/outbound-webhooks", {
+            "name": "pytest receiver", "url": receiver.url, "events": ALL_EVENTS})["data"]
+        receiver.token, receiver.webhook_id = created["attributes"]["token"], created["id"]
+        yield receiver
 
 
 @pytest.hookimpl(wrapper=True)

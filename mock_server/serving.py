@@ -74,7 +74,9 @@ class Server:
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
         from .state import get_state
+        from .webhooks import get_webhooks
         get_state(self.app).store.close()
+        get_webhooks(self.app).dispatcher.stop()
         self._wait_for_streams(seconds=1.0)
         if self.kind == "waitress":
             self._server.close()

@@ -54,6 +54,7 @@ def _export_org(org: Org, keys: list) -> dict:
                 "conversations": [to_dict(c) for c in org.conversations.values()],
                 "messages": {cid: [to_dict(m) for m in messages] for cid, messages in org.messages.items()},
                 **{name: [to_dict(r) for r in getattr(org, name).values()] for name, _ in RECORDS},
+                "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
                 "rng": [version, list(state), gauss]}
 
 
@@ -117,6 +118,8 @@ def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
         if name in raw:   # custom Klasses missing from an older export keep the fixtures' ones
             records = (from_dict(cls, item) for item in raw[name])
             setattr(org, name, {(r.name if cls is CustomKlass else r.id): r for r in records})
+    org.webhooks.restore(raw.get("webhooks") or [])
+    org.webhooks.outbox.restore(raw.get("webhook_outbox") or {})
     _check_references(org, raw, pointer)
     try:
         check_assistants(org.assistants, org.klasses["conversation"], org.brands, org.settings)

@@ -141,6 +141,16 @@ class MockOrg:
         path = f"/v1/conversations/{urllib.parse.quote(conversation_id, safe='')}"
         return self.call("PATCH", path, {"ended": True})["data"]
 
+    # -- webhooks ------------------------------------------------------------------------------
+
+    def webhook_deliveries(self, **filters) -> list[dict]:
+        """This org's delivery attempts, oldest first (event=, event_id=, webhook_id=, outcome= filter)."""
+        return self.admin.deliveries(org=self.key, **filters)["deliveries"]
+
+    def redeliver(self, event_id: str, webhook_id: str | None = None) -> dict:
+        """Send one event again, same id and body: {"eventId", "queued"}."""
+        return self.admin.redeliver(self.key, event_id, webhook_id)
+
     # -- teardown ------------------------------------------------------------------------------
 
     def close(self, reset: bool = True) -> None:

@@ -61,7 +61,7 @@ def test_the_demo_links_every_dashboard_tab_and_names_the_readme_it_does_not_ser
     html = client.get("/").get_data(as_text=True)
     dashboard = client.get("/__admin/ui").get_data(as_text=True)
     tabs = re.findall(r'data-tab="([a-z]+)"', dashboard)
-    assert tabs == ["settings", "faults", "journal", "warnings"]
+    assert tabs == ["settings", "faults", "journal", "warnings", "webhooks"]
     linked = re.findall(r'href="/__admin/ui#org=demo-key&amp;tab=([a-z]+)"', html)
     assert linked == tabs
     assert "in the README of kustomer-mock (the mock does not serve it)" in html

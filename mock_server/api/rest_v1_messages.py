@@ -25,19 +25,14 @@ def _load(schema, *also: str) -> tuple:
     return org, honour_stamps(fields, org.roles.get(api_key(), ()))
 
 
-def _message(org, record) -> dict:
-    thread = org.messages.get(record.conversation_id) or []
-    return r.message(record, first=bool(thread) and thread[0].id == record.id)
-
-
 def _one(org, record):
-    return document(r.MessageDocument, _message(org, record))
+    return document(r.MessageDocument, r.message_of(org, record))
 
 
 def _page(org, records: list, default_sort: str = "desc"):
     paging = shared(ListQuery).load({"sort": default_sort, **request.args.to_dict()})
     ordered = records if paging["sort"] == default_sort else list(reversed(records))
-    return listing(r.MessageList, ordered, paging, lambda m: _message(org, m))
+    return listing(r.MessageList, ordered, paging, lambda m: r.message_of(org, m))
 
 
 # -- messages ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ KEY = "key"
 _RESOURCES = {
     "customer": (r.CustomerDocument, lambda org, c: r.customer(c, rest.conversation_counts(org, c.id))),
     "conversation": (r.ConversationDocument, lambda org, c: r.conversation(c)),
-    "message": (r.MessageDocument, lambda org, m: r.message(m)),
+    "message": (r.MessageDocument, r.message_of),
     "note": (r.NoteDocument, lambda org, n: r.note(n)),
     "kobject": (r.KObjectDocument, lambda org, k: r.kobject(k)),
 }

@@ -1,6 +1,8 @@
 """Conversational assistants: which one applies, what it says, and where each answer leads."""
 from __future__ import annotations
 
+import copy
+
 from . import assistant_flow as flow
 from .errors import InvalidSelection, UnknownAssistant
 from .klasses import merge_attributes
@@ -91,10 +93,12 @@ def on_customer_message(org, conversation: Conversation, message: Message, paylo
 
 def _record_answer(org, conversation: Conversation, question: dict, attribute, value) -> None:
     with org.lock:
+        before = copy.copy(conversation)
         conversation.assistant_state["answers"][question["id"]] = value
         if attribute is not None:
             conversation.custom = merge_attributes(conversation.custom, {attribute.name: value})
             conversation.updated_at = org.now()
+    org.record_changed("conversation", conversation, before)
 
 
 def _go_to(org, conversation: Conversation, assistant: dict, step: str | None) -> None:
@@ -118,6 +122,7 @@ def _finish(org, conversation: Conversation, assistant: dict, ending: dict) -> N
     if ending.get("message"):
         _say(org, conversation, assistant, ending["message"], {"templateType": "text", "body": ending["message"]})
     with org.lock:
+        before = copy.copy(conversation)
         state = conversation.assistant_state
         state.update({"questionId": None, "endingId": ending["id"],
                       "status": "handoff" if ending["action"] == "handoff" else "ended"})
@@ -125,6 +130,7 @@ def _finish(org, conversation: Conversation, assistant: dict, ending: dict) -> N
             state["queueId"] = ending.get("queueId")
         conversation.in_assistant_mode = False
         conversation.updated_at = org.now()
+    org.record_changed("conversation", conversation, before)
     org.events.emit("onAssistantEnded", {"conversationId": conversation.id, "isInAssistantMode": False},
                     conversation.customer_id)
     if ending["action"] == "end":

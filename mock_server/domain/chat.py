@@ -1,6 +1,7 @@
 """What a customer can do over the chat API: every backend call of the Web SDK."""
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from . import assistant as assistants
@@ -172,8 +173,10 @@ class ChatSession:
         conversation = self._conversation(conversation_id)
         self.org.klasses["conversation"].validate(custom_attributes)
         with self.org.lock:
+            before = copy.copy(conversation)
             conversation.custom = merge_attributes(conversation.custom, custom_attributes)
             conversation.updated_at = self.org.now()
+        self.org.record_changed("conversation", conversation, before)
         return conversation
 
     def describe_customer(self, attributes: dict, custom_attributes: dict) -> Customer:
@@ -181,6 +184,7 @@ class ChatSession:
         self.org.klasses["customer"].validate(custom_attributes)
         customer = self.customer
         with self.org.lock:
+            before = copy.copy(customer)
             # the SDK sends plain addresses and numbers; REST shows them as Kustomer's contact items
             for name, kind in (("shared_emails", "email"), ("shared_phones", "phone")):
                 if attributes.get(name) is not None:
@@ -189,15 +193,18 @@ class ChatSession:
                 customer.shared_socials = list(attributes["shared_socials"])
             customer.custom = merge_attributes(customer.custom, custom_attributes)
             customer.updated_at = self.org.now()
+        self.org.record_changed("customer", customer, before)
         return customer
 
 
 def end(org, conversation: Conversation) -> None:
     """End a conversation and tell the customer's streams."""
     with org.lock:
+        before = copy.copy(conversation)
         conversation.ended, conversation.ended_at = True, org.now()
         conversation.status, conversation.in_assistant_mode = "done", False
         conversation.updated_at = conversation.ended_at
+    org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationEnded", conversation_event(conversation), conversation.customer_id)
 
 

@@ -1,6 +1,8 @@
 """The server-side chat API (/v2.1/chat): sessions, customer and agent messages, typing, handoff."""
 from __future__ import annotations
 
+import copy
+
 from . import assistant as assistants
 from .chat import conversation_event, end
 from .errors import ConversationEnded, InvalidField, MissingField, NotFound
@@ -153,7 +155,9 @@ def handoff(org, fields: dict) -> Conversation:
                                         brand_id=fields.get("brand") or org.default_brand_id, lang=fields.get("lang"),
                                         custom=merge_attributes({}, custom), external_id=fields.get("external_id"))
     with org.lock:
+        before = copy.copy(conversation)
         conversation.created_at = history[0]["date"]
+    org.record_changed("conversation", conversation, before)
     for item in history:  # history is imported read and without live fan-out, as Kustomer imports it
         org.record_message(conversation, body=item.get("body") or "", direction=item["direction"],
                            sent_by=customer_sender(customer) if item["direction"] == "in" else sender,

@@ -12,6 +12,8 @@ from .errors import NotFound
 MAX_DELAY_MS = 60_000       # delayMs above this is clamped: a fault must never stall a suite for long
 MAX_HANG_SECONDS = 120.0    # a hang ends (as an empty reply) after this even if the client waits on
 DROPS = ("reset", "empty", "malformed", "hang", "cut")  # cut: an event stream ends after cutAfter events
+TARGETS = ("request", "webhook")   # a rule acts on incoming requests (default) or on webhook deliveries
+WEBHOOK_ACTIONS = ("fail", "duplicate", "reorder", "drop")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,16 @@ class Call:
 
 
 @dataclass(frozen=True)
+class WebhookCall:
+    """What a webhook rule can match on: one delivery attempt."""
+
+    event: str
+    url: str
+    webhook_id: str
+    org_names: tuple = ()   # the org's name and its keys
+
+
+@dataclass(frozen=True)
 class Decision:
     """What a fired rule does to one call."""
 
@@ -34,6 +46,7 @@ class Decision:
     delay_ms: float
     drop: str | None
     cut_after: int | None = None  # drop "cut": events an event stream sends before it is cut
+    action: str | None = None     # webhook rules: fail, duplicate, reorder or drop
 
 
 @dataclass
@@ -50,6 +63,8 @@ class Rule:
     def matches(self, call: Call) -> bool:
         """Whether every field of `match` fits the call (absent fields match anything)."""
         match = self.spec.get("match") or {}
+        if self.spec.get("target", "request") != "request":
+            return False
         if "operation" in match and match["operation"] != call.operation:
             return False
         if "method" in match and match["method"] != call.method:
@@ -57,6 +72,18 @@ class Rule:
         if "path" in match and not fnmatch.fnmatchcase(call.path, match["path"]):
             return False
         return "org" not in match or match["org"] in (call.org_key, call.org_name)
+
+    def matches_webhook(self, call: WebhookCall) -> bool:
+        """Whether a webhook rule's match fits a delivery: event and endpoint are globs, org a key or name."""
+        match = self.spec.get("match") or {}
+        if self.spec.get("target") != "webhook":
+            return False
+        if "event" in match and not fnmatch.fnmatchcase(call.event, match["event"]):
+            return False
+        if "endpoint" in match and not (fnmatch.fnmatchcase(call.url, match["endpoint"])
+                                        or match["endpoint"] == call.webhook_id):
+            return False
+        return "org" not in match or match["org"] in call.org_names
 
     @property
     def expired(self) -> bool:
@@ -140,4 +167,14 @@ class FaultSet:
                     continue
                 return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(),
                                 rule.spec.get("drop"), rule.spec.get("cutAfter"))
+        return None
+
+    def decide_webhook(self, call: WebhookCall, skip: tuple = ()) -> Decision | None:
+        """The action of the first webhook rule (not in `skip`) that matches a delivery and fires, or None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.id in skip or rule.expired or not rule.matches_webhook(call) or not rule.fire():
+                    continue
+                return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(), None,
+                                action=rule.spec.get("action"))
         return None

@@ -1,6 +1,7 @@
 """Login with a JWT (Kustomer.login, logout, isLoggedIn): verify the token, identify the customer."""
 from __future__ import annotations
 
+import copy
 import json
 import time
 
@@ -131,11 +132,13 @@ def login(org, tracking_token: str, jwt_token: str, brand_id: str | None = None,
         if customer is None:
             customer = org.new_customer(email=identity["email"], external_id=identity["externalId"],
                                         anonymous=False)
+        before = copy.copy(customer)
         if previous.anonymous and previous.id != customer.id:
             _move_history(org, previous, customer)
         customer.anonymous = False
         info.update({"customerId": customer.id, "loggedIn": True,
                      **{k: v for k, v in (("brandId", brand_id), ("assistantId", assistant_id)) if v}})
+    org.record_changed("customer", customer, before)
     answer = {"identified": True, "customerId": customer.id, "email": customer.email,
               "externalId": customer.external_id}
     org.events.emit("onLogin", answer, customer.id)
@@ -146,9 +149,13 @@ def _move_history(org, anonymous: Customer, customer: Customer) -> None:
     """The anonymous customer's conversations (and their messages) now belong to `customer`."""
     now = org.now()
     for conversation in org.conversations_of(anonymous.id):
+        before = copy.copy(conversation)
         conversation.customer_id, conversation.updated_at = customer.id, now
+        org.record_changed("conversation", conversation, before)
         for message in org.messages.get(conversation.id, []):
+            previous = copy.copy(message)
             message.customer_id = customer.id
+            org.record_changed("message", message, previous)
     customer.updated_at = now
 
 

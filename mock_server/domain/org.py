@@ -1,6 +1,7 @@
 """One org: its fixtures, its records and the rules shared by every surface."""
 from __future__ import annotations
 
+import copy
 import random
 import threading
 
@@ -16,6 +17,7 @@ from .klasses import Klass
 from .kobjects import CustomKlass
 from .models import Conversation, Customer, KObject, Message, Note
 from .seed import seed_org
+from .webhooks import WebhookRegistry
 
 PREVIEW_CHARS = 120
 
@@ -54,7 +56,14 @@ class Org:
         self.tokens: dict[str, dict] = {}  # tracking token -> {customerId, assistantId, brandId, lang}
         self.events = EventLog()
         self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
+        self.listeners: list = []  # called as listener(org, kind, record, before) after each write
         seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}")
+        self.webhooks = WebhookRegistry(self, data.get("webhooks"))  # after the seed: its ids stay the same
+
+    def record_changed(self, kind: str, record, before=None) -> None:
+        """Announce a write: `record` after it, `before` a copy from before it (None: just created)."""
+        for listener in list(self.listeners):
+            listener(self, kind, record, before)
 
     # -- ids, time, settings -------------------------------------------------------------
 
@@ -82,9 +91,6 @@ class Org:
         if role not in self.roles.get(key, ()):
             raise Forbidden(f"this API key lacks the role {role}")
 
-    def record_changed(self, kind: str, record, before=None) -> None:
-        """A record was created (before is None) or updated: tell whoever listens (webhooks)."""
-
     # -- customers and tracking tokens -------------------------------------------------------
 
     def new_customer(self, **fields) -> Customer:
@@ -93,6 +99,7 @@ class Org:
         customer = Customer(id=self.new_id(), created_at=now, updated_at=now, **fields)
         with self.lock:
             self.customers[customer.id] = customer
+        self.record_changed("customer", customer)
         return customer
 
     def issue_token(self, customer: Customer, **options) -> str:
@@ -170,6 +177,7 @@ class Org:
         with self.lock:
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
+        self.record_changed("conversation", conversation)
         return conversation
 
     def record_message(self, conversation: Conversation, *, body: str, direction: str, sent_by: dict,
@@ -183,11 +191,14 @@ class Org:
                           created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
                           read=direction == "in" if read is None else read, auto=auto)
         with self.lock:
+            before = copy.copy(conversation)
             self.messages.setdefault(conversation.id, []).append(message)
             conversation.message_count += 1
             conversation.last_message_at = conversation.updated_at = at
             if body:
                 conversation.preview = body[:PREVIEW_CHARS]
+        self.record_changed("message", message)
+        self.record_changed("conversation", conversation, before)
         return message
 
     def find_message(self, message_id: str) -> Message | None:

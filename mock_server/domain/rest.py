@@ -223,9 +223,11 @@ def change_tags(org, conversation_id: str, items: list, add: bool) -> Conversati
 
 def _unend(org, conversation: Conversation, status: str | None) -> None:
     with org.lock:
+        before = copy.copy(conversation)
         conversation.ended, conversation.ended_at = False, None
         conversation.status = status or "open"
         conversation.updated_at = org.now()
+    org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationUnended", {"conversationId": conversation.id, "createdAt": conversation.created_at,
                                               "ended": False}, conversation.customer_id)
 

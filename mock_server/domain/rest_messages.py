@@ -52,6 +52,7 @@ def _record(org, conversation: Conversation, fields: dict, sender: dict, custom:
                                  at=fields.get("created_at"), meta=meta, read=True, message_id=fields.get("id"),
                                  attachments=fields.get("attachments"), auto=bool(fields.get("auto")))
     with org.lock:
+        before = copy.copy(message)
         message.channel, message.app = fields["channel"], fields["app"]
         for name in _FIELDS:
             if fields.get(name) is not None:

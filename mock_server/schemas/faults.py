@@ -6,7 +6,7 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..domain.faults import DROPS, MAX_DELAY_MS
+from ..domain.faults import DROPS, MAX_DELAY_MS, TARGETS, WEBHOOK_ACTIONS
 from .common import StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -36,6 +36,10 @@ class Match(Schema):
     method = fields.String(validate=validate.OneOf(METHODS + tuple(m.lower() for m in METHODS)))
     path = fields.String(validate=[_NAME, check_glob], metadata={"description": "glob on the path, e.g. /c/*"})
     org = fields.String(validate=_NAME, metadata={"description": "an API key or an org name"})
+    event = fields.String(validate=_NAME, metadata={"description": "webhook rules: glob on the event name, "
+                                                                   "e.g. kustomer.conversation.*"})
+    endpoint = fields.String(validate=_NAME,
+                             metadata={"description": "webhook rules: glob on the URL, or a webhook id"})
 
 
 class Respond(Schema):
@@ -90,7 +94,11 @@ class FaultRule(Schema):
         super().__init__(**kwargs)
         self.operations = frozenset(operations) if operations is not None else None
 
+    target = fields.String(validate=validate.OneOf(TARGETS),
+                           metadata={"description": "request (default) or webhook: deliveries of outbound webhooks"})
     match = fields.Nested(Match, load_default=dict)
+    action = fields.String(validate=validate.OneOf(WEBHOOK_ACTIONS), allow_none=True,
+                           metadata={"description": "webhook rules: fail, duplicate, reorder or drop the delivery"})
     respond = fields.Nested(Respond, allow_none=True)
     delay_ms = Delay(data_key="delayMs", allow_none=True)
     drop = fields.String(validate=validate.OneOf(DROPS), allow_none=True)
@@ -105,6 +113,11 @@ class FaultRule(Schema):
 
     @validates_schema
     def _acts(self, data, **kwargs):
+        if data.get("target") == "webhook":
+            _check_webhook_rule(data)
+            return
+        if data.get("action") is not None or {"event", "endpoint"} & set(data.get("match") or {}):
+            raise ValidationError("action, match.event and match.endpoint need \"target\": \"webhook\"", "target")
         if not any(data.get(k) is not None for k in ("respond", "delay_ms", "drop")):
             raise ValidationError("a rule needs at least one of respond, delayMs or drop", "respond")
 
@@ -129,6 +142,18 @@ class FaultRule(Schema):
         data["delayMs"] = data.pop("delay_ms", None)
         data["cutAfter"] = data.pop("cut_after", None)
         return {k: v for k, v in data.items() if v is not None}
+
+
+def _check_webhook_rule(data: dict) -> None:
+    """A webhook rule matches on event, endpoint and org, and acts with action, respond or delayMs."""
+    wrong = {"operation", "method", "path"} & set(data.get("match") or {})
+    if wrong:
+        raise ValidationError({sorted(wrong)[0]: ["webhook rules match on event, endpoint and org"]}, "match")
+    for name, wire in (("drop", "drop"), ("cut_after", "cutAfter")):
+        if data.get(name) is not None:
+            raise ValidationError(f"webhook rules use action (fail, duplicate, reorder, drop), not {wire}", wire)
+    if not any(data.get(k) is not None for k in ("respond", "delay_ms", "action")):
+        raise ValidationError("a webhook rule needs at least one of action, respond or delayMs", "action")
 
 
 class Scenario(Schema):

@@ -307,6 +307,12 @@ def message(record: Message, first: bool = False) -> dict:
     return resource("message", record.id, _MessageView(record, first), relationships, f"/v1/messages/{record.id}")
 
 
+def message_of(org, record: Message) -> dict:
+    """A message resource, knowing from its org whether it opened its conversation."""
+    thread = org.messages.get(record.conversation_id) or []
+    return message(record, first=bool(thread) and thread[0].id == record.id)
+
+
 def note(record: Note) -> dict:
     """A note resource with its conversation, customer and author."""
     relationships = {

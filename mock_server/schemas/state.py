@@ -8,6 +8,8 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from ..domain.clock import EARLIEST, LATEST, in_range, iso, parse_iso
 from ..domain.kobjects import CustomKlass
 from ..domain.models import Conversation, Customer, KObject, Message, Note
+from ..domain.webhook_outbox import MAX_ATTEMPTS
+from ..domain.webhooks import Webhook
 from .common import StrictBoolean, StrictFloat, StrictInteger
 from .control import SettingsChange
 
@@ -48,6 +50,31 @@ def _record_schema(cls) -> type[Schema]:
 
 CustomerRecord, ConversationRecord, MessageRecord, NoteRecord, KObjectRecord, KlassRecord = (
     _record_schema(c) for c in (Customer, Conversation, Message, Note, KObject, CustomKlass))
+WebhookRecord = _record_schema(Webhook)
+
+
+class PendingDelivery(Schema):
+    """A delivery still due: its event's exact body, the attempts made, when the first was due."""
+
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event = fields.String(required=True)
+    webhook_id = fields.String(required=True)
+    body = fields.String(required=True)
+    firstDue = StateTime(required=True)
+    seq = StrictInteger(validate=validate.Range(min=0))
+    attempts = StrictInteger(validate=validate.Range(min=0, max=MAX_ATTEMPTS))
+    redelivery = StrictBoolean()
+    held = StrictBoolean()
+    faulted = fields.List(fields.String())
+
+
+class StateOutbox(Schema):
+    """An org's pending webhook deliveries (retries included), recent events and delivery log."""
+
+    pending = fields.List(fields.Nested(PendingDelivery))
+    events = fields.List(fields.Dict())
+    log = fields.List(fields.Dict())
 
 
 class StateSettings(SettingsChange):
@@ -93,6 +120,8 @@ class StateOrg(Schema):
     custom_klasses = fields.List(fields.Nested(KlassRecord))
     merges = fields.Dict(keys=fields.String(), values=fields.Dict())
     bulk_jobs = fields.Dict(keys=fields.String(), values=fields.Dict())
+    webhooks = fields.List(fields.Nested(WebhookRecord))
+    webhook_outbox = fields.Nested(StateOutbox)
     rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 

@@ -17,6 +17,14 @@ class MemoryStore:
         self._orgs: dict[str, Org] = {}
         self._keys: dict[str, None] = {}  # keys seen, in order
         self._lock = threading.Lock()
+        self.listeners: list = []  # given to every org: called after each write (Org.record_changed)
+
+    def add_listener(self, listener) -> None:
+        """Call `listener(org, kind, record, before)` after every write of every org, present and future."""
+        with self._lock:
+            self.listeners.append(listener)
+            for org in self._orgs.values():
+                org.listeners.append(listener)
 
     def org(self, key: str) -> Org:
         """The org of `key`, built from the fixtures on first use (InvalidApiKey for an overlong key)."""
@@ -28,7 +36,9 @@ class MemoryStore:
         with self._lock:
             self._keys.setdefault(key)
             if name not in self._orgs:
-                self._orgs[name] = Org(self.fixtures.spec(key), self.seed, self.clock)
+                built = Org(self.fixtures.spec(key), self.seed, self.clock)
+                built.listeners.extend(self.listeners)
+                self._orgs[name] = built
             return self._orgs[name]
 
     def reset(self, key: str | None = None) -> None:
@@ -60,6 +70,8 @@ class MemoryStore:
         """Swap in a whole set of orgs (state import)."""
         with self._lock:
             dropped = list(self._orgs.values())
+            for org in orgs.values():   # attached after the import, so imported records emit nothing
+                org.listeners[:] = self.listeners
             self._orgs, self._keys = dict(orgs), dict.fromkeys(keys)
         for org in dropped:
             org.events.close()

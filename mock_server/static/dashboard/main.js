@@ -60,12 +60,14 @@
     return Dash.loadOrg(true).then(Dash.loadKeys).then(function () {
       state.serverKey = serverKeyOf(key);
       stream = new Dash.OrgStream(key, Dash.onOrgEvent, setLive);
-      return Promise.all([Dash.loadConversations(), Dash.loadThread(), Dash.loadWarnings(), Dash.loadJournal()]);
+      return Promise.all([Dash.loadConversations(), Dash.loadThread(), Dash.loadWarnings(), Dash.loadJournal(),
+        Dash.loadWebhooks()]);
     });
   };
 
   function poll() {
-    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadJournal(), Dash.loadWarnings(), Dash.loadKeys()];
+    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadJournal(), Dash.loadWarnings(), Dash.loadKeys(),
+      Dash.loadWebhooks()];
     if (state.key) calls.push(Dash.loadOrg(false));
     Promise.all(calls).catch(function () { /* shown on the next action; polling carries on */ })
       .then(function () { setTimeout(poll, POLL_MS); });
@@ -109,6 +111,7 @@
     initTabs();
     initOrgForm();
     Dash.initThread();
+    Dash.initWebhooks();
     Dash.loadKeys().then(function (keys) {
       return Promise.all([Dash.initTools(), Dash.loadClock(), Dash.loadFaults()]).then(function () {
         var key = keyFromHash() || keys[keys.length - 1];

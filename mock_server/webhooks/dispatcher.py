@@ -1,0 +1,152 @@
+"""The background worker: takes due deliveries off every org's outbox and posts them, one at a time per endpoint."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ..domain.faults import Decision, FaultSet, WebhookCall
+from ..domain.webhook_outbox import Delivery, iso_seconds
+from . import sender
+
+MAX_WAIT_SECONDS = 1.0   # a running clock is checked at least this often (a clock change wakes it at once)
+WORKERS = 8          # endpoints served at once; one slow endpoint never holds up another
+
+
+class Dispatcher:
+    """Delivers what is due on the mock clock; started on first use, so an idle mock runs no thread."""
+
+    def __init__(self, store, clock, faults: FaultSet, timeout: float):
+        self.store, self.clock, self.faults, self.timeout = store, clock, faults, timeout
+        self._wake = threading.Condition()
+        self._busy: set[tuple[int, str]] = set()   # (id of the org, webhook id) with an attempt under way
+        self._pool: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self._woken = False   # a wake that came while the worker was busy dispatching is not lost
+
+    def wake(self) -> None:
+        """Look for due deliveries now (after an event is queued or the clock moved)."""
+        if self._thread is None:
+            with self._wake:
+                if self._thread is None and not self._stopped:
+                    self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="kustomer-mock-webhook")
+                    self._thread = threading.Thread(target=self._run, name="kustomer-mock-webhooks", daemon=True)
+                    self._thread.start()
+        with self._wake:
+            self._woken = True
+            self._wake.notify()
+
+    def stop(self) -> None:
+        """End the worker (attempts under way finish on their own)."""
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if self._stopped:
+                    return
+            next_due = self._dispatch()
+            with self._wake:
+                if not self._stopped and not self._woken:   # until the next retry is due, an event or a clock change
+                    wait = None if next_due is None else min(max(next_due - self.clock.timestamp(), 0.01),
+                                                             MAX_WAIT_SECONDS)
+                    self._wake.wait(wait)
+                self._woken = False
+
+    def _dispatch(self) -> float | None:
+        """Start every due delivery; answers when the next queued one is due (None: nothing queued)."""
+        now, next_due = self.clock.timestamp(), None
+        for org in list(self.store.orgs().values()):
+            with self._wake:
+                busy = {webhook for owner, webhook in self._busy if owner == id(org)}
+            for delivery in org.webhooks.outbox.take_due(now, busy):
+                with self._wake:
+                    self._busy.add((id(org), delivery.webhook_id))
+                try:
+                    self._pool.submit(self._attempt, org, delivery)
+                except RuntimeError:   # the pool is shut down: the mock is stopping
+                    return None
+            due = org.webhooks.outbox.next_due()
+            if due is not None and (next_due is None or due < next_due):
+                next_due = due
+        return next_due
+
+    def _attempt(self, org, delivery: Delivery) -> None:
+        try:
+            deliver(org, delivery, self.faults, self.clock, self.timeout)
+        finally:
+            with self._wake:
+                self._busy.discard((id(org), delivery.webhook_id))
+                self._woken = True
+                self._wake.notify()
+
+
+def deliver(org, delivery: Delivery, faults: FaultSet, clock, timeout: float) -> None:
+    """One attempt of a delivery, with the faults that match it; then retry, disable or done."""
+    webhook = org.webhooks.webhooks.get(delivery.webhook_id)
+    if webhook is None or not webhook.enabled:
+        return  # deleted or turned off since it was queued: deliveries stop
+    call = WebhookCall(delivery.event, webhook.url, webhook.id, (org.name, *org.roles))
+    decision = faults.decide_webhook(call, skip=tuple(delivery.faulted))
+    outbox, base = org.webhooks.outbox, _entry(org, delivery, webhook)
+    if decision is not None:
+        if decision.action == "reorder":
+            delivery.faulted.append(decision.rule_id)
+            outbox.hold(delivery)
+            outbox.record({**base, "outcome": "held", "fault": decision.rule_id, "time": clock.now_iso()})
+            return
+        if decision.action == "drop":
+            outbox.record({**base, "outcome": "dropped", "fault": decision.rule_id, "time": clock.now_iso()})
+            return
+        if decision.delay_ms:
+            clock.sleep(decision.delay_ms / 1000)
+    body = delivery.body.encode()
+    outcome = _send(webhook, delivery, body, decision, timeout)
+    if decision is not None and decision.action == "duplicate":
+        _finish(org, delivery, webhook, outcome, decision, clock, retry=False, duplicate=False)
+        outcome = _send(webhook, delivery, body, None, timeout)
+        _finish(org, delivery, webhook, outcome, decision, clock, retry=True, duplicate=True)
+        return
+    _finish(org, delivery, webhook, outcome, decision, clock, retry=True)
+
+
+def _send(webhook, delivery: Delivery, body: bytes, decision: Decision | None, timeout: float) -> sender.Outcome:
+    """The POST, or the failure a fault stands in for (nothing is sent then)."""
+    if decision is not None and (decision.action == "fail" or decision.respond):
+        status = (decision.respond or {}).get("status")
+        return sender.Outcome(status, None if status else f"fault {decision.rule_id}: fail", 0.0)
+    sent = sender.headers(delivery.event, webhook.token, body, webhook.headers)
+    return sender.post(webhook.url, body, sent, timeout)
+
+
+def _entry(org, delivery: Delivery, webhook) -> dict:
+    return {"org": org.name, "webhookId": webhook.id, "url": webhook.url, "eventId": delivery.event_id,
+            "event": delivery.event, "deliveryId": delivery.id, "attempt": delivery.attempts + 1,
+            "scheduledAt": iso_seconds(delivery.due), "redelivery": delivery.redelivery}
+
+
+def _finish(org, delivery: Delivery, webhook, outcome: sender.Outcome, decision: Decision | None, clock,
+            retry: bool, duplicate: bool = False) -> None:
+    """Log the attempt; on failure queue the next retry, or disable the webhook once the schedule is spent."""
+    outbox = org.webhooks.outbox
+    entry = {**_entry(org, delivery, webhook), "time": clock.now_iso(), "status": outcome.status,
+             "error": outcome.error, "durationMs": outcome.duration_ms,
+             "outcome": "delivered" if outcome.ok else "failed", "nextRetryAt": None, "duplicate": duplicate,
+             "fault": decision.rule_id if decision is not None else None}
+    if not retry:
+        outbox.record(entry)
+        return
+    delivery.attempts += 1
+    if not outcome.ok and not delivery.redelivery:   # a redelivery is one attempt, as a replay is
+        if delivery.exhausted:
+            entry["webhookDisabled"] = True
+            org.webhooks.disable(webhook.id, "failures")
+            outbox.cancel(webhook.id)
+        elif org.webhooks.webhooks.get(webhook.id) is webhook and webhook.enabled:
+            entry["nextRetryAt"] = iso_seconds(delivery.due)
+            outbox.retry(delivery)
+    outbox.record(entry)
