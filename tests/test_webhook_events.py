@@ -63,6 +63,26 @@ ACTIONS = {
         lambda chat, api, c: api.post(f"/v1/conversations/{c}/messages",
                                       {"channel": "email", "app": "postmark", "direction": "out", "body": "hi"}),
         ["kustomer.message.create", "kustomer.conversation.update"]),
+    "REST patchCustomer": (lambda chat, api, c: api.call("PATCH", f"/v1/customers/{chat.customer_id}",
+                                                         {"locale": "en_GB"}), ["kustomer.customer.update"]),
+    "REST conversation tagged with a new tag name": (
+        lambda chat, api, c: api.post(f"/v1/conversations/{c}/tags", ["Escalated"]),
+        ["kustomer.tag.create", "kustomer.conversation.update"]),
+    "REST createCustomerMerge": (
+        lambda chat, api, c: api.post("/v1/customers/merges", {"source": api.created("/v1/customers", {})["id"],
+                                                                "target": chat.customer_id}),
+        ["kustomer.customer.create", "kustomer.customer.update"]),
+    "REST createUser": (lambda chat, api, c: api.post("/v1/users", {"name": "Kim", "email": "kim@acme.example"}),
+                        ["kustomer.user.create"]),
+    "REST updateUser": (lambda chat, api, c: api.call("PUT", "/v1/users/5f0c1a2b3c4d5e6f7a8b9e01",
+                                                      {"displayName": "Alex R."}), ["kustomer.user.update"]),
+    "REST createTeam": (lambda chat, api, c: api.post("/v1/teams", {"name": "Night shift"}),
+                        ["kustomer.team.create"]),
+    "REST addTeamMembers": (lambda chat, api, c: api.post("/v1/teams/5f0c1a2b3c4d5e6f7a8b9f02/members",
+                                                          {"members": ["5f0c1a2b3c4d5e6f7a8b9e01"]}),
+                            ["kustomer.team.update"]),
+    "REST createNote (no event: Kustomer has no note events)": (
+        lambda chat, api, c: api.post(f"/v1/conversations/{c}/notes", {"body": "VIP"}), []),
     "/v2.1 agent reply": (
         lambda chat, api, c: api.agent_reply(chat.customer_id, c),
         ["kustomer.message.create", "kustomer.conversation.update"]),
