@@ -142,7 +142,9 @@ def all_messages(org, sort: str = "desc") -> list[Message]:
     """Every message of the org by createdAt, newest first by default."""
     with org.lock:
         found = [m for messages in org.messages.values() for m in messages]
-    return sorted(found, key=lambda m: m.created_at, reverse=sort == "desc")
+    # within one millisecond, write order decides (newest first means the last written first)
+    order = sorted(range(len(found)), key=lambda i: (found[i].created_at, i), reverse=sort == "desc")
+    return [found[i] for i in order]
 
 
 def customer_messages(org, customer_id: str, sort: str = "desc") -> list[Message]:
