@@ -26,4 +26,5 @@ def create_app(config: Mapping | None = None) -> Flask:
     faults.init_app(app)       # before_request: the first rule that fires answers, delays or drops
     snapshot.init_app(app)     # --state-file: loaded now, saved by `serve` on shutdown
     api.register_blueprints(app)
+    faults.load_boot_scenario(app)   # --faults: its operation names are checked against the routes
     return app

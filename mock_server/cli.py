@@ -7,7 +7,7 @@ from typing import Sequence
 
 import click
 
-from . import cli_admin, cli_identity
+from . import cli_admin, cli_identity, cli_stubs
 from .config import DefaultSettings
 from .serving import SERVERS, Server
 
@@ -96,6 +96,7 @@ def _stop_on_signals() -> None:
 
 cli_admin.register(cli)  # fault, journal, reset, settings, clock, state: over the control API
 cli_identity.register(cli)  # token: a login JWT for an org
+cli_stubs.register(cli)  # stub: any answer for an operation or path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,7 +92,7 @@ def _record(response: Response) -> Response:
         "operation": operation_name(), "method": request.method, "path": request.path,
         "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
         "durationMs": round((time.perf_counter() - g.journal_started) * 1000, 3),
-        "fault": fault.get("id"), "drop": fault.get("drop"),
+        "fault": fault.get("id"), "drop": fault.get("drop"), "stub": g.get("stub"),
         "requestBody": _request_body(),
         "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
         else _body(response.get_data()),

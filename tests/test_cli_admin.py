@@ -48,6 +48,36 @@ def test_fault_add_list_rm_clear(run, server):
     assert run("fault", "clear") == (0, "removed 1 fault rule(s)\n")
 
 
+def test_stub_add_list_rm_clear(run, server, tmp_path):
+    MockClient(server.url).clear_stubs()
+    body = tmp_path / "body.json"
+    body.write_text('{"conversations": []}')
+    code, out = run("stub", "add", "--operation", "getUnreadCount", "--body", '{"total": 3}', "--header",
+                    "X-Seen: yes", "--times", "1")
+    assert (code, out) == (0, "added s1\n")
+    assert run("stub", "add", "--path", "/c/v1/chat/sessions", "--method", "GET", "--body", f"@{body}")[1] == "added s2\n"
+    started = _start(server).json()
+    headers = {"Authorization": "Bearer cli-key", "x-kustomer-tracking-token": started["trackingToken"]}
+    unread = requests.get(f"{server.url}/c/v1/chat/unread", headers=headers, timeout=5)
+    assert unread.json() == {"total": 3} and unread.headers["X-Seen"] == "yes"
+    assert requests.get(f"{server.url}/c/v1/chat/sessions", headers=headers, timeout=5).json() == {"conversations": []}
+    assert [s["hits"] for s in json.loads(run("stub", "list", "--json")[1])["stubs"]] == [1, 1]
+    assert run("stub", "list")[1].splitlines()[1].split()[0] == "s1"
+    assert run("stub", "rm", "s1") == (0, "removed s1\n")
+    assert run("stub", "clear") == (0, "removed 1 stub(s)\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--body", "{nope"), "Invalid value for --body: not JSON"),
+    (("--body", "@/no/such/file.json"), "cannot read /no/such/file.json"),
+    (("--header", "no-colon"), "is not 'Name: value'"),
+    (("--status", "7"), "respond/status"),
+])
+def test_a_bad_stub_exits_with_a_clear_line(run, args, message):
+    code, out = run("stub", "add", *args)
+    assert code in (1, 2) and message in out
+
+
 def test_fault_add_with_a_whole_rule(run):
     code, out = run("fault", "add", "--rule", '{"match": {"path": "/c/*"}, "drop": "reset"}', "--times", "2", "--json")
     assert code == 0 and json.loads(out)["match"] == {"path": "/c/*"} and json.loads(out)["times"] == 2

@@ -5,10 +5,11 @@ from flask import Flask
 
 from . import admin, admin_faults, admin_state, assets, chat_client, diagnostics, identity, kb, live
 from . import admin_watch, chat_server, pages, rest_v1, rest_v1_directory
+from . import admin_stubs
 
 BLUEPRINTS = (chat_client.bp, identity.bp, kb.bp, admin.bp, admin_faults.bp, admin_state.bp,
               rest_v1.bp, rest_v1_directory.bp, chat_server.bp, live.bp, diagnostics.bp, assets.bp,
-              admin_watch.bp, pages.bp)
+              admin_watch.bp, pages.bp, admin_stubs.bp)
 
 
 def register_blueprints(app: Flask) -> None:
