@@ -28,3 +28,14 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.register_blueprints(app)
     faults.load_boot_scenario(app)   # --faults: its operation names are checked against the routes
     return app
+
+
+def intercept(app=None, **options):
+    """Answer `requests` and `httpx` calls to Kustomer's API hosts in this process (decorator or `with`).
+
+    See mock_server.interception.Interception for the options (app=, url=, key=, config=).
+    """
+    from .interception import Interception
+    if callable(app) and not hasattr(app, "wsgi_app"):  # bare @intercept on a function
+        return Interception(**options)(app)
+    return Interception(app, **options)

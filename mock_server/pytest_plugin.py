@@ -120,6 +120,19 @@ def kustomer_mock(kustomer_mock_server, request) -> MockOrg:
     org.close()
 
 
+@pytest.fixture
+def kustomer_mock_intercept(kustomer_mock, kustomer_mock_server) -> MockOrg:
+    """`kustomer_mock`, with requests and httpx calls to Kustomer's API hosts routed into the session's mock.
+
+    No base URL changes: https://ORG.api.kustomerapp.com/v1/... lands in this test's org whatever key the
+    code under test sends, so the journal, faults, stubs and helpers of `kustomer_mock` apply to it.
+    """
+    from .interception import Interception
+    server = kustomer_mock_server
+    with Interception(server.app, key=kustomer_mock.key, url=None if server.app is not None else server.url):
+        yield kustomer_mock
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Fail a test that made the mock fail unexpectedly, even when the test itself passed."""
