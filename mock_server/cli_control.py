@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from .cli_admin import admin_command, table
+from .cli_admin import admin_command
+from .cli_tables import table
 
 
 @click.group()
@@ -63,8 +64,15 @@ def clock_freeze(client, at):
     return state, _clock_table(state)
 
 
-@admin_command(clock, "advance")
-@click.argument("seconds", type=float)
+def _forward(ctx, param, value):
+    if value < 0:
+        raise click.BadParameter(f"{value:g}: the mock clock only moves forward; to go back, freeze it at an "
+                                 "earlier time (kustomer-mock clock freeze 2030-01-02T03:04:05Z)")
+    return value
+
+
+@admin_command(clock, "advance", context_settings={"ignore_unknown_options": True})  # so -5 is a value
+@click.argument("seconds", type=float, callback=_forward)
 def clock_advance(client, seconds):
     """Move the clock forward by SECONDS."""
     state = client.advance(seconds)

@@ -20,3 +20,11 @@ bootstrap() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Say where the CLI is when this shell would not find it (scripts/run: before serving).
+where_is_the_cli() {
+  if [ "$(command -v kustomer-mock 2>/dev/null)" != "$VENV/bin/kustomer-mock" ]; then
+    echo "the kustomer-mock CLI is $VENV/bin/kustomer-mock; to have it (and the fault scripts) on PATH" \
+         "in your shell: source $VENV/bin/activate" >&2
+  fi
+}

@@ -8,8 +8,10 @@ import sys
 import pytest
 import requests
 
+from mock_server import create_app
 from mock_server.cli import main
 from mock_server.client import MockClient
+from mock_server.serving import ServerThread
 
 from .helpers import spawn_serve, stop_serve, wait_listening
 
@@ -38,7 +40,7 @@ def test_fault_add_list_rm_clear(run, server):
     assert code == 0 and out.strip() == "added f1"
     code, out = run("fault", "list")
     assert out.splitlines()[0].split()[:3] == ["ID", "MATCH", "RESPOND"]
-    assert out.splitlines()[1].startswith("f1") and '"status":503' in out
+    assert out.splitlines()[1].split() == ["f1", "operation=start", "503", "down", "1", "0", "false"]
     assert _start(server).json()["errors"][0]["code"] == "down"
     code, out = run("fault", "list", "--json")
     assert json.loads(out)["faults"][0]["hits"] == 1
@@ -139,9 +141,50 @@ def test_journal_follow_prints_new_entries(run, server):
     assert code == 0 and [json.loads(line)["org"] for line in out.splitlines()] == ["follow-key"]
 
 
+def test_journal_follow_rows_line_up_under_the_header(run, server):
+    _start(server, "short")
+    _start(server, "a-much-longer-key-name")
+    code, out = run("journal", "--follow", "--timeout", "0.1", "--interval", "0.05")
+    header, *rows = out.splitlines()
+    assert code == 0 and len(rows) == 2
+    starts = [header.index(name) for name in ("OPERATION", "METHOD", "PATH", "STATUS")]
+    for row in rows:
+        assert [row[at - 2:at] for at in starts] == ["  "] * 4 and row[starts[1]:].startswith("POST")
+
+
+def test_tables_fit_the_terminal_width(run, monkeypatch):
+    for n in range(3):
+        run("fault", "add", "--operation", "createConversation", "--org", f"kmock-main-abcdef-{n}-a-long-test-name",
+            "--status", "503", "--code", "service_unavailable", "--delay-ms", "100-800")
+    monkeypatch.setenv("COLUMNS", "70")
+    code, out = run("fault", "list")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 70
+    assert out.splitlines()[0].split() == ["ID", "MATCH", "RESPOND", "DELAYMS", "HITS", "EXPIRED"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fault", "load", "./missing.yaml"), "Error: no such file: ./missing.yaml (give a YAML file, or a scenario name"),
+    (("clock", "advance", "-5"), "Invalid value for 'SECONDS': -5: the mock clock only moves forward"),
+])
+def test_clear_errors_for_a_missing_file_and_a_negative_advance(run, args, message):
+    code, out = run(*args)
+    assert code in (1, 2) and message in out and "route" not in out
+
+
+def test_a_401_says_how_to_pass_the_admin_token(capsys, monkeypatch):
+    monkeypatch.delenv("KUSTOMER_MOCK_ADMIN_TOKEN", raising=False)
+    with ServerThread(create_app({"ADMIN_TOKEN": "s3cret"})) as guarded:
+        assert main(["fault", "list", "--url", guarded.url]) == 1
+        assert capsys.readouterr().err.strip().endswith(
+            "this mock wants its admin token: pass --admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN")
+        assert main(["fault", "list", "--url", guarded.url, "--admin-token", "s3cret"]) == 0
+    assert main(["fault", "list", "--url", "http://127.0.0.1:9"]) == 1
+    assert "(is it running? start it with scripts/run or kustomer-mock serve;" in capsys.readouterr().err
+
+
 def test_reset_settings_clock(run, server):
     code, out = run("settings", "cli-org", "--availability", "offline", "--start-delay-ms", "5", "--no-allow-end")
-    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5", "False"]
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5", "false"]
     assert json.loads(run("settings", "cli-org", "--json")[1])["availability"] == "offline"
     assert run("reset", "--org", "cli-org") == (0, "reset org cli-org\n")
     assert MockClient(server.url).org("cli-org")["availability"] == "online"
