@@ -9,6 +9,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 DEFAULT_URL = "http://127.0.0.1:7700"
 _SETTING_NAMES = {"start_delay_ms": "startDelayMs", "allow_end_conversation": "allowEndConversation",
                   "default_assistant_id": "defaultAssistantId"}

@@ -9,6 +9,8 @@ from . import journal_match
 from .client import MockClient
 from .testing_helpers import ApiCallError, Customer, MockClock, OrgFaults, OrgStubs, http_json
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 __all__ = ["ApiCallError", "Customer", "MockOrg"]
 
 WAIT_POLL_SECONDS = 0.05  # wait_for polls the journal this often: a browser answers on its own time

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from .client import AdminError, MockClient
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 
 class ApiCallError(Exception):
     """A 4xx/5xx answer of the mock to a helper's call (status, code, whole body)."""

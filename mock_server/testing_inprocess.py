@@ -8,6 +8,8 @@ from .client import AdminError, MockClient
 from .testing import MockOrg
 from .testing_helpers import ApiCallError
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 IN_PROCESS_URL = "https://api.kustomerapp.com"  # what interception answers for; never dialled
 
 

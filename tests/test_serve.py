@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from mock_server import create_app
 from mock_server.domain.fixtures import default_dir
+from mock_server.serving import ServerThread
 
 from .helpers import serving, spawn_serve, stop_serve, wait_listening
 
@@ -145,3 +147,18 @@ def test_serve_logs_json_lines_or_nothing_when_quiet():
         "method": "GET", "path": "/c/v1/chat/unread", "operation": "getUnreadCount", "status": 503,
         "fault": "f1", "drop": None, "stub": None, "org": "log-key"}
     assert _log_lines("--quiet") == []
+
+
+def test_a_waitress_thread_stops_without_an_ebadf_traceback(caplog):
+    failures = []
+    previous, threading.excepthook = threading.excepthook, failures.append
+    try:
+        for _ in range(5):
+            served = ServerThread(create_app(), kind="waitress").start()
+            with requests.Session() as session:   # a keep-alive channel is open while the server stops
+                assert session.get(f"{served.url}/__admin/health").status_code == 200
+                served.stop()
+            assert not served._thread.is_alive()
+    finally:
+        threading.excepthook = previous
+    assert failures == [] and "Bad file descriptor" not in caplog.text
