@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
 from .cli_admin import admin_command
 from .cli_tables import table
+from .client import AdminError, MockClient
 
 
 @click.group()
@@ -123,8 +125,28 @@ def state_save(client):
     return result, f"saved {result['orgs']} org(s) to {result['path']}"
 
 
+@click.command()
+@click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True,
+              help="Base URL of the mock (env KUSTOMER_MOCK_URL).")
+@click.option("--timeout", type=float, default=60, show_default=True, help="Give up after this many seconds.")
+def wait(url, timeout):
+    """Wait until the mock answers its health check (for scripts that start it in the background)."""
+    client, deadline = MockClient(url), time.monotonic() + timeout
+    while True:
+        try:
+            health = client.health()
+        except AdminError as error:
+            if time.monotonic() >= deadline:
+                raise click.ClickException(f"no answer after {timeout:g}s: {error}") from None
+            time.sleep(0.1)
+            continue
+        click.echo(f"kustomer-mock {health.get('version', '')} is up at {client.url}")
+        return
+
+
 def register(cli: click.Group) -> None:
-    """Add reset, settings, clock and state to the kustomer-mock group."""
+    """Add reset, settings, clock, state and wait to the kustomer-mock group."""
+    cli.add_command(wait)
     for command in (reset, settings):
         cli.add_command(command)
     cli.add_command(clock)

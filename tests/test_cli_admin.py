@@ -250,3 +250,11 @@ def test_serve_refuses_an_unknown_scenario():
     result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "nope"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "no fault scenario 'nope'" in result.stderr
+
+
+def test_wait_returns_once_the_mock_answers_and_gives_up_on_a_dead_url(server, capsys):
+    assert main(["wait", "--url", server.url, "--timeout", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("kustomer-mock ") and out.endswith(f" is up at {server.url}\n")
+    assert main(["wait", "--url", "http://127.0.0.1:9", "--timeout", "0.3"]) == 1
+    assert "no answer after 0.3s: cannot reach the mock at http://127.0.0.1:9" in capsys.readouterr().err
