@@ -75,8 +75,11 @@ class Server:
 
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
+        from .journal import EXTENSION
         from .state import get_state
         get_state(self.app).store.close()
+        if EXTENSION in self.app.extensions:
+            self.app.extensions[EXTENSION].close()   # long polls of the journal answer now
         self._wait_for_streams(seconds=1.0)
         if self.kind == "waitress":
             self._close_waitress()

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;
-  var POLL_MS = 2000;   // journal, faults, warnings, clock and keys are not org events: they are polled
+  var POLL_MS = 2000;   // faults, warnings, clock and keys are not org events: they are polled (the journal follows itself)
   var stream = null;
 
   function keyFromHash() {
@@ -65,7 +65,7 @@
   };
 
   function poll() {
-    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadJournal(), Dash.loadWarnings(), Dash.loadKeys()];
+    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadWarnings(), Dash.loadKeys()];
     if (state.key) calls.push(Dash.loadOrg(false));
     Promise.all(calls).catch(function () { /* shown on the next action; polling carries on */ })
       .then(function () { setTimeout(poll, POLL_MS); });
