@@ -10,7 +10,7 @@ import time
 
 import click
 
-from .cli_tables import follow_header, follow_row, table
+from .cli_tables import follow_columns, follow_header, follow_row, table
 from .client import AdminError, MockClient
 from .domain.faults import DROPS
 from .strict_json import loads
@@ -166,7 +166,8 @@ def fault_scenarios(client):
     return {"scenarios": found}, table(found, ["name", "faults", "description"])
 
 
-_JOURNAL_COLUMNS = ["id", "time", "org", "operation", "method", "path", "status", "durationMs", "fault"]
+_JOURNAL_COLUMNS = ["id", "time", "org", "operation", "status", "durationMs", "fault", "method", "path"]
+_JOURNAL_DROPPABLE = ("path", "method")   # a narrow terminal keeps the rest; --json has everything
 
 
 @click.command()
@@ -188,7 +189,8 @@ def journal(url, admin_token, as_json, operation, org, status, since, after, lim
     try:
         page = client.requests(since=since, after=after, limit=limit, **filters)
         if not follow:
-            click.echo(json.dumps(page, indent=2) if as_json else table(page["requests"], _JOURNAL_COLUMNS))
+            click.echo(json.dumps(page, indent=2) if as_json
+                       else table(page["requests"], _JOURNAL_COLUMNS, droppable=_JOURNAL_DROPPABLE))
             return
         _follow(client, filters, page["requests"], as_json, interval, timeout)
     except AdminError as error:
@@ -198,11 +200,12 @@ def journal(url, admin_token, as_json, operation, org, status, since, after, lim
 def _follow(client, filters, entries, as_json, interval, timeout) -> None:
     deadline = time.monotonic() + timeout if timeout else None
     last = max((e["id"] for e in entries), default=0)
+    columns = follow_columns(_JOURNAL_COLUMNS, _JOURNAL_DROPPABLE)
     if not as_json:
-        click.echo(follow_header(_JOURNAL_COLUMNS))
+        click.echo(follow_header(columns))
     while True:
         for entry in entries:
-            click.echo(json.dumps(entry) if as_json else follow_row(entry, _JOURNAL_COLUMNS))
+            click.echo(json.dumps(entry) if as_json else follow_row(entry, columns))
         sys.stdout.flush()
         if deadline is not None and time.monotonic() >= deadline:
             return

@@ -56,12 +56,17 @@ def width() -> int:
 _DEFAULTS = {"after": 0, "probability": 1.0}  # a rule's defaults: columns that only show them are left out
 
 
-def table(rows: list[dict], columns: list[str], optional: tuple = ()) -> str:
+def table(rows: list[dict], columns: list[str], optional: tuple = (), droppable: tuple = ()) -> str:
     """Rows as a table that fits the terminal (long cells wrap), headers in capitals; '(none)' when empty.
 
-    `optional` columns are shown only when some row has a value there other than the default.
+    `optional` columns are shown only when some row has a value there other than the default;
+    `droppable` ones are left out, in that order, while the table is wider than the terminal.
     """
     columns = [c for c in columns if c not in optional or any(r.get(c) not in (None, _DEFAULTS.get(c)) for r in rows)]
+    for column in droppable:
+        if _natural_width(rows, columns) <= width():
+            break
+        columns = [c for c in columns if c != column]
     from rich.console import Console
     from rich.table import Table
     grid = Table(box=None, show_edge=False, pad_edge=False, header_style=None, expand=False)
@@ -77,6 +82,20 @@ def table(rows: list[dict], columns: list[str], optional: tuple = ()) -> str:
         console.print(grid)
     lines = [line.rstrip() for line in captured.get().splitlines() if line.strip()]
     return "\n".join(lines) if rows else lines[0] + "\n(none)"
+
+
+def _natural_width(rows: list[dict], columns: list[str]) -> int:
+    sizes = [max([len(c)] + [len(cell(r.get(c), c)) for r in rows]) for c in columns]
+    return sum(sizes) + 2 * (len(columns) - 1)
+
+
+def follow_columns(columns: list[str], droppable: tuple = ()) -> list[str]:
+    """The columns `journal --follow` shows: `droppable` ones go, in order, while the rows would not fit."""
+    for column in droppable:
+        if sum(_FOLLOW_WIDTHS.get(c, 10) for c in columns) + 2 * (len(columns) - 1) <= width():
+            break
+        columns = [c for c in columns if c != column]
+    return columns
 
 
 def follow_header(columns: list[str]) -> str:

@@ -141,7 +141,8 @@ def test_journal_follow_prints_new_entries(run, server):
     assert code == 0 and [json.loads(line)["org"] for line in out.splitlines()] == ["follow-key"]
 
 
-def test_journal_follow_rows_line_up_under_the_header(run, server):
+def test_journal_follow_rows_line_up_under_the_header(run, server, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
     _start(server, "short")
     _start(server, "a-much-longer-key-name")
     code, out = run("journal", "--follow", "--timeout", "0.1", "--interval", "0.05")
