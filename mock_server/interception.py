@@ -32,13 +32,14 @@ class AppDispatcher:
     """Runs a call through the mock's app in this process."""
 
     def __init__(self, app):
-        self.app, self._client = app, app.test_client()
+        self.app = app
 
     def __call__(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes):
         """(status, headers, body) of the app's answer, or Dropped."""
         parts = urlsplit(url)
         dropped: list[str] = []
-        response = self._client.open(parts.path or "/", method=method, query_string=parts.query,
+        client = self.app.test_client(use_cookies=False)   # one per call: calls may come from many threads
+        response = client.open(parts.path or "/", method=method, query_string=parts.query,
                                      base_url=f"{parts.scheme}://{parts.netloc}", data=body,
                                      headers=[(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS],
                                      environ_overrides={DROP_KEY: dropped.append})
@@ -132,9 +133,12 @@ class Interception(contextlib.ContextDecorator):
     def _requests_answer(self, request):
         import requests
         body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        elif not isinstance(body, bytes):   # a generator (chunked upload)
+            body = b"".join(part.encode() if isinstance(part, str) else part for part in body)
         try:
-            return self.dispatch(request.method, request.url, self._headers(request.headers),
-                                 body.encode() if isinstance(body, str) else body)
+            return self.dispatch(request.method, request.url, self._headers(request.headers), body)
         except Dropped as dropped:
             error = requests.exceptions.ReadTimeout if dropped.kind == "hang" else requests.exceptions.ConnectionError
             return error(str(dropped), request=request)

@@ -26,7 +26,7 @@ class InProcessClient(MockClient):
 
     def __init__(self, app):
         super().__init__(IN_PROCESS_URL)
-        self.app, self._client = app, app.test_client()
+        self.app, self._client = app, app.test_client(use_cookies=False)
 
     def call(self, method: str, path: str, body=None, query: dict | None = None):
         """One control API call; the JSON answer, or AdminError."""
@@ -45,7 +45,7 @@ class InProcessOrg(MockOrg):
 
     def __init__(self, app, key: str):
         super().__init__(IN_PROCESS_URL, key, InProcessClient(app))
-        self._client = app.test_client()
+        self._client = app.test_client(use_cookies=False)
 
     def call(self, method: str, path: str, body=None, headers: dict | None = None):
         """Any call to /c/, /v1 or /v2.1 with this org's key; the JSON answer, or ApiCallError."""

@@ -89,3 +89,16 @@ def test_the_fixture_answers_as_this_tests_org(kustomer_mock_intercept):
     assert answer.status_code == 201
     created = kustomer_mock_intercept.assert_called("createCustomer", times=1, status=201, name="Jane Doe")
     assert created[0]["org"] == kustomer_mock_intercept.key
+
+
+def test_a_chunked_upload_and_calls_from_threads_are_answered():
+    from concurrent.futures import ThreadPoolExecutor
+    chunks = (part for part in (b'{"name": ', b'"Chunked Customer"}'))
+    with mock_server.intercept() as mock:
+        created = requests.post(f"{ACME}/v1/customers", data=chunks, timeout=5,
+                                headers={**AUTH, "Content-Type": "application/json"})
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(lambda _: requests.get(f"{ACME}/v1/customers", headers=AUTH, timeout=5).status_code,
+                                     range(20)))
+    assert created.status_code == 201 and created.json()["data"]["attributes"]["name"] == "Chunked Customer"
+    assert statuses == [200] * 20 and len(mock.requests(operation="getCustomers")) == 20
