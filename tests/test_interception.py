@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httpx
 import pytest
@@ -55,7 +56,10 @@ def test_as_a_decorator_with_a_key_and_with_an_async_client():
         async def fetch():
             async with httpx.AsyncClient(base_url=ACME) as client:
                 return await client.get("/v1/auth/tokens/current", headers=AUTH)
-        seen["answer"] = asyncio.run(fetch())
+        # a thread of its own: Playwright's sync API may hold a running loop on this worker's main thread
+        worker = threading.Thread(target=lambda: seen.update(answer=asyncio.run(fetch())))
+        worker.start()
+        worker.join(timeout=30)
 
     backend_code()
     assert seen["answer"].status_code == 200
