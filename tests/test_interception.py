@@ -65,6 +65,14 @@ def test_as_a_decorator_with_a_key_and_with_an_async_client():
     assert seen["answer"].status_code == 200
 
 
+def test_a_bare_decorator_works_too():
+    @mock_server.intercept
+    def backend_code():
+        return requests.get(f"{ACME}/v1/auth/tokens/current", headers=AUTH, timeout=5).status_code
+
+    assert backend_code() == 200
+
+
 def test_faults_stubs_and_helpers_work_in_process():
     with mock_server.intercept() as mock:
         org = mock.org("acme-backend-key")
