@@ -89,7 +89,7 @@ def _before_request():
         return _drop(decision)
     if decision.respond:
         return respond(decision.rule_id, decision.respond)
-    return None  # a delay alone: the view answers as usual
+    return _stub(call)  # a delay alone: a stub (or else the view) answers as usual
 
 
 def _stub(call: Call) -> Response | None:

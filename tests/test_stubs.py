@@ -61,6 +61,14 @@ def test_a_fault_beats_a_stub_and_a_stubbed_create_creates_nothing(client, chat)
     assert chat.conversations().json["total"] == 0
 
 
+def test_a_delay_fault_delays_a_stubbed_answer(client, chat):
+    add(client, match={"operation": "getUnreadCount"}, respond={"body": {"total": 7}})
+    client.post("/__admin/faults", json={"match": {"operation": "getUnreadCount"}, "delayMs": 1, "times": 1})
+    assert chat.unread().json == {"total": 7}
+    entry = client.get("/__admin/requests", query_string={"operation": "getUnreadCount"}).json["requests"][-1]
+    assert (entry["fault"], entry["stub"]) == ("f1", "s1")
+
+
 @pytest.mark.parametrize(("rule", "pointer", "code"), [
     ({}, "/respond", "missing_field"),
     ({"respond": {"status": 199}}, "/respond/status", "invalid_field"),
