@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from .serving import DROP_KEY
 
 # https://{org}.api.kustomerapp.com (REST and the chat API), and the regional api[.prodN] hosts
-KUSTOMER_HOSTS = re.compile(r"^https?://(?:[A-Za-z0-9-]+\.)?api(?:\.prod[0-9]+)?\.kustomerapp\.com(?::[0-9]+)?(?:[/?#]|$)",
-                            re.IGNORECASE)
+KUSTOMER_HOSTS = re.compile(
+    r"^https?://(?:[A-Za-z0-9-]+\.)?api(?:\.prod[0-9]+)?\.kustomerapp\.com(?::[0-9]+)?(?:[/?#]|$)", re.IGNORECASE)
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 

@@ -53,7 +53,8 @@ class MockOrg:
         """Answer this org's calls of `operation` with `status` and the JSON `body` (path=, text=, ... as a stub)."""
         match = {k: v for k, v in (("operation", operation), ("path", rule.pop("path", None))) if v}
         respond = {"status": status, **({"body": body} if body is not None else {}),
-                   **({"text": rule.pop("text")} if "text" in rule else {}), **({"headers": headers} if headers else {})}
+                   **({"text": rule.pop("text")} if "text" in rule else {}),
+                   **({"headers": headers} if headers else {})}
         return self.stubs.add({"match": match, "respond": respond, **({"times": times} if times else {}), **rule})
 
     def org(self) -> dict:

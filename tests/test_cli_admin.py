@@ -57,7 +57,8 @@ def test_stub_add_list_rm_clear(run, server, tmp_path):
     code, out = run("stub", "add", "--operation", "getUnreadCount", "--body", '{"total": 3}', "--header",
                     "X-Seen: yes", "--times", "1")
     assert (code, out) == (0, "added s1\n")
-    assert run("stub", "add", "--path", "/c/v1/chat/sessions", "--method", "GET", "--body", f"@{body}")[1] == "added s2\n"
+    added = run("stub", "add", "--path", "/c/v1/chat/sessions", "--method", "GET", "--body", f"@{body}")
+    assert added == (0, "added s2\n")
     started = _start(server).json()
     headers = {"Authorization": "Bearer cli-key", "x-kustomer-tracking-token": started["trackingToken"]}
     unread = requests.get(f"{server.url}/c/v1/chat/unread", headers=headers, timeout=5)

@@ -110,7 +110,7 @@ def test_a_chunked_upload_and_calls_from_threads_are_answered():
         created = requests.post(f"{ACME}/v1/customers", data=chunks, timeout=5,
                                 headers={**AUTH, "Content-Type": "application/json"})
         with ThreadPoolExecutor(max_workers=4) as pool:
-            statuses = list(pool.map(lambda _: requests.get(f"{ACME}/v1/customers", headers=AUTH, timeout=5).status_code,
-                                     range(20)))
+            statuses = list(pool.map(
+                lambda _: requests.get(f"{ACME}/v1/customers", headers=AUTH, timeout=5).status_code, range(20)))
     assert created.status_code == 201 and created.json()["data"]["attributes"]["name"] == "Chunked Customer"
     assert statuses == [200] * 20 and len(mock.requests(operation="getCustomers")) == 20
