@@ -57,6 +57,9 @@ def read(name_or_file: str, fixtures_dir: str | None = None) -> dict:
     """A scenario by name (see folders()) or by path, as {name, description, faults}."""
     path = Path(name_or_file)
     if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        if path.suffix in (".yaml", ".yml") or "/" in name_or_file:
+            raise NotFound(f"no such file: {name_or_file} (a YAML file, or a scenario name such as chat-outage)",
+                           parameter="name")
         path = available(fixtures_dir).get(name_or_file)
         if path is None:
             known = ", ".join(available(fixtures_dir)) or "none"

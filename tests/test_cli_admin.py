@@ -248,6 +248,13 @@ def test_serve_loads_a_scenario_at_boot():
         stop_serve(process)
 
 
+def test_serve_names_a_missing_scenario_file():
+    result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "./nope.yaml"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and result.stderr == (
+        "Error: no such file: ./nope.yaml (a YAML file, or a scenario name such as chat-outage)\n")
+
+
 def test_serve_refuses_an_unknown_scenario():
     result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "nope"],
                             capture_output=True, text=True, timeout=30)
