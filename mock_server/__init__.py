@@ -27,4 +27,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     snapshot.init_app(app)     # --state-file: loaded now, saved by `serve` on shutdown
     webhooks.init_app(app)     # every org's writes become events; delivered by a background worker
     api.register_blueprints(app)
+    faults.load_boot_scenario(app)   # --faults: its operation names are checked against the routes
     return app
+
+
+def intercept(app=None, **options):
+    """Answer `requests` and `httpx` calls to Kustomer's API hosts in this process (decorator or `with`).
+
+    See mock_server.interception.Interception for the options (app=, url=, key=, config=).
+    """
+    from .interception import Interception
+    if callable(app) and not hasattr(app, "wsgi_app"):  # bare @intercept on a function
+        return Interception(**options)(app)
+    return Interception(app, **options)

@@ -1,13 +1,15 @@
 """The kustomer-mock command: serve the mock, and (over the control API) drive it."""
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import sys
 from typing import Sequence
 
 import click
 
-from . import cli_admin, cli_identity
+from . import cli_admin, cli_identity, cli_stubs, requestlog
 from .config import DefaultSettings
 from .serving import SERVERS, Server
 
@@ -44,8 +46,11 @@ def cli():
 @click.option("--faults", envvar=env("faults"), help="Fault scenario to load at boot: a bundled name or a YAML file.")
 @click.option("--state-file", envvar=env("state_file"), type=click.Path(dir_okay=False),
               help="JSON state loaded at boot (if it exists) and saved on shutdown.")
+@click.option("--quiet", "-q", is_flag=True, envvar=env("quiet"), help="No log line per request.")
+@click.option("--log-format", envvar=env("log_format"), type=click.Choice(requestlog.FORMATS), default="text",
+              show_default=True, help="Log lines as text, or as JSON objects (one per line).")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file):
+          state_file, quiet, log_format):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app
     from .security import bind_refusal
@@ -66,7 +71,9 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         failed = click.ClickException("fixtures: " + " ".join(str(error).split()))
         failed.exit_code = 2
         raise failed from None
-    server = Server(app, host, port, server_kind, threads)
+    if not quiet:
+        requestlog.init_app(app, log_format)
+    server = _bind(app, host, port, server_kind, threads)
     _stop_on_signals()
     click.echo(f"kustomer-mock listening on {server.url}")
     sys.stdout.flush()
@@ -78,6 +85,31 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         server.shutdown()
         _save_state(app)
         click.echo("kustomer-mock stopped")
+
+
+def _bind(app, host: str, port: int, server_kind: str, threads: int) -> Server:
+    """The bound server, or one line (exit 2) when the port is taken or refused."""
+    try:
+        if port:
+            _probe(host, port)  # werkzeug would print two lines of its own and exit 1
+        return Server(app, host, port, server_kind, threads)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} on {host} is already in use: pass --port 0 to pick a free port " \
+                     "(or stop what listens there)"
+        else:
+            reason = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        failed = click.ClickException(reason)
+        failed.exit_code = 2
+        raise failed from None
+
+
+def _probe(host: str, port: int) -> None:
+    """Bind and release the address as the servers will (SO_REUSEADDR), to fail before they print."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 def _save_state(app) -> None:
@@ -96,6 +128,7 @@ def _stop_on_signals() -> None:
 
 cli_admin.register(cli)  # fault, journal, reset, settings, clock, state: over the control API
 cli_identity.register(cli)  # token: a login JWT for an org
+cli_stubs.register(cli)  # stub: any answer for an operation or path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

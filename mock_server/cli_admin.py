@@ -4,11 +4,13 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
 import time
 
 import click
 
+from .cli_tables import follow_columns, follow_header, follow_row, table
 from .client import AdminError, MockClient
 from .domain.faults import DROPS
 from .strict_json import loads
@@ -16,10 +18,23 @@ from .strict_json import loads
 _URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."
 
 
-def admin_command(group, name: str | None = None):
+def failure(error: AdminError) -> click.ClickException:
+    """The CLI's line for a control API error, with the way out when there is a usual one."""
+    message = str(error)
+    if error.status == 401:
+        message += "; this mock wants its admin token: pass --admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN"
+    elif error.status == 403 and error.code == "admin_token_invalid":
+        message += "; --admin-token (or KUSTOMER_MOCK_ADMIN_TOKEN) is not the token the mock was started with"
+    elif error.status is None:
+        message += " (is it running? start it with scripts/run or kustomer-mock serve; --url or KUSTOMER_MOCK_URL " \
+                   "names another)"
+    return click.ClickException(message)
+
+
+def admin_command(group, name: str | None = None, **settings):
     """A command with --url, --admin-token and --json that receives a MockClient and prints its result."""
     def wrap(function):
-        @group.command(name=name)
+        @group.command(name=name, **settings)
         @click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True,
                       help=_URL_HELP)
         @click.option("--admin-token", envvar="KUSTOMER_MOCK_ADMIN_TOKEN", help="Admin token, if the mock wants one.")
@@ -30,29 +45,12 @@ def admin_command(group, name: str | None = None):
             try:
                 result = function(client, **kwargs)
             except AdminError as error:
-                raise click.ClickException(str(error)) from None
+                raise failure(error) from None
             if result is not None:
                 show, table = result if isinstance(result, tuple) else (result, None)
                 click.echo(json.dumps(show, indent=2) if as_json or table is None else table)
         return command
     return wrap
-
-
-def table(rows: list[dict], columns: list[str]) -> str:
-    """Rows as a plain text table with a header line."""
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
-    return "\n".join(lines) if rows else lines[0] + "\n(none)"
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
 
 
 @click.group()
@@ -124,13 +122,14 @@ def fault_add(client, operation, method, path, org, status, code, detail, delay_
 
 
 _FAULT_COLUMNS = ["id", "match", "respond", "delayMs", "drop", "times", "after", "probability", "hits", "expired"]
+_FAULT_OPTIONAL = ("delayMs", "drop", "times", "after", "probability")
 
 
 @admin_command(fault, "list")
 def fault_list(client):
     """List the fault rules in the order they are tried."""
     faults = client.faults()
-    return {"faults": faults}, table(faults, _FAULT_COLUMNS)
+    return {"faults": faults}, table(faults, _FAULT_COLUMNS, optional=_FAULT_OPTIONAL)
 
 
 @admin_command(fault, "rm")
@@ -152,8 +151,12 @@ def fault_clear(client):
 @click.argument("name_or_file")
 def fault_load(client, name_or_file):
     """Add a scenario's rules: a bundled name (chat-outage, ...) or a YAML file."""
+    if name_or_file.endswith((".yaml", ".yml")) or "/" in name_or_file:
+        if not os.path.isfile(name_or_file):
+            raise click.ClickException(f"no such file: {name_or_file} (give a YAML file, or a scenario name such "
+                                       "as chat-outage: see kustomer-mock fault scenarios)")
     added = client.load_scenario(name_or_file)
-    return {"faults": added}, table(added, _FAULT_COLUMNS)
+    return {"faults": added}, table(added, _FAULT_COLUMNS, optional=_FAULT_OPTIONAL)
 
 
 @admin_command(fault, "scenarios")
@@ -163,7 +166,8 @@ def fault_scenarios(client):
     return {"scenarios": found}, table(found, ["name", "faults", "description"])
 
 
-_JOURNAL_COLUMNS = ["id", "time", "org", "operation", "method", "path", "status", "durationMs", "fault"]
+_JOURNAL_COLUMNS = ["id", "time", "org", "operation", "status", "durationMs", "fault", "method", "path"]
+_JOURNAL_DROPPABLE = ("path", "method")   # a narrow terminal keeps the rest; --json has everything
 
 
 @click.command()
@@ -174,31 +178,34 @@ _JOURNAL_COLUMNS = ["id", "time", "org", "operation", "method", "path", "status"
 @click.option("--org", help="Only this API key (or org name).")
 @click.option("--status", help="Only this status (429), class (5xx) or 'dropped'.")
 @click.option("--since", help="Only entries at or after this mock-clock time.")
+@click.option("--after", type=int, help="Only entries after this id (a script's own window).")
 @click.option("--limit", type=int, help="Only the newest N.")
 @click.option("--follow", is_flag=True, help="Keep printing new entries.")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls with --follow.")
 @click.option("--timeout", type=float, help="Stop following after this many seconds.")
-def journal(url, admin_token, as_json, operation, org, status, since, limit, follow, interval, timeout):
+def journal(url, admin_token, as_json, operation, org, status, since, after, limit, follow, interval, timeout):
     """Show the request journal (and follow it)."""
     client, filters = MockClient(url, admin_token), {"operation": operation, "org": org, "status": status}
     try:
-        page = client.requests(since=since, limit=limit, **filters)
+        page = client.requests(since=since, after=after, limit=limit, **filters)
         if not follow:
-            click.echo(json.dumps(page, indent=2) if as_json else table(page["requests"], _JOURNAL_COLUMNS))
+            click.echo(json.dumps(page, indent=2) if as_json
+                       else table(page["requests"], _JOURNAL_COLUMNS, droppable=_JOURNAL_DROPPABLE))
             return
         _follow(client, filters, page["requests"], as_json, interval, timeout)
     except AdminError as error:
-        raise click.ClickException(str(error)) from None
+        raise failure(error) from None
 
 
 def _follow(client, filters, entries, as_json, interval, timeout) -> None:
     deadline = time.monotonic() + timeout if timeout else None
     last = max((e["id"] for e in entries), default=0)
+    columns = follow_columns(_JOURNAL_COLUMNS, _JOURNAL_DROPPABLE)
     if not as_json:
-        click.echo(table([], _JOURNAL_COLUMNS).splitlines()[0])
+        click.echo(follow_header(columns))
     while True:
         for entry in entries:
-            click.echo(json.dumps(entry) if as_json else table([entry], _JOURNAL_COLUMNS).splitlines()[1])
+            click.echo(json.dumps(entry) if as_json else follow_row(entry, columns))
         sys.stdout.flush()
         if deadline is not None and time.monotonic() >= deadline:
             return

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
-from .cli_admin import admin_command, table
+from .cli_admin import admin_command
+from .cli_tables import table
+from .client import AdminError, MockClient
 
 
 @click.group()
@@ -63,8 +66,15 @@ def clock_freeze(client, at):
     return state, _clock_table(state)
 
 
-@admin_command(clock, "advance")
-@click.argument("seconds", type=float)
+def _forward(ctx, param, value):
+    if value < 0:
+        raise click.BadParameter(f"{value:g}: the mock clock only moves forward; to go back, freeze it at an "
+                                 "earlier time (kustomer-mock clock freeze 2030-01-02T03:04:05Z)")
+    return value
+
+
+@admin_command(clock, "advance", context_settings={"ignore_unknown_options": True})  # so -5 is a value
+@click.argument("seconds", type=float, callback=_forward)
 def clock_advance(client, seconds):
     """Move the clock forward by SECONDS."""
     state = client.advance(seconds)
@@ -115,8 +125,28 @@ def state_save(client):
     return result, f"saved {result['orgs']} org(s) to {result['path']}"
 
 
+@click.command()
+@click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True,
+              help="Base URL of the mock (env KUSTOMER_MOCK_URL).")
+@click.option("--timeout", type=float, default=60, show_default=True, help="Give up after this many seconds.")
+def wait(url, timeout):
+    """Wait until the mock answers its health check (for scripts that start it in the background)."""
+    client, deadline = MockClient(url), time.monotonic() + timeout
+    while True:
+        try:
+            health = client.health()
+        except AdminError as error:
+            if time.monotonic() >= deadline:
+                raise click.ClickException(f"no answer after {timeout:g}s: {error}") from None
+            time.sleep(0.1)
+            continue
+        click.echo(f"kustomer-mock {health.get('version', '')} is up at {client.url}")
+        return
+
+
 def register(cli: click.Group) -> None:
-    """Add reset, settings, clock and state to the kustomer-mock group."""
+    """Add reset, settings, clock, state and wait to the kustomer-mock group."""
+    cli.add_command(wait)
     for command in (reset, settings):
         cli.add_command(command)
     cli.add_command(clock)

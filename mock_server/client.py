@@ -9,6 +9,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 DEFAULT_URL = "http://127.0.0.1:7700"
 _SETTING_NAMES = {"start_delay_ms": "startDelayMs", "allow_end_conversation": "allowEndConversation",
                   "default_assistant_id": "defaultAssistantId"}
@@ -90,6 +92,24 @@ class MockClient:
     def clear_faults(self) -> int:
         """Remove every rule; answers how many."""
         return self.call("DELETE", "/faults")["removed"]
+
+    # -- stubs (any answer, with a fault rule's match, times and scope) -----------------------
+
+    def stubs(self) -> list[dict]:
+        """Every stub with its counters."""
+        return self.call("GET", "/stubs")["stubs"]
+
+    def add_stub(self, rule: dict | None = None, **fields) -> dict:
+        """Add a stub (a dict, or match=, respond={status, body | text, headers}, times=, ...)."""
+        return self.call("POST", "/stubs", {**(rule or {}), **fields})
+
+    def remove_stub(self, stub_id: str) -> dict:
+        """Remove one stub."""
+        return self.call("DELETE", f"/stubs/{urllib.parse.quote(stub_id, safe='')}")
+
+    def clear_stubs(self) -> int:
+        """Remove every stub; answers how many."""
+        return self.call("DELETE", "/stubs")["removed"]
 
     def scenarios(self) -> list[dict]:
         """The scenarios the mock can load by name."""

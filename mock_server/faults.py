@@ -8,6 +8,7 @@ from http import HTTPStatus
 from flask import Flask, Response, current_app, g, request
 from marshmallow import ValidationError
 
+from . import stubs
 from .domain.errors import ApiError
 from .domain.faults import MAX_HANG_SECONDS, Call, Decision, FaultSet
 from .serving import DROP_KEY, SOCKET_KEY, client_gone
@@ -27,18 +28,23 @@ class ConnectionDropped(ApiError):
 
 
 def init_app(app: Flask) -> FaultSet:
-    """Keep the fault rules on the app, load the --faults scenario, and act before every view."""
+    """Keep the fault rules (and stubs) on the app, and act before every view."""
     faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
-    if app.config.get("FAULTS"):
-        _load_at_boot(app, faults, app.config["FAULTS"], app.config.get("FIXTURES"))
+    stubs.init_app(app)
     app.before_request(_before_request)
     return faults
 
 
-def _load_at_boot(app: Flask, faults: FaultSet, name: str, fixtures_dir: str | None) -> None:
+def load_boot_scenario(app: Flask) -> None:
+    """Add the --faults scenario's rules; called once the routes exist, so match.operation is checked."""
+    if not app.config.get("FAULTS"):
+        return
     from . import scenarios
+    faults, name, fixtures_dir = get_faults(app), app.config["FAULTS"], app.config.get("FIXTURES")
     try:
-        faults.add(scenarios.rules(scenarios.read(name, fixtures_dir), operation_names(app)), scenario=name)
+        found, stubbed = scenarios.rules(scenarios.read(name, fixtures_dir), operation_names(app))
+        faults.add(found, scenario=name)
+        stubs.get_stubs(app).add(stubbed, scenario=name)
     except ValidationError as error:
         raise scenarios.InvalidScenario(f"fault scenario {name}: {error.messages}") from None
 
@@ -75,7 +81,7 @@ def _before_request():
                 get_state().store.fixtures.org_name(key) if key else None)
     decision = get_faults().decide(call)
     if decision is None:
-        return None
+        return _stub(call)
     g.fault = {"id": decision.rule_id, "drop": decision.drop}
     if decision.delay_ms:
         get_state().clock.sleep(decision.delay_ms / 1000)
@@ -83,7 +89,17 @@ def _before_request():
         return _drop(decision)
     if decision.respond:
         return respond(decision.rule_id, decision.respond)
-    return None  # a delay alone: the view answers as usual
+    return _stub(call)  # a delay alone: a stub (or else the view) answers as usual
+
+
+def _stub(call: Call) -> Response | None:
+    decision = stubs.get_stubs().decide(call)
+    if decision is None:
+        return None
+    g.stub = decision.rule_id
+    if decision.delay_ms:
+        get_state().clock.sleep(decision.delay_ms / 1000)
+    return stubs.respond(decision.rule_id, decision.respond)
 
 
 def respond(rule_id: str, spec: dict) -> Response:
@@ -120,7 +136,11 @@ def _drop(decision: Decision) -> Response | None:
         raise ConnectionDropped(f"fault {decision.rule_id}: drop {decision.drop!r} closes the connection "
                                 "on a real server; this client has no socket")
     if decision.drop == "hang":
-        _hang(request.environ.get(SOCKET_KEY))
+        sock = request.environ.get(SOCKET_KEY)
+        if sock is None:  # in-process interception: no connection to hold, the caller sees a timeout
+            drop("hang")
+            return Response(b"", 500)
+        _hang(sock)
     drop("reset" if decision.drop == "reset" else "empty")
     return Response(b"", 500)  # never sent: the server closes the connection instead
 

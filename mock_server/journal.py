@@ -15,6 +15,7 @@ from .strict_json import loads
 
 EXTENSION = "kustomer_mock.journal"
 BODY_LIMIT = 4096  # characters of a request or response body kept per entry
+MAX_WAIT_SECONDS = 25.0  # a long poll (?after=ID&wait=S) answers empty after this at most
 
 
 class Journal:
@@ -24,13 +25,31 @@ class Journal:
         self._entries: deque[dict] = deque(maxlen=max(1, size))
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._added = threading.Condition(self._lock)   # wakes long polls (the dashboard's live journal)
+        self._closed = False
 
     def record(self, entry: dict) -> dict:
         """Append an entry, giving it the next id."""
         with self._lock:
             entry = {"id": next(self._ids), **entry}
             self._entries.append(entry)
+            self._added.notify_all()
             return entry
+
+    def close(self) -> None:
+        """Answer every waiting long poll now (the server is stopping)."""
+        with self._lock:
+            self._closed = True
+            self._added.notify_all()
+
+    def wait_after(self, after: int, seconds: float) -> None:
+        """Block until an entry newer than `after` exists, `seconds` pass, or the journal closes."""
+        deadline = time.monotonic() + min(seconds, MAX_WAIT_SECONDS)
+        with self._lock:
+            while not self._closed and not (self._entries and self._entries[-1]["id"] > after):
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._added.wait(left):
+                    return
 
     def clear(self) -> int:
         """Forget every entry (ids keep growing, so a follower never sees one twice)."""
@@ -39,8 +58,19 @@ class Journal:
             self._entries.clear()
             return count
 
-    def query(self, operation=None, org=None, status=None, since=None, after=None, limit=None) -> dict:
-        """Entries matching every given filter, oldest first; `limit` keeps the newest ones."""
+    def query(self, operation=None, org=None, status=None, since=None, after=None, limit=None, wait=None) -> dict:
+        """Entries matching every given filter, oldest first; `limit` keeps the newest ones.
+
+        With `after` and `wait` (seconds), none matching yet: wait for new entries (a long poll).
+        """
+        if wait and after is not None:
+            deadline = time.monotonic() + min(wait, MAX_WAIT_SECONDS)
+            while True:
+                found = self.query(operation, org, status, since, after, limit)
+                left = deadline - time.monotonic()
+                if found["requests"] or left <= 0 or self._closed:
+                    return found
+                self.wait_after(max(after, self._last_id()), left)
         with self._lock:
             entries = list(self._entries)
         since_at = parse_iso(since) if since else None
@@ -52,6 +82,11 @@ class Journal:
                  and (after is None or e["id"] > after)]
         shown = found[-limit:] if limit else found
         return {"requests": shown, "total": len(found)}
+
+
+    def _last_id(self) -> int:
+        with self._lock:
+            return self._entries[-1]["id"] if self._entries else 0
 
 
 def _status_fits(actual: int | None, wanted: str) -> bool:
@@ -92,12 +127,18 @@ def _record(response: Response) -> Response:
         "operation": operation_name(), "method": request.method, "path": request.path,
         "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
         "durationMs": round((time.perf_counter() - g.journal_started) * 1000, 3),
-        "fault": fault.get("id"), "drop": fault.get("drop"),
+        "fault": fault.get("id"), "drop": fault.get("drop"), "stub": g.get("stub"),
+        "requestHeaders": _headers(request.headers), "responseHeaders": _headers(response.headers),
         "requestBody": _request_body(),
         "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
         else _body(response.get_data()),
     })
     return response
+
+
+def _headers(headers) -> dict:
+    """Headers as a dict; a Cookie may carry the admin token, so only its presence is kept."""
+    return {name: "<redacted>" if name.lower() == "cookie" else value for name, value in headers.items()}
 
 
 def _request_body():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 # keywords that name a field of the journal entry itself; any other keyword is a request body field
-ENTRY_FIELDS = ("status", "method", "path", "query", "fault", "drop")
+ENTRY_FIELDS = ("status", "method", "path", "query", "fault", "drop", "stub")
 ALIASES = {"body": "requestBody", "response": "responseBody"}
 _MISSING = object()
 NEAREST_SHOWN = 3

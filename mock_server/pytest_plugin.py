@@ -80,8 +80,7 @@ class SessionMock:
     def stop(self) -> None:
         """Stop the in-process server (an external one is left running)."""
         if self._server is not None:
-            # close the socket now; the daemon thread notices within a second, no need to wait for it
-            self._server.server.shutdown()
+            self._server.stop()   # the server's own loop closes its sockets: no EBADF at the end of the session
 
 
 def _code(body):
@@ -135,6 +134,19 @@ def kustomer_webhooks(kustomer_mock) -> WebhookReceiver:
             "name": "pytest receiver", "url": receiver.url, "events": ALL_EVENTS})["data"]
         receiver.token, receiver.webhook_id = created["attributes"]["token"], created["id"]
         yield receiver
+
+
+@pytest.fixture
+def kustomer_mock_intercept(kustomer_mock, kustomer_mock_server) -> MockOrg:
+    """`kustomer_mock`, with requests and httpx calls to Kustomer's API hosts routed into the session's mock.
+
+    No base URL changes: https://ORG.api.kustomerapp.com/v1/... lands in this test's org whatever key the
+    code under test sends, so the journal, faults, stubs and helpers of `kustomer_mock` apply to it.
+    """
+    from .interception import Interception
+    server = kustomer_mock_server
+    with Interception(server.app, key=kustomer_mock.key, url=None if server.app is not None else server.url):
+        yield kustomer_mock
 
 
 @pytest.hookimpl(wrapper=True)

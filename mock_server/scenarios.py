@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from .domain.errors import ApiError, NotFound
 from .domain.fixtures import default_dir
 from .schemas.faults import FaultRule, Scenario
+from .schemas.stubs import StubRule
 
 
 class InvalidScenario(ApiError):
@@ -31,28 +32,34 @@ def available(fixtures_dir: str | None = None) -> dict[str, Path]:
     return dict(sorted(names.items()))
 
 
-def rules(scenario: dict, operations=None) -> list[dict]:
-    """Validate a scenario's body and answer its rules; errors point at /faults/N/field.
+def rules(scenario: dict, operations=None) -> tuple[list[dict], list[dict]]:
+    """Validate a scenario's body and answer its (fault rules, stubs); errors point at /faults/N/field.
 
     `operations`: the names match.operation may use (see faults.operation_names).
     """
     loaded = Scenario().load(scenario)
-    schema = FaultRule(operations=operations)
-    errors, checked = {}, []
-    for index, raw in enumerate(loaded["faults"]):
-        try:
-            checked.append(schema.rule(raw))
-        except ValidationError as exc:
-            errors[index] = exc.messages
+    if not loaded["faults"] and not loaded["stubs"]:
+        raise ValidationError({"faults": ["a scenario needs at least one rule under faults or stubs"]})
+    errors, checked = {}, {}
+    for key, schema in (("faults", FaultRule(operations=operations)), ("stubs", StubRule(operations=operations))):
+        checked[key] = []
+        for index, raw in enumerate(loaded[key]):
+            try:
+                checked[key].append(schema.rule(raw))
+            except ValidationError as exc:
+                errors.setdefault(key, {})[index] = exc.messages
     if errors:
-        raise ValidationError({"faults": errors})
-    return checked
+        raise ValidationError(errors)
+    return checked["faults"], checked["stubs"]
 
 
 def read(name_or_file: str, fixtures_dir: str | None = None) -> dict:
     """A scenario by name (see folders()) or by path, as {name, description, faults}."""
     path = Path(name_or_file)
     if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        if path.suffix in (".yaml", ".yml") or "/" in name_or_file:
+            raise NotFound(f"no such file: {name_or_file} (a YAML file, or a scenario name such as chat-outage)",
+                           parameter="name")
         path = available(fixtures_dir).get(name_or_file)
         if path is None:
             known = ", ".join(available(fixtures_dir)) or "none"
@@ -62,7 +69,7 @@ def read(name_or_file: str, fixtures_dir: str | None = None) -> dict:
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidScenario(f"{path}: {exc}") from None
     if not isinstance(data, dict):
-        raise InvalidScenario(f"{path}: the top level must be a mapping with a 'faults' list")
+        raise InvalidScenario(f"{path}: the top level must be a mapping with a 'faults' (or 'stubs') list")
     data.setdefault("name", path.stem)
     return data
 
@@ -73,5 +80,5 @@ def describe(fixtures_dir: str | None = None) -> list[dict]:
     for name in available(fixtures_dir):
         data = read(name, fixtures_dir)
         described.append({"name": name, "description": data.get("description", ""),
-                          "faults": len(data.get("faults") or [])})
+                          "faults": len(data.get("faults") or []), "stubs": len(data.get("stubs") or [])})
     return described

@@ -63,9 +63,11 @@ class Server:
             raise ValueError(f"unknown server {kind!r}; known: {', '.join(SERVERS)}")
         self.host = host
         self.url = f"http://{host}:{self.port}"
+        self._serving = threading.Event()
 
     def serve_forever(self) -> None:
         """Serve until shutdown() is called."""
+        self._serving.set()
         if self.kind == "waitress":
             self._server.run()
         else:
@@ -73,16 +75,41 @@ class Server:
 
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
+        from .journal import EXTENSION
         from .state import get_state
         from .webhooks import get_webhooks
         get_state(self.app).store.close()
         get_webhooks(self.app).dispatcher.stop()
+        if EXTENSION in self.app.extensions:
+            self.app.extensions[EXTENSION].close()   # long polls of the journal answer now
         self._wait_for_streams(seconds=1.0)
         if self.kind == "waitress":
-            self._server.close()
+            self._close_waitress()
         else:
             self._server.shutdown()
             self._server.server_close()
+
+    def _close_waitress(self) -> None:
+        # closing waitress's sockets from this thread while its loop selects on them makes the loop
+        # fail with EBADF: the loop's own thread closes them instead (its trigger runs the thunk there)
+        server = self._server
+        server.task_dispatcher.shutdown()
+        from waitress import trigger as triggers
+        from waitress import wasyncore
+        maps = getattr(server, "map", None) or getattr(server, "_map", None) or {}
+        trigger = next((d for d in list(maps.values()) if isinstance(d, triggers.trigger)), None)
+        if not self._serving.is_set() or trigger is None:
+            server.close()
+            return
+        closed = threading.Event()
+
+        def close_all():
+            try:
+                wasyncore.close_all(maps)   # the map empties, so the loop (serve_forever) returns
+            finally:
+                closed.set()
+        trigger.pull_trigger(close_all)
+        closed.wait(timeout=5)
 
     def _wait_for_streams(self, seconds: float) -> None:
         # ended streams still write their last bytes; closing the server under them logs EBADF noise

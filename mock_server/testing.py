@@ -7,7 +7,9 @@ import urllib.parse
 
 from . import journal_match
 from .client import MockClient
-from .testing_helpers import ApiCallError, Customer, MockClock, OrgFaults, http_json
+from .testing_helpers import ApiCallError, Customer, MockClock, OrgFaults, OrgStubs, http_json
+
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
 
 __all__ = ["ApiCallError", "Customer", "MockOrg"]
 
@@ -26,6 +28,7 @@ class MockOrg:
         self.url, self.key = url.rstrip("/"), key
         self.admin = admin or MockClient(self.url)
         self.faults = OrgFaults(self)
+        self.stubs = OrgStubs(self)
         self.clock = MockClock(self.admin)
         self.conversation_customers: dict[str, str] = {}  # conversation id -> customer id, as the helpers learn them
         self._waited: set[int] = set()
@@ -44,6 +47,15 @@ class MockOrg:
     def customer(self, **start_fields) -> Customer:
         """A new customer who has called `start` (pass brandId=..., assistantId=... as start takes them)."""
         return Customer(self, **start_fields)
+
+    def stub(self, operation: str | None = None, body=None, status: int = 200, headers: dict | None = None,
+             times: int | None = None, **rule) -> dict:
+        """Answer this org's calls of `operation` with `status` and the JSON `body` (path=, text=, ... as a stub)."""
+        match = {k: v for k, v in (("operation", operation), ("path", rule.pop("path", None))) if v}
+        respond = {"status": status, **({"body": body} if body is not None else {}),
+                   **({"text": rule.pop("text")} if "text" in rule else {}),
+                   **({"headers": headers} if headers else {})}
+        return self.stubs.add({"match": match, "respond": respond, **({"times": times} if times else {}), **rule})
 
     def org(self) -> dict:
         """The org's description: brands, settings, assistants, Klasses, users, chatSecret."""
@@ -154,8 +166,9 @@ class MockOrg:
     # -- teardown ------------------------------------------------------------------------------
 
     def close(self, reset: bool = True) -> None:
-        """Remove this org's faults, resume the clock if this org moved it, and drop the org's data."""
+        """Remove this org's faults and stubs, resume the clock if this org moved it, and drop the org's data."""
         self.faults.clear()
+        self.stubs.clear()
         if self.clock.touched:
             self.clock.resume()
         if reset:

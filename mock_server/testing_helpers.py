@@ -9,6 +9,8 @@ from datetime import datetime
 
 from .client import AdminError, MockClient
 
+__tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
+
 
 class ApiCallError(Exception):
     """A 4xx/5xx answer of the mock to a helper's call (status, code, whole body)."""
@@ -86,18 +88,34 @@ class OrgFaults:
         """Add a rule (as MockClient.add_fault); its match gets this org's key unless it names an org."""
         rule = {**(rule or {}), **fields}
         rule["match"] = {"org": self._org.key, **(rule.get("match") or {})}
-        added = self._org.admin.add_fault(rule)
+        added = self._add(rule)
         self.ids.append(added["id"])
         return added
+
+    def _add(self, rule: dict) -> dict:
+        return self._org.admin.add_fault(rule)
+
+    def _remove(self, rule_id: str) -> dict:
+        return self._org.admin.remove_fault(rule_id)
 
     def clear(self) -> int:
         """Remove every rule this org added (rules of other tests stay); answers how many were still there."""
         removed = 0
         while self.ids:
             with contextlib.suppress(AdminError):  # a `times` rule may have expired already
-                self._org.admin.remove_fault(self.ids.pop())
+                self._remove(self.ids.pop())
                 removed += 1
         return removed
+
+
+class OrgStubs(OrgFaults):
+    """Stubs scoped to one org, as OrgFaults: any status, body and headers; removed at teardown."""
+
+    def _add(self, rule: dict) -> dict:
+        return self._org.admin.add_stub(rule)
+
+    def _remove(self, rule_id: str) -> dict:
+        return self._org.admin.remove_stub(rule_id)
 
 
 class MockClock:

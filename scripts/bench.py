@@ -23,7 +23,7 @@ def spawn(server: str, threads: int = 32) -> tuple[subprocess.Popen, str, float]
     """Start `kustomer-mock serve --port 0`; return the process, its URL and seconds to healthy."""
     began = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--server", server,
-                                "--threads", str(threads)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                                "--threads", str(threads), "--quiet"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     url = process.stdout.readline().split()[-1]
     while True:
         try:

@@ -8,8 +8,10 @@ import sys
 import pytest
 import requests
 
+from mock_server import create_app
 from mock_server.cli import main
 from mock_server.client import MockClient
+from mock_server.serving import ServerThread
 
 from .helpers import spawn_serve, stop_serve, wait_listening
 
@@ -38,7 +40,7 @@ def test_fault_add_list_rm_clear(run, server):
     assert code == 0 and out.strip() == "added f1"
     code, out = run("fault", "list")
     assert out.splitlines()[0].split()[:3] == ["ID", "MATCH", "RESPOND"]
-    assert out.splitlines()[1].startswith("f1") and '"status":503' in out
+    assert out.splitlines()[1].split() == ["f1", "operation=start", "503", "down", "1", "0", "false"]
     assert _start(server).json()["errors"][0]["code"] == "down"
     code, out = run("fault", "list", "--json")
     assert json.loads(out)["faults"][0]["hits"] == 1
@@ -46,6 +48,37 @@ def test_fault_add_list_rm_clear(run, server):
     assert json.loads(run("fault", "list", "--json")[1])["faults"][1]["delayMs"] == {"min": 1.0, "max": 2.0}
     assert run("fault", "rm", "f1") == (0, "removed f1\n")
     assert run("fault", "clear") == (0, "removed 1 fault rule(s)\n")
+
+
+def test_stub_add_list_rm_clear(run, server, tmp_path):
+    MockClient(server.url).clear_stubs()
+    body = tmp_path / "body.json"
+    body.write_text('{"conversations": []}')
+    code, out = run("stub", "add", "--operation", "getUnreadCount", "--body", '{"total": 3}', "--header",
+                    "X-Seen: yes", "--times", "1")
+    assert (code, out) == (0, "added s1\n")
+    added = run("stub", "add", "--path", "/c/v1/chat/sessions", "--method", "GET", "--body", f"@{body}")
+    assert added == (0, "added s2\n")
+    started = _start(server).json()
+    headers = {"Authorization": "Bearer cli-key", "x-kustomer-tracking-token": started["trackingToken"]}
+    unread = requests.get(f"{server.url}/c/v1/chat/unread", headers=headers, timeout=5)
+    assert unread.json() == {"total": 3} and unread.headers["X-Seen"] == "yes"
+    assert requests.get(f"{server.url}/c/v1/chat/sessions", headers=headers, timeout=5).json() == {"conversations": []}
+    assert [s["hits"] for s in json.loads(run("stub", "list", "--json")[1])["stubs"]] == [1, 1]
+    assert run("stub", "list")[1].splitlines()[1].split()[0] == "s1"
+    assert run("stub", "rm", "s1") == (0, "removed s1\n")
+    assert run("stub", "clear") == (0, "removed 1 stub(s)\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--body", "{nope"), "Invalid value for --body: not JSON"),
+    (("--body", "@/no/such/file.json"), "cannot read /no/such/file.json"),
+    (("--header", "no-colon"), "is not 'Name: value'"),
+    (("--status", "7"), "respond/status"),
+])
+def test_a_bad_stub_exits_with_a_clear_line(run, args, message):
+    code, out = run("stub", "add", *args)
+    assert code in (1, 2) and message in out
 
 
 def test_fault_add_with_a_whole_rule(run):
@@ -109,9 +142,51 @@ def test_journal_follow_prints_new_entries(run, server):
     assert code == 0 and [json.loads(line)["org"] for line in out.splitlines()] == ["follow-key"]
 
 
+def test_journal_follow_rows_line_up_under_the_header(run, server, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    _start(server, "short")
+    _start(server, "a-much-longer-key-name")
+    code, out = run("journal", "--follow", "--timeout", "0.1", "--interval", "0.05")
+    header, *rows = out.splitlines()
+    assert code == 0 and len(rows) == 2
+    starts = [header.index(name) for name in ("OPERATION", "METHOD", "PATH", "STATUS")]
+    for row in rows:
+        assert [row[at - 2:at] for at in starts] == ["  "] * 4 and row[starts[1]:].startswith("POST")
+
+
+def test_tables_fit_the_terminal_width(run, monkeypatch):
+    for n in range(3):
+        run("fault", "add", "--operation", "createConversation", "--org", f"kmock-main-abcdef-{n}-a-long-test-name",
+            "--status", "503", "--code", "service_unavailable", "--delay-ms", "100-800")
+    monkeypatch.setenv("COLUMNS", "70")
+    code, out = run("fault", "list")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 70
+    assert out.splitlines()[0].split() == ["ID", "MATCH", "RESPOND", "DELAYMS", "HITS", "EXPIRED"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fault", "load", "./missing.yaml"), "Error: no such file: ./missing.yaml (give a YAML file, or a scenario name"),
+    (("clock", "advance", "-5"), "Invalid value for 'SECONDS': -5: the mock clock only moves forward"),
+])
+def test_clear_errors_for_a_missing_file_and_a_negative_advance(run, args, message):
+    code, out = run(*args)
+    assert code in (1, 2) and message in out and "route" not in out
+
+
+def test_a_401_says_how_to_pass_the_admin_token(capsys, monkeypatch):
+    monkeypatch.delenv("KUSTOMER_MOCK_ADMIN_TOKEN", raising=False)
+    with ServerThread(create_app({"ADMIN_TOKEN": "s3cret"})) as guarded:
+        assert main(["fault", "list", "--url", guarded.url]) == 1
+        assert capsys.readouterr().err.strip().endswith(
+            "this mock wants its admin token: pass --admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN")
+        assert main(["fault", "list", "--url", guarded.url, "--admin-token", "s3cret"]) == 0
+    assert main(["fault", "list", "--url", "http://127.0.0.1:9"]) == 1
+    assert "(is it running? start it with scripts/run or kustomer-mock serve;" in capsys.readouterr().err
+
+
 def test_reset_settings_clock(run, server):
     code, out = run("settings", "cli-org", "--availability", "offline", "--start-delay-ms", "5", "--no-allow-end")
-    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5", "False"]
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["offline", "5", "false"]
     assert json.loads(run("settings", "cli-org", "--json")[1])["availability"] == "offline"
     assert run("reset", "--org", "cli-org") == (0, "reset org cli-org\n")
     assert MockClient(server.url).org("cli-org")["availability"] == "online"
@@ -173,7 +248,22 @@ def test_serve_loads_a_scenario_at_boot():
         stop_serve(process)
 
 
+def test_serve_names_a_missing_scenario_file():
+    result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "./nope.yaml"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and result.stderr == (
+        "Error: no such file: ./nope.yaml (a YAML file, or a scenario name such as chat-outage)\n")
+
+
 def test_serve_refuses_an_unknown_scenario():
     result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--faults", "nope"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "no fault scenario 'nope'" in result.stderr
+
+
+def test_wait_returns_once_the_mock_answers_and_gives_up_on_a_dead_url(server, capsys):
+    assert main(["wait", "--url", server.url, "--timeout", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("kustomer-mock ") and out.endswith(f" is up at {server.url}\n")
+    assert main(["wait", "--url", "http://127.0.0.1:9", "--timeout", "0.3"]) == 1
+    assert "no answer after 0.3s: cannot reach the mock at http://127.0.0.1:9" in capsys.readouterr().err

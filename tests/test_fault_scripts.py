@@ -85,3 +85,65 @@ def test_chat_offline_and_flaky_network_scripts_run(server, env):
     assert result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "offline"
     assert MockClient(server.url).org("script-key")["availability"] == "online"
     assert _run("flaky-network.sh", env, "true").returncode == 0
+
+
+def test_create_fails_twice_reads_only_its_own_window(server, env):
+    earlier = _run("create-fails-twice.sh", env, sys.executable, "-c", RETRYING_APP)   # 503 503 201 in the journal
+    assert earlier.returncode == 0, earlier.stdout + earlier.stderr
+    subprocess.run([sys.executable, "-c", RETRYING_APP], env=env, check=True, timeout=30)   # and a plain 201
+    again = _run("create-fails-twice.sh", env, sys.executable, "-c", RETRYING_APP)
+    assert again.returncode == 0 and "createConversation answered: 503 503 201\n" in again.stdout
+    gave_up = _run("create-fails-twice.sh", env, "true")
+    assert gave_up.returncode != 0 and "createConversation answered: \n" in gave_up.stdout
+
+
+def test_rate_limit_storm_counts_only_its_own_calls(server, env):
+    admin = MockClient(server.url)
+    with admin.fault(match={"operation": "start"}, respond={"status": 429}, times=3):
+        for _ in range(3):
+            subprocess.run([sys.executable, "-c", START], env=env, check=True, timeout=30)
+    result = _run("rate-limit-storm.sh", env, "true")
+    assert result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "0 calls were rate-limited"
+
+
+@pytest.mark.parametrize("script", ["chat-outage.sh", "flaky-network.sh", "rate-limit-storm.sh"])
+def test_a_script_removes_only_its_own_rules(server, env, script):
+    admin = MockClient(server.url)
+    kept = admin.add_fault(match={"operation": "sendMessage"}, respond={"status": 500})
+    assert _run(script, env, "true").returncode == 0
+    assert [rule["id"] for rule in admin.faults()] == [kept["id"]]
+
+
+def test_the_scripts_find_the_cli_in_the_repository_venv(server, env, tmp_path):
+    copy = tmp_path / "repo" / "scripts" / "faults"
+    shutil.copytree(SCRIPTS, copy)
+    venv_cli = tmp_path / "repo" / ".venv" / "bin" / "kustomer-mock"
+    venv_cli.parent.mkdir(parents=True)
+    venv_cli.write_text(f"#!/bin/sh\nexec {sys.executable} -m mock_server \"$@\"\n")
+    venv_cli.chmod(0o755)
+    bare = {k: v for k, v in env.items() if k != "KUSTOMER_MOCK"} | {"PATH": "/usr/bin:/bin"}
+    done = subprocess.run(["bash", str(copy / "chat-outage.sh"), "true"], env=bare, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    venv_cli.unlink()
+    missing = subprocess.run(["bash", str(copy / "chat-outage.sh"), "true"], env=bare, capture_output=True,
+                             text=True, timeout=60)
+    assert missing.returncode == 127 and "run scripts/run once" in missing.stderr
+
+
+def test_scripts_run_says_where_the_cli_is_until_it_is_on_path(tmp_path):
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "kustomer-mock").write_text("#!/bin/sh\n")
+    (venv_bin / "kustomer-mock").chmod(0o755)
+    bootstrap = SCRIPTS.parent / "_bootstrap.sh"
+
+    def said(path: str) -> str:
+        done = subprocess.run(["bash", "-c", f"source {bootstrap} && where_is_the_cli"], capture_output=True,
+                              text=True, timeout=30,
+                              env={"PATH": path, "KUSTOMER_MOCK_VENV": str(tmp_path / "venv")})
+        assert done.returncode == 0
+        return done.stderr
+    assert said("/usr/bin:/bin") == (f"the kustomer-mock CLI is {venv_bin}/kustomer-mock; to have it (and the fault "
+                                     f"scripts) on PATH in your shell: source {venv_bin}/activate\n")
+    assert said(f"{venv_bin}:/usr/bin:/bin") == ""

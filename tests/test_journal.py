@@ -139,3 +139,36 @@ def test_bodies_the_mock_refuses_are_kept_as_text_and_the_journal_still_reads(cl
     page = json.loads(listing.get_data(as_text=True), parse_constant=lambda name: pytest.fail(name))
     entry = page["requests"][-1]
     assert entry["path"] == path and entry["requestBody"] == raw.decode()
+
+
+def test_an_entry_keeps_the_headers_but_not_a_cookie(client, key):
+    client.set_cookie("kustomer_mock_admin_token", "secret")
+    client.post("/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}", "X-Trace": "t-1"})
+    entry = journal(client, operation="start")["requests"][-1]
+    assert entry["requestHeaders"]["X-Trace"] == "t-1" and entry["requestHeaders"]["Cookie"] == "<redacted>"
+    assert entry["responseHeaders"]["Content-Type"] == "application/json"
+
+
+def test_a_long_poll_answers_the_next_entry_or_nothing(live_server):
+    import threading
+
+    import requests
+    url = live_server.url
+    last = requests.get(f"{url}/__admin/requests", params={"limit": 1}, timeout=5).json()["requests"]
+    after = last[-1]["id"] if last else 0
+    assert requests.get(f"{url}/__admin/requests", params={"after": after + 10**6, "wait": 0.2},
+                        timeout=5).json() == {"requests": [], "total": 0}
+    answered = {}
+    poll = threading.Thread(target=lambda: answered.update(requests.get(
+        f"{url}/__admin/requests", params={"after": after, "wait": 20, "org": "long-poll-key"}, timeout=30).json()))
+    poll.start()
+    requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer other-key"}, timeout=5)
+    requests.post(f"{url}/c/v1/tracking/tokens", headers={"Authorization": "Bearer long-poll-key"}, timeout=5)
+    poll.join(timeout=30)
+    assert [(e["org"], e["operation"]) for e in answered["requests"]] == [("long-poll-key", "start")]
+
+
+@pytest.mark.parametrize("wait", [-1, 26, "x"])
+def test_a_bad_wait_is_refused(client, wait):
+    rv = client.get("/__admin/requests", query_string={"after": 0, "wait": wait})
+    assert rv.status_code == 400 and rv.json["errors"][0]["source"] == {"parameter": "wait"}

@@ -15,9 +15,10 @@ SOURCES = ("setup.cfg", "pyproject.toml", "README.md", "mock_server")  # the Doc
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-def _pip(*args: str, cwd: Path) -> None:
+def _pip(*args: str, cwd: Path) -> str:
     done = subprocess.run([sys.executable, "-m", "pip", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,8 @@ def wheel(tmp_path_factory) -> Path:
             shutil.copytree(ROOT / name, source / name, ignore=IGNORED)
         else:
             shutil.copy2(ROOT / name, source / name)
-    _pip("wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out), str(source), cwd=source)
+    log = _pip("wheel", "--no-deps", "--no-build-isolation", "-v", "-w", str(out), str(source), cwd=source)
+    (out / "build.log").write_text(log, encoding="utf-8")   # setuptools' own output, for the warnings test
     [built] = out.glob("kustomer_mock-*.whl")
     return built
 
@@ -45,6 +47,13 @@ def test_every_module_fixture_and_static_file_is_in_the_wheel(wheel):
     assert expected - _names(wheel) == set()
     assert {"mock_server/pytest_plugin.py", "mock_server/fixtures/org.yaml", "mock_server/fixtures/faults/chat-outage.yaml",
             "mock_server/static/chat-web/src/widget.js", "mock_server/static/chat-web/ui/widget.css"} <= expected
+
+
+def test_the_build_prints_no_setuptools_warning(wheel):
+    log = (wheel.parent / "build.log").read_text(encoding="utf-8")
+    assert "running bdist_wheel" in log                   # the build's own output was kept
+    for warning in ("Package would be ignored", "_Warning", "SetuptoolsDeprecationWarning", "is deprecated"):
+        assert warning not in log
 
 
 def test_the_wheel_declares_the_command_and_the_pytest_plugin(wheel):

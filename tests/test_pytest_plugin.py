@@ -168,3 +168,27 @@ def test_a_guarded_mock_without_the_token_stops_the_run_and_the_option_supplies_
     right = pytester.runpytest_subprocess("--kustomer-mock-url", served, "--kustomer-mock-admin-token", "ci-token",
                                           "-p", "no:cacheprovider")
     right.assert_outcomes(passed=1)
+
+
+def test_the_session_ends_without_a_traceback(pytester):
+    pytester.makepyfile(test_one="def test_one(kustomer_mock):\n    kustomer_mock.customer().create_conversation('hi')\n")
+    for _ in range(3):
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1)
+        output = "\n".join(result.outlines + result.errlines)
+        assert "Traceback" not in output and "Bad file descriptor" not in output
+
+
+def test_a_failing_helper_call_shows_the_test_s_line_not_the_client_s_frames(pytester):
+    pytester.makepyfile(test_refused='''
+def test_refused(kustomer_mock):
+    customer = kustomer_mock.customer()
+    kustomer_mock.faults.add(match={"operation": "createConversation"}, respond={"status": 503})
+    customer.create_conversation("hi")
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(['>*customer.create_conversation("hi")',
+                                 "E*ApiCallError: POST /c/v1/chat/sessions: 503 'service_unavailable'"])
+    output = result.stdout.str()
+    assert "testing_helpers.py" not in output and "mock_server/client.py" not in output

@@ -1,14 +1,19 @@
 """The real `kustomer-mock serve` process over sockets, and the server used in tests."""
 from __future__ import annotations
 
+import json
+import re
 import signal
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from mock_server import create_app
 from mock_server.domain.fixtures import default_dir
+from mock_server.serving import ServerThread
 
 from .helpers import serving, spawn_serve, stop_serve, wait_listening
 
@@ -101,3 +106,59 @@ def test_broken_fixtures_stop_serve_with_one_line_and_exit_2(tmp_path, name, tex
     output = process.communicate(timeout=30)[0]
     assert process.returncode == 2
     assert output.startswith(message) and output.count("\n") == 1 and "Traceback" not in output
+
+
+@pytest.mark.parametrize("server", ["waitress", "werkzeug"])
+def test_a_busy_port_is_one_line_naming_port_0_and_exit_2(server):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = spawn_serve("--port", str(port), "--server", server)
+        output = process.communicate(timeout=30)[0]
+    assert process.returncode == 2
+    assert output == (f"Error: port {port} on 127.0.0.1 is already in use: pass --port 0 to pick a free port "
+                      "(or stop what listens there)\n")
+
+
+def _log_lines(*args):
+    process = spawn_serve("--port", "0", *args)
+    url = wait_listening(process)
+    with requests.Session() as session:
+        headers = _start(session, url, "log-key")
+        session.post(f"{url}/c/v1/chat/sessions", json={"message": "hi"}, headers=headers)
+        session.post(f"{url}/__admin/faults", json={"match": {"operation": "getUnreadCount"}, "respond": {"status": 503}})
+        session.get(f"{url}/c/v1/chat/unread", headers=headers)
+    return [line for line in stop_serve(process).splitlines() if "kustomer-mock" not in line]
+
+
+def test_serve_logs_one_line_per_request():
+    lines = _log_lines()
+    assert len(lines) == 4
+    assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} POST /c/v1/chat/sessions createConversation 201 [\d.]+ms org=log-key",
+                        lines[1]), lines[1]
+    assert re.fullmatch(r"\S+ POST /__admin/faults addFault 201 [\d.]+ms", lines[2]), lines[2]
+    assert re.fullmatch(r"\S+ GET /c/v1/chat/unread getUnreadCount 503 [\d.]+ms fault=f1 org=log-key", lines[3])
+
+
+def test_serve_logs_json_lines_or_nothing_when_quiet():
+    lines = [json.loads(line) for line in _log_lines("--log-format", "json")]
+    assert {k: v for k, v in lines[3].items() if k not in ("time", "durationMs")} == {
+        "method": "GET", "path": "/c/v1/chat/unread", "operation": "getUnreadCount", "status": 503,
+        "fault": "f1", "drop": None, "stub": None, "org": "log-key"}
+    assert _log_lines("--quiet") == []
+
+
+def test_a_waitress_thread_stops_without_an_ebadf_traceback(caplog):
+    failures = []
+    previous, threading.excepthook = threading.excepthook, failures.append
+    try:
+        for _ in range(5):
+            served = ServerThread(create_app(), kind="waitress").start()
+            with requests.Session() as session:   # a keep-alive channel is open while the server stops
+                assert session.get(f"{served.url}/__admin/health").status_code == 200
+                served.stop()
+            assert not served._thread.is_alive()
+    finally:
+        threading.excepthook = previous
+    assert failures == [] and "Bad file descriptor" not in caplog.text

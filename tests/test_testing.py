@@ -131,3 +131,15 @@ def test_closing_resets_the_org(kustomer_mock):
     with pytest.raises(ApiCallError) as gone:
         customer.conversations()
     assert gone.value.code == "not_started"   # the org was rebuilt from its fixtures: the token is unknown
+
+
+def test_a_stub_answers_this_org_alone_and_goes_with_the_test(kustomer_mock):
+    customer = kustomer_mock.customer()
+    customer.create_conversation("kept")
+    stub = kustomer_mock.stub("getConversations", body={"conversations": [], "total": 0}, times=1)
+    assert stub["match"] == {"operation": "getConversations", "org": kustomer_mock.key}
+    assert customer.conversations() == []
+    assert len(customer.conversations()) == 1                      # times=1: the real answer again
+    kustomer_mock.assert_called("getConversations", times=1, stub=stub["id"], status=200)
+    kustomer_mock.close(reset=False)
+    assert stub["id"] not in {s["id"] for s in kustomer_mock.admin.stubs()}

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, request
 from .. import scenarios
 from ..faults import get_faults, operation_names
 from ..journal import get_journal
+from ..stubs import get_stubs
 from ..schemas import control as c
 from ..schemas import faults as s
 from ..schemas.common import shared
@@ -52,12 +53,14 @@ def list_fault_scenarios():
 
 
 @bp.post("/faults/scenarios/<name>", endpoint="loadFaultScenario")
-@operation(body=s.Scenario, response=s.FaultList, status=201)
+@operation(body=s.Scenario, response=s.LoadedScenario, status=201)
 def load_fault_scenario(name):
-    """Add a scenario's rules: the named file, or the rules in the body (all or none)."""
+    """Add a scenario's fault rules and stubs: the named file, or the rules in the body (all or none)."""
     body = shared(s.Scenario, partial=("faults",)).load(json_body())
-    scenario = body if body.get("faults") else scenarios.read(name, current_app.config.get("FIXTURES"))
-    return {"faults": get_faults().add(scenarios.rules(scenario, operation_names()), scenario=name)}, 201
+    inline = body.get("faults") or body.get("stubs")
+    scenario = body if inline else scenarios.read(name, current_app.config.get("FIXTURES"))
+    faults, stubs = scenarios.rules(scenario, operation_names())
+    return {"faults": get_faults().add(faults, scenario=name), "stubs": get_stubs().add(stubs, scenario=name)}, 201
 
 
 @bp.get("/requests", endpoint="listRequests")

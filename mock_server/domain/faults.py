@@ -118,10 +118,13 @@ class Rule:
 
 
 class FaultSet:
-    """The rules of one mock, in the order added; the first rule that fires wins."""
+    """The rules of one mock, in the order added; the first rule that fires wins.
 
-    def __init__(self, seed: int = 1):
-        self.seed = seed
+    The stubs are a second FaultSet with the prefix "s": the same matching, counters and ids.
+    """
+
+    def __init__(self, seed: int = 1, prefix: str = "f"):
+        self.seed, self.prefix = seed, prefix
         self._rules: list[Rule] = []
         self._next = 1
         self._lock = threading.Lock()
@@ -131,7 +134,7 @@ class FaultSet:
         with self._lock:
             added = []
             for spec in specs:
-                rule_id = f"f{self._next}"
+                rule_id = f"{self.prefix}{self._next}"
                 self._next += 1
                 # a rule's own seed stands alone; else the mock's seed and the rule id make one
                 seed = f"rule:{spec['seed']}" if "seed" in spec else f"{self.seed}:{rule_id}"
@@ -146,10 +149,10 @@ class FaultSet:
             for index, rule in enumerate(self._rules):
                 if rule.id == rule_id:
                     return self._rules.pop(index).describe()
-        raise NotFound(f"no fault {rule_id}", parameter="id")
+        raise NotFound(f"no {'stub' if self.prefix == 's' else 'fault'} {rule_id}", parameter="id")
 
     def clear(self) -> int:
-        """Remove every rule; ids start again from f1 so a re-run draws the same numbers."""
+        """Remove every rule; ids start again from f1 (s1) so a re-run draws the same numbers."""
         with self._lock:
             count, self._rules, self._next = len(self._rules), [], 1
             return count

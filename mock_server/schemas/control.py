@@ -40,6 +40,8 @@ class JournalQuery(Query):
     since = IsoTime(metadata={"description": "entries at or after this mock-clock time"})
     after = fields.Integer(validate=validate.Range(min=0), metadata={"description": "entries after this id"})
     limit = fields.Integer(validate=validate.Range(min=1, max=100_000), metadata={"description": "newest N"})
+    wait = fields.Float(validate=validate.Range(min=0, max=25),
+                        metadata={"description": "with `after`: seconds to wait for a new entry (a long poll)"})
 
 
 class JournalPage(Schema):

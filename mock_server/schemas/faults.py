@@ -161,7 +161,9 @@ class Scenario(Schema):
 
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
-    faults = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=100))
+    faults = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=100))
+    stubs = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=100),
+                        metadata={"description": "stub rules (see /__admin/stubs), added with the faults"})
 
 
 class FaultList(Schema):
@@ -170,8 +172,14 @@ class FaultList(Schema):
     faults = fields.List(fields.Dict())
 
 
+class LoadedScenario(FaultList):
+    """{"faults": [...], "stubs": [...]}: the rules a scenario added."""
+
+    stubs = fields.List(fields.Dict())
+
+
 class ScenarioList(Schema):
-    """{"scenarios": [{name, description, faults}]}."""
+    """{"scenarios": [{name, description, faults, stubs}]}."""
 
     scenarios = fields.List(fields.Dict())
 

@@ -3,15 +3,14 @@
 # Runs a command with that fault, then checks in the journal that the app really retried.
 #   scripts/faults/create-fails-twice.sh npm run test:e2e -- --grep "retries the first message"
 set -euo pipefail
-mock="${KUSTOMER_MOCK:-kustomer-mock}"
+source "$(dirname "$0")/_lib.sh"
 
-"$mock" journal >/dev/null             # fails early when the mock is not running
-"$mock" fault add --operation createConversation --status 503 --times 2
-trap '"$mock" fault clear >/dev/null' EXIT
+start=$(journal_end)                   # fails early when the mock is not running
+add_rules "${mock[@]}" fault add --operation createConversation --status 503 --times 2
 "$@"
 
-# Two 503s and then a 201: anything else means the app gave up (or never called).
-statuses=$("$mock" journal --operation createConversation --json \
+# This run's calls only: two 503s and then a 201; anything else means the app gave up (or never called).
+statuses=$("${mock[@]}" journal --after "$start" --operation createConversation --json \
            | python3 -c 'import json,sys; print(" ".join(str(e["status"]) for e in json.load(sys.stdin)["requests"]))')
 echo "createConversation answered: $statuses"
 [[ "$statuses" == "503 503 201"* ]]

@@ -290,3 +290,24 @@ def test_with_an_admin_token_the_dashboard_asks_once_per_tab(browser):
             other.get_by_test_id("token-dialog").wait_for()
         finally:
             context.close()
+
+
+def test_the_journal_updates_live_and_shows_a_call_s_request_and_response(context, mock, key):
+    board = dashboard(context, mock, key)
+    board.get_by_role("tab", name="Journal").click()
+    rows = board.get_by_test_id("journal-entry")
+    before = rows.count()
+    headers = {"Authorization": f"Bearer {key}", "X-Trace": "live-journal"}
+    requests.post(f"{mock}/c/v1/tracking/tokens", json={"brandId": "nope"}, headers=headers, timeout=10)
+    entry = rows.filter(has_text="start").first
+    entry.wait_for()                                   # no reload, no poll interval: the long poll answers
+    assert rows.count() == before + 1
+    entry.click()
+    details = board.get_by_test_id("journal-details")
+    assert "POST /c/v1/tracking/tokens" in details.get_by_test_id("journal-request").inner_text()
+    assert "X-Trace: live-journal" in details.get_by_test_id("journal-request-headers").inner_text()
+    assert '"brandId": "nope"' in details.get_by_test_id("journal-request-body").inner_text()
+    assert "Content-Type: application/json" in details.get_by_test_id("journal-response-headers").inner_text()
+    assert '"errors"' in details.get_by_test_id("journal-response-body").inner_text()
+    entry.click()
+    assert details.count() == 0

@@ -290,3 +290,21 @@ def test_a_missing_or_wrong_id_sends_nothing_and_answers_a_field_error(host_page
             break
         page.wait_for_timeout(100)
     assert found == [(method, reason)]
+
+
+def test_a_message_that_fails_to_send_stays_in_the_input_with_a_retry(host_page, admin, key):
+    page = started(host_page(after=START))
+    run(page, "Kustomer.createConversation({message: 'first'}, () => done(true))")
+    run(page, "Kustomer.open(); done(true)")
+    frame = page.frame_locator(FRAME)
+    frame.locator("[data-direction=in]").filter(has_text="first").wait_for()
+    admin.fault({"match": {"operation": "sendMessage", "org": key}, "respond": {"status": 503}, "times": 1})
+    frame.get_by_test_id("composer-input").fill("second try")
+    frame.get_by_test_id("send").click()
+    frame.get_by_test_id("send-error").wait_for()
+    assert frame.get_by_test_id("composer-input").input_value() == "second try"
+    assert "Not sent:" in frame.get_by_test_id("send-error").inner_text()
+    frame.get_by_test_id("retry").click()
+    frame.locator("[data-direction=in]").filter(has_text="second try").wait_for()
+    assert frame.get_by_test_id("composer-input").input_value() == ""
+    assert frame.get_by_test_id("send-error").count() == 0

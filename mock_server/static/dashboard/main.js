@@ -2,7 +2,7 @@
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;
-  var POLL_MS = 2000;   // journal, faults, warnings, clock and keys are not org events: they are polled
+  var POLL_MS = 2000;   // faults, warnings, clock and keys are not org events: they are polled (the journal follows itself)
   var stream = null;
 
   function keyFromHash() {
@@ -66,8 +66,7 @@
   };
 
   function poll() {
-    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadJournal(), Dash.loadWarnings(), Dash.loadKeys(),
-      Dash.loadWebhooks()];
+    var calls = [Dash.loadClock(), Dash.loadFaults(), Dash.loadWarnings(), Dash.loadKeys(), Dash.loadWebhooks()];
     if (state.key) calls.push(Dash.loadOrg(false));
     Promise.all(calls).catch(function () { /* shown on the next action; polling carries on */ })
       .then(function () { setTimeout(poll, POLL_MS); });

@@ -112,26 +112,7 @@
     });
   }
 
-  // -- journal and warnings ------------------------------------------------------------------
-
-  Dash.loadJournal = function () {
-    var query = ['limit=60'], operation = $('journal-operation').value.trim();
-    if (operation) query.push('operation=' + encodeURIComponent(operation));
-    if ($('journal-this-org').checked && state.key) query.push('org=' + encodeURIComponent(state.key));
-    return Dash.api('GET', '/__admin/requests?' + query.join('&')).then(function (data) {
-      var rows = $('journal-rows');
-      rows.replaceChildren.apply(rows, data.requests.slice().reverse().map(function (entry) {
-        var status = entry.status === null ? 'dropped' : String(entry.status);
-        return el('tr', { 'data-testid': 'journal-entry', 'data-operation': entry.operation || '',
-          'class': entry.status === null || entry.status >= 400 ? 'bad' : '', title: entry.method + ' ' + entry.path }, [
-          el('td', { text: (entry.time || '').slice(11, 23) }), el('td', { text: entry.operation || entry.path }),
-          el('td', { 'data-testid': 'journal-status', text: status }), el('td', { text: String(entry.durationMs) }),
-          el('td', { text: entry.fault ? entry.fault + (entry.drop ? ' (' + entry.drop + ')' : '') : '' })]);
-      }));
-      $('journal-total').textContent = data.total > data.requests.length
-        ? 'the newest ' + data.requests.length + ' of ' + data.total : data.total + ' calls';
-    });
-  };
+  // -- warnings (the journal is journal.js) ----------------------------------------------------
 
   Dash.loadWarnings = function () {
     if (!state.key) return Promise.resolve();

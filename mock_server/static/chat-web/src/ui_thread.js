@@ -144,14 +144,32 @@ U.submit = function () {
   var text = this.input.value.trim();
   if (!text) return;
   this.input.value = '';
-  this.send(text, undefined);
+  this.clearSendError();
+  this.send(text, undefined, true);
 };
 
-U.send = function (body, payload) {
+/* A typed message that failed goes back into the input (unless the customer typed anew) with a Retry. */
+U.sendFailed = function (error, body, typed) {
+  var self = this;
+  this.clearSendError();
+  if (typed && !this.input.value) this.input.value = body;
+  var retry = typed ? this.el('button', { type: 'button', 'class': 'retry', 'data-testid': 'retry', text: 'Retry',
+    onclick: function () { self.submit(); } }) : null;
+  this.sendError = this.el('li', { 'class': 'error', 'data-testid': 'send-error' },
+    [this.el('span', { text: 'Not sent: ' + error.message + ' ' }), retry]);
+  this.messages.appendChild(this.sendError);
+};
+
+U.clearSendError = function () {
+  if (this.sendError && this.sendError.parentNode) this.sendError.parentNode.removeChild(this.sendError);
+  this.sendError = null;
+};
+
+U.send = function (body, payload, typed) {
   var self = this, engine = this.engine, view = this.view;
   var fail = function (error) {
     console.error(K.TAG + ' sending failed: ' + error.message);
-    if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
+    if (self.view === view) self.sendFailed(error, body, typed);
   };
   if (view.kind === 'draft') {
     var draft = view.draft, create;

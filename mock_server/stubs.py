@@ -1,0 +1,43 @@
+"""Stubs over HTTP: rules that answer a call with any status, body and headers instead of the view.
+
+They share the fault rules' machinery (domain/faults.py: match, times, after, probability, scope);
+faults are tried first, so a fault can still break a stubbed operation.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, current_app
+
+from .domain.faults import FaultSet
+
+EXTENSION = "kustomer_mock.stubs"
+
+
+def init_app(app: Flask) -> FaultSet:
+    """Keep the stub rules on the app (ids s1, s2, ...)."""
+    stubs = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]), prefix="s")
+    return stubs
+
+
+def get_stubs(app: Flask | None = None) -> FaultSet:
+    """The stub rules of `app` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def respond(rule_id: str, spec: dict) -> Response:
+    """The answer a stub asks for: its JSON body or text, its status and headers."""
+    headers = dict(spec.get("headers") or {})
+    content_type = next((headers.pop(k) for k in list(headers) if k.lower() == "content-type"), None)
+    if "body" in spec:
+        data, content_type = json.dumps(spec["body"]), content_type or "application/json"
+    elif "text" in spec:
+        data, content_type = spec["text"], content_type or "text/plain; charset=utf-8"
+    else:
+        data = b""
+    response = Response(data, spec.get("status", 200), content_type=content_type)
+    if content_type is None:  # no body: no made-up text/html type either
+        del response.headers["Content-Type"]
+    response.headers.update(headers)
+    response.headers["x-kustomer-mock-stub"] = rule_id
+    return response
