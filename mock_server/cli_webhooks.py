@@ -25,7 +25,9 @@ def webhooks():
 def webhooks_list(client, org):
     """The webhooks of every org (or one), with their pending deliveries."""
     found = client.webhooks(org)
-    return {"webhooks": found}, table(found, _WEBHOOK_COLUMNS)
+    # event names without their common "kustomer." prefix keep the table within the terminal
+    shown = [{**w, "events": ", ".join(e.removeprefix("kustomer.") for e in w.get("events") or [])} for w in found]
+    return {"webhooks": found}, table(shown, _WEBHOOK_COLUMNS)
 
 
 @webhooks.command("log")

@@ -21,7 +21,8 @@ def _logged(client: MockClient, count: int) -> list[dict]:
     return client.deliveries(org=KEY)["deliveries"]
 
 
-def test_list_log_follow_and_redeliver(run, server):  # noqa: F811
+def test_list_log_follow_and_redeliver(run, server, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("COLUMNS", "160")   # tables fit the terminal: give this one a known width
     client = MockClient(server.url)
     with WebhookReceiver() as receiver:
         receiver.token = "cli-secret-123"
