@@ -19,6 +19,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.sort_keys = False
+    app.url_map.strict_slashes = False   # /v1/users/current/ is /v1/users/current, as at Kustomer
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)     # header limit, CORS preflights, admin token: before faults act

@@ -23,7 +23,7 @@ _MARSHMALLOW = {"Unknown field.": UnknownField, "Missing data for required field
 
 
 def _with_sub_errors(error: dict) -> dict:
-    """A REST v1 400 as Kustomer's validation answers carry it: the field again under meta.subErrors.
+    """A REST v1 4xx as Kustomer's validation answers carry it: the error again under meta.subErrors.
 
     Real REST clients read errors[0].meta.subErrors[0].source.pointer without a guard.
     """
@@ -34,7 +34,7 @@ def _with_sub_errors(error: dict) -> dict:
 def envelope(errors: list[ApiError], headers: dict | None = None):
     """The Flask response for a list of errors; the status is the first one's."""
     bodies = [e.to_dict() for e in errors]
-    if request.path.startswith("/v1/") and errors[0].status == 400:
+    if request.path.startswith("/v1/") and 400 <= errors[0].status < 500:
         bodies = [_with_sub_errors(body) for body in bodies]
     response = jsonify({"errors": bodies})
     response.status_code = errors[0].status

@@ -17,7 +17,7 @@ from .domain.org import Org
 
 VERSION = 1
 # Plain data an org holds besides its records; attributes another version lacks are skipped.
-PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "assistants", "tokens", "chat_secret",
+PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", "assistants", "tokens", "chat_secret",
          "sdk_warnings", "merges", "bulk_jobs")
 # Records kept by id, exported as lists: (attribute, class)
 RECORDS = (("notes", Note), ("kobjects", KObject), ("custom_klasses", CustomKlass))

@@ -109,7 +109,7 @@ def test_paging_links_walk_250_conversations_exactly_once(app, api, chat):
     made = {api.customer_conversation(chat.customer_id, importedAt="2026-01-01T00:00:00Z") for _ in range(250)}
     first = api.get(f"/v1/customers/{chat.customer_id}/conversations", pageSize=100).json
     assert first["meta"] == {"page": 1, "pageSize": 100, "total": 250, "totalPages": 3}
-    assert first["links"]["prev"] is None and first["links"]["last"].endswith("page=3")
+    assert first["links"]["prev"] is None and first["links"]["last"].endswith("?page=3&pageSize=100")
     seen = [c["id"] for c in api.walk(f"/v1/customers/{chat.customer_id}/conversations", pageSize=100)]
     assert len(seen) == 250 and set(seen) == made
     every = [c["id"] for c in api.walk("/v1/conversations", pageSize=100, sort="asc")]
@@ -213,6 +213,6 @@ def test_paging_past_the_end_links_back_to_the_last_page(api, chat, page, prev, 
     chat.new_conversation()
     body = api.get("/v1/conversations", page=page, pageSize=100).json
     assert body["data"] == [] or page == 1
-    assert body["meta"]["totalPages"] == 1 and body["links"]["last"].endswith("page=1")
-    assert body["links"]["prev"] == (None if prev is None else f"/v1/conversations?pageSize=100&page={prev}")
+    assert body["meta"]["totalPages"] == 1 and body["links"]["last"].endswith("?page=1&pageSize=100")
+    assert body["links"]["prev"] == (None if prev is None else f"/v1/conversations?page={prev}&pageSize=100")
     assert body["links"]["next"] is next_

@@ -64,3 +64,32 @@ def test_directory_errors(api, method, path, body, status, code, pointer):
     assert rv.json["errors"][0]["code"] == code
     if pointer:
         assert rv.json["errors"][0]["source"] == {"pointer": pointer}
+
+
+def test_what_sync_clients_read_besides(api, chat, client):
+    """Shortcuts, SLAs, every metadata resource, attachments, timestamps, trailing slashes: what sync taps list."""
+    rest = Api(client, chat.key)
+    shortcuts = rest.get("/v1/shortcuts").json["data"]
+    assert shortcuts[0]["attributes"]["name"] == "Where is my order" and shortcuts[0]["attributes"]["text"]
+    assert rest.get(f"/v1/shortcuts/{shortcuts[0]['id']}").json["data"] == shortcuts[0]
+    slas = rest.get("/v1/slas", versions="all").json
+    assert (slas["data"], slas["included"], slas["meta"]["total"]) == ([], [], 0)
+    for resource in ("customer", "conversation", "message", "company", "user"):
+        assert "properties" in rest.get(f"/v1/metadata/{resource}").json["data"]["attributes"]
+    for path in ("/v1/tags", "/v1/users", "/v1/teams", "/v1/routing/queues"):
+        assert all(item["attributes"]["updatedAt"] and item["attributes"]["createdAt"]
+                   for item in rest.get(path).json["data"])
+    assert rest.get("/v1/users/current/").status_code == 200   # a trailing slash is the same route
+    cid = chat.new_conversation()
+    rest.created(f"/v1/conversations/{cid}/messages", {"channel": "email", "app": "postmark", "attachments": [
+        {"_id": UNKNOWN, "name": "invoice.pdf", "contentType": "application/pdf", "contentLength": 2048}]})
+    attachments = rest.get(f"/v1/conversations/{cid}/attachments").json["data"]
+    assert [(a["id"], a["attributes"]["name"]) for a in attachments] == [(UNKNOWN, "invoice.pdf")]
+
+
+def test_every_rest_error_carries_sub_errors(api):
+    """A connector's error parser reads errors[0].meta.subErrors[0] whatever the status."""
+    api.created("/v1/customers", {"externalId": "dup"})
+    for rv in (api.post("/v1/customers", {"externalId": "dup"}), api.get(f"/v1/customers/{UNKNOWN}")):
+        error = rv.json["errors"][0]
+        assert error["meta"]["subErrors"][0]["title"] == error["title"]

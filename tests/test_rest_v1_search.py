@@ -73,7 +73,7 @@ def test_sort_and_paging_walk_every_result_once(api, people):
             "sort": [{"customer_name": "asc"}]}
     first = api.call("POST", SEARCH, json=body, query_string={"pageSize": 2}).json
     assert first["meta"] == {"page": 1, "pageSize": 2, "total": 3, "totalPages": 2, "aggregations": {}}
-    assert first["links"]["next"] == f"{SEARCH}?pageSize=2&page=2" and first["links"]["prev"] is None
+    assert first["links"]["next"] == f"{SEARCH}?page=2&pageSize=2" and first["links"]["prev"] is None
     second = api.call("POST", first["links"]["next"], json=body).json
     names = [c["attributes"]["name"] for c in first["data"] + second["data"]]
     assert names == ["Ada Lovelace", "Alan Turing", "Grace Hopper"] and second["links"]["next"] is None
@@ -123,7 +123,6 @@ def test_conversations_messages_notes_and_kobjects(client, chat):
 
 INVALID = [
     ({"queryContext": "invoice"}, {}, "invalid_field", {"pointer": "/queryContext"}),
-    ({"queryContext": "company"}, {}, "invalid_criteria", {"pointer": "/queryContext"}),
     ({"and": [{"customer_nope": {"equals": 1}}]}, {}, "invalid_criteria", {"pointer": "/and/0/customer_nope"}),
     ({"and": [{"customer_satisfaction_avg_score": {"gte": 1}}]}, {}, "invalid_criteria",
      {"pointer": "/and/0/customer_satisfaction_avg_score"}),
@@ -168,3 +167,20 @@ def test_searches_count_against_100_a_minute(app, api):
     assert api.call("POST", SEARCH, json={}).status_code == 200
     api.client.patch(f"/__admin/orgs/{api.key}/settings", json={"searchRateLimitPerMinute": None})
     assert all(api.call("POST", SEARCH, json={}).status_code == 200 for _ in range(120))
+
+
+@pytest.mark.parametrize("context", ["company", "conversation_time", "work_item"])
+def test_contexts_the_mock_keeps_nothing_of_find_nothing(api, context):
+    """A sync client reads every context; the mock has no companies, conversation times or work items."""
+    body = {"queryContext": context, "and": [{f"{context}_updated_at": {"gt": "2020-01-01T00:00:00Z"}}],
+            "sort": [{f"{context}_updated_at": "asc"}]}
+    rv = api.call("POST", SEARCH, json=body)
+    assert rv.status_code == 200 and rv.json["data"] == [] and rv.json["meta"]["total"] == 0
+
+
+def test_conversation_channels_follow_its_messages(client, chat):
+    api = Api(client, chat.key)
+    cid = chat.new_conversation()
+    api.created(f"/v1/conversations/{cid}/messages", {"channel": "email", "app": "postmark", "preview": "re"})
+    assert api.get(f"/v1/conversations/{cid}").json["data"]["attributes"]["channels"] == ["chat", "email"]
+    assert _ids(api, {"queryContext": "conversation", "and": [{"conversation_channels": {"equals": "email"}}]}) == [cid]

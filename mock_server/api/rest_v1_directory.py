@@ -192,3 +192,25 @@ def get_tag(tag_id):
 def get_queue(queue_id):
     """A routing queue by id (DEFAULT_QUEUE is the org's system queue)."""
     return _one("queue", "/v1/routing/queues", directory.find(server_org().queues, queue_id, "queue"))
+
+
+@bp.get("/shortcuts", endpoint="getShortcuts")
+@operation(query=ListQuery, response=r.DirectoryList, auth=KEY)
+def get_shortcuts():
+    """The org's shortcuts (saved replies agents insert)."""
+    return _directory("shortcut", "/v1/shortcuts", lambda org: org.shortcuts)
+
+
+@bp.get("/shortcuts/<shortcut_id>", endpoint="getShortcut")
+@operation(response=r.DirectoryDocument, auth=KEY)
+def get_shortcut(shortcut_id):
+    """A shortcut by id."""
+    return _one("shortcut", "/v1/shortcuts", directory.find(server_org().shortcuts, shortcut_id, "shortcut"))
+
+
+@bp.get("/slas", endpoint="getSlas")
+@operation(query=ListQuery, response=r.DirectoryList, auth=KEY)
+def get_slas():
+    """The org's SLA policies: the mock's orgs have none (versions, when asked for, come under included)."""
+    answer = _directory("sla", "/v1/slas", lambda org: [])
+    return {**answer, "included": []}

@@ -66,10 +66,12 @@ def delete_klass(klass_id):
 @bp.get("/metadata/<resource_name>", endpoint="getMetadata")
 @operation(response=r.MetadataDocument, auth=KEY)
 def get_metadata(resource_name):
-    """Custom attribute definitions of customer, conversation or kobject.NAME."""
+    """Custom attribute definitions of customer, conversation, message, company, user or kobject.NAME."""
     org = server_org()
     if resource_name in org.klasses:
         attributes = org.klasses[resource_name].describe()
+    elif resource_name in kobjects.STANDARD:   # Klasses the fixtures give no custom attributes
+        attributes = []
     elif resource_name.startswith("kobject.") and resource_name[8:] in org.custom_klasses:
         attributes = org.custom_klasses[resource_name[8:]].attributes
     else:

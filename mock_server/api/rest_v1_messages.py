@@ -116,6 +116,16 @@ def update_message(message_id):
     return _one(org, rest_messages.update_message(org, message_id, changes))
 
 
+@bp.get("/conversations/<conversation_id>/attachments", endpoint="getConversationAttachments")
+@operation(query=ListQuery, response=r.AttachmentList, auth=KEY)
+def get_conversation_attachments(conversation_id):
+    """The attachments of a conversation's messages, oldest first."""
+    paging = shared(ListQuery).load({"sort": "asc", **request.args.to_dict()})
+    _, found = rest_messages.messages(server_org(), conversation_id, paging["sort"])
+    items = [(message, index, item) for message in found for index, item in enumerate(message.attachments)]
+    return listing(r.AttachmentList, items, paging, lambda entry: r.attachment(*entry))
+
+
 # -- notes ---------------------------------------------------------------------------------------
 
 def _note(record):

@@ -113,6 +113,12 @@ class Conversation:
     campaign: str | None = None
     modified_at: str | None = None
     rev: int = 1
+    other_channels: list = field(default_factory=list)   # channels of messages REST recorded besides `channel`
+
+    @property
+    def channels(self) -> list[str]:
+        """Every channel the conversation has messages on, its own first."""
+        return [self.channel, *self.other_channels]
 
 
 @dataclass

@@ -33,9 +33,10 @@ class Org:
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
         self.brands = list(data.get("brands") or [])
         self.settings = dict(data.get("settings") or {})
-        self.users = list(data.get("users") or [])
-        self.teams, self.tags = list(data.get("teams") or []), list(data.get("tags") or [])
-        self.queues = list(data.get("queues") or [])
+        since = {"createdAt": clock.now_iso(), "updatedAt": clock.now_iso()}   # clients sync on updatedAt
+        self.users, self.teams, self.tags, self.queues, self.shortcuts = (
+            [{**since, **record} for record in data.get(name) or []]
+            for name in ("users", "teams", "tags", "queues", "shortcuts"))
         self.kb = KnowledgeBase(data.get("kb") or {})
         self.assistants = list(data.get("assistants") or [])
         klasses = data.get("klasses") or {}

@@ -51,7 +51,7 @@ for _name, _kind, _get in (
         ("conversation_tags", "list", lambda c, o: c.tags),
         ("conversation_assigned_users", "list", lambda c, o: c.assigned_users),
         ("conversation_assigned_teams", "list", lambda c, o: c.assigned_teams),
-        ("conversation_channels", "list", lambda c, o: [c.channel]),
+        ("conversation_channels", "list", lambda c, o: c.channels),
         ("conversation_direction", "list", lambda c, o: c.direction),
         ("conversation_reply_channel", "list", lambda c, o: c.reply_channel),
         ("conversation_queue", "list", lambda c, o: (c.queue or {}).get("id")),

@@ -112,8 +112,11 @@ def relation(kind: str, record_id: str | None, link: str | None = None) -> dict:
 
 def page_links(path: str, query: dict, page: int, total_pages: int) -> dict:
     """self/first/prev/next/last of one page, keeping the other query parameters."""
+    # Kustomer writes page=N&pageSize=M together (a sync client matches "page=101&pageSize=100" exactly)
+    others = {k: v for k, v in query.items() if k != "pageSize"}
+
     def link(number: int) -> str:
-        params = {**query, "page": number}
+        params = {**others, "page": number, **({"pageSize": query["pageSize"]} if "pageSize" in query else {})}
         return f"{path}?{urlencode(params)}"
     # past the end, prev leads back to the last page (not to the empty page before this one)
     return {"self": link(page), "first": link(1), "prev": link(min(page - 1, total_pages)) if page > 1 else None,

@@ -135,7 +135,7 @@ class CustomerBody(Schema):
     """POST /v1/customers, PUT and PATCH /v1/customers/{id}: Kustomer's one customer body."""
 
     name = Text()
-    company = Id(allow_none=True)
+    company = Text()   # Kustomer's schema: a plain nullable string (a company id in practice)
     external_id = Text(minimum=1, data_key="externalId")
     username = Text()
     signed_up_at = IsoTime(data_key="signedUpAt", allow_none=True)

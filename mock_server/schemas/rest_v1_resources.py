@@ -86,7 +86,7 @@ class ConversationAttributes(Schema):
     status = fields.String()
     priority = fields.Integer()
     direction = fields.String()
-    channels = fields.Function(lambda c: [c.channel])
+    channels = fields.List(fields.String())
     reply_channel = fields.String(data_key="replyChannel", allow_none=True)
     preview = fields.String()
     message_count = fields.Integer(data_key="messageCount")
@@ -150,6 +150,16 @@ class MessageAttributes(Schema):
     updated_at = fields.Function(lambda m: m.modified_at or m.created_at, data_key="updatedAt")
     modified_at = fields.Function(lambda m: m.modified_at or m.created_at, data_key="modifiedAt")
     rev = fields.Integer()
+
+
+class AttachmentAttributes(Schema):
+    """An attachment of a message: its name, media type, size and (when uploaded) where it is served."""
+
+    name = fields.String()
+    content_type = fields.String(data_key="contentType")
+    content_length = fields.Float(data_key="contentLength", allow_none=True)
+    url = fields.String(allow_none=True)
+    created_at = fields.String(data_key="createdAt")
 
 
 class NoteAttributes(Schema):
@@ -219,6 +229,7 @@ class DirectoryAttributes(Schema):
     icon = fields.String(allow_none=True)
     color = fields.String(allow_none=True)
     system = fields.Boolean()
+    text = fields.String()
     deleted = fields.Boolean()
     created_at = fields.String(data_key="createdAt")
     updated_at = fields.String(data_key="updatedAt")
@@ -244,6 +255,7 @@ CustomerDocument, CustomerList = documents("Customer", RestCustomerAttributes)
 ConversationDocument, ConversationList = documents("RestConversation", ConversationAttributes)
 MessageDocument, MessageList = documents("RestMessage", MessageAttributes)
 NoteDocument, NoteList = documents("Note", NoteAttributes)
+_, AttachmentList = documents("Attachment", AttachmentAttributes)
 KlassDocument, KlassList = documents("Klass", KlassAttributes)
 KObjectDocument, KObjectList = documents("KObject", KObjectAttributes)
 MetadataDocument, _ = documents("Metadata", MetadataAttributes)
@@ -313,6 +325,16 @@ def message_of(org, record: Message) -> dict:
     return message(record, first=bool(thread) and thread[0].id == record.id)
 
 
+def attachment(record: Message, index: int, item) -> dict:
+    """One attachment of a message (an id alone when the message named an upload by id)."""
+    item = item if isinstance(item, dict) else {"_id": item}
+    attachment_id = item.get("_id") or item.get("id") or f"{record.id[:20]}{index:04x}"
+    attributes = {"name": item.get("name"), "content_type": item.get("contentType"),
+                  "content_length": item.get("contentLength"), "url": item.get("url"), "created_at": record.created_at}
+    return resource("attachment", attachment_id, attributes, {
+        "message": relation("message", record.id, f"/v1/messages/{record.id}")}, None)
+
+
 def note(record: Note) -> dict:
     """A note resource with its conversation, customer and author."""
     relationships = {
@@ -367,6 +389,8 @@ def directory(kind: str, path: str, record: dict) -> dict:
         attributes["color"] = record.get("color")
     if kind == "queue":
         attributes["system"] = bool(record.get("system"))
+    if kind == "shortcut":
+        attributes["text"] = record.get("text", "")
     relationships = None
     if kind == "team":
         attributes.update(members=list(record.get("members", [])), icon=record.get("icon"))

@@ -108,6 +108,7 @@ class StateOrg(Schema):
     teams = fields.List(fields.Dict())
     tags = fields.List(fields.Dict())
     queues = fields.List(fields.Dict())
+    shortcuts = fields.List(fields.Dict())
     assistants = fields.List(fields.Dict())
     tokens = fields.Dict(keys=fields.String(), values=fields.Nested(StateToken))
     chat_secret = fields.String()
