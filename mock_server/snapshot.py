@@ -50,7 +50,7 @@ def _export_org(org: Org, keys: list) -> dict:
                 "customers": [to_dict(c) for c in org.customers.values()],
                 "conversations": [to_dict(c) for c in org.conversations.values()],
                 "messages": {cid: [to_dict(m) for m in messages] for cid, messages in org.messages.items()},
-                "rng": [version, list(state), gauss]}
+                "rng": [version, list(state), gauss], "ids": org.ids.export()}
 
 
 def import_state(store, clock: Clock, document) -> dict:
@@ -122,6 +122,8 @@ def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
         except (TypeError, ValueError):
             raise InvalidState(f"org {raw['name']!r}: rng is not a generator state this mock exported",
                                pointer=f"{pointer}/rng") from None
+    if raw.get("ids"):
+        org.ids.restore(raw["ids"])
     return org
 
 

@@ -77,7 +77,7 @@ def sessions(org, customer_id: str | None, tracking_id: str | None, active: bool
     with org.lock:
         found = [c for c in org.conversations.values() if c.customer_id in owners
                  and (active is None or active != c.ended) and (brand_id is None or c.brand_id == brand_id)]
-    return sorted(found, key=lambda c: (c.last_message_at, c.created_at), reverse=True)
+    return sorted(found, key=lambda c: (c.last_message_at, c.created_at, c.id), reverse=True)
 
 
 def _check_content(fields: dict) -> None:

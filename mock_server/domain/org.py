@@ -6,11 +6,11 @@ import threading
 
 from .availability import availability
 from .assistant_flow import check_assistants
-from .clock import Clock
+from .clock import Clock, parse_iso
 from .errors import Forbidden, NotFound, NotStarted
 from .events import EventLog
 from .fixtures import OrgSpec
-from .ids import new_id, new_token
+from .ids import IdMaker, new_token
 from .kb import KnowledgeBase
 from .klasses import Klass
 from .models import Conversation, Customer, Message
@@ -27,6 +27,7 @@ class Org:
         self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
         self.lock = threading.RLock()
         self.rng = random.Random(f"{seed}:{spec.name}")
+        self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
         self.brands = list(data.get("brands") or [])
         self.settings = dict(data.get("settings") or {})
@@ -45,14 +46,13 @@ class Org:
         self.tokens: dict[str, dict] = {}  # tracking token -> {customerId, assistantId, brandId, lang}
         self.events = EventLog()
         self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
-        seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}")
+        seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}", data.get("seedThreads"))
 
     # -- ids, time, settings -------------------------------------------------------------
 
-    def new_id(self) -> str:
-        """A fresh 24-hex id from this org's seeded generator."""
-        with self.lock:
-            return new_id(self.rng)
+    def new_id(self, at: str | None = None) -> str:
+        """A fresh ObjectId-like id; its time prefix is `at` (an ISO time), else the mock's now."""
+        return self.ids.make(parse_iso(at) if at else self.clock.now())
 
     def now(self) -> str:
         """The mock time as Kustomer writes it."""
@@ -77,9 +77,9 @@ class Org:
 
     def new_customer(self, **fields) -> Customer:
         """Create and store a customer."""
-        now = self.now()
-        customer = Customer(id=self.new_id(), created_at=now, updated_at=now, **fields)
-        with self.lock:
+        with self.lock:  # time and id taken together, so (createdAt, id) sorts in write order
+            now = self.now()
+            customer = Customer(id=self.new_id(now), created_at=now, updated_at=now, **fields)
             self.customers[customer.id] = customer
         return customer
 
@@ -115,11 +115,11 @@ class Org:
 
     def new_conversation(self, customer: Customer, **fields) -> Conversation:
         """Create and store a conversation for `customer`."""
-        now = self.now()
         fields.setdefault("brand_id", self.default_brand_id)
-        conversation = Conversation(id=self.new_id(), customer_id=customer.id, created_at=now,
-                                    updated_at=now, last_message_at=now, **fields)
         with self.lock:
+            now = self.now()
+            conversation = Conversation(id=self.new_id(now), customer_id=customer.id, created_at=now,
+                                        updated_at=now, last_message_at=now, **fields)
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
         return conversation
@@ -128,12 +128,12 @@ class Org:
                        at: str | None = None, meta: dict | None = None, read: bool | None = None,
                        attachments: list | None = None, auto: bool = False) -> Message:
         """Append a message and update the conversation's preview and counters."""
-        at = at or self.now()
-        message = Message(id=self.new_id(), conversation_id=conversation.id,
-                          customer_id=conversation.customer_id, body=body, direction=direction,
-                          created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
-                          read=direction == "in" if read is None else read, auto=auto)
-        with self.lock:
+        with self.lock:  # time, id and append in one step: (createdAt, id) sorts in write order
+            at = at or self.now()
+            message = Message(id=self.new_id(at), conversation_id=conversation.id,
+                              customer_id=conversation.customer_id, body=body, direction=direction,
+                              created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
+                              read=direction == "in" if read is None else read, auto=auto)
             self.messages.setdefault(conversation.id, []).append(message)
             conversation.message_count += 1
             conversation.last_message_at = conversation.updated_at = at
@@ -144,7 +144,7 @@ class Org:
     def conversations_of(self, customer_id: str) -> list[Conversation]:
         """A customer's conversations, the most recently active first."""
         mine = [c for c in self.conversations.values() if c.customer_id == customer_id]
-        return sorted(mine, key=lambda c: (c.last_message_at, c.created_at), reverse=True)
+        return sorted(mine, key=lambda c: (c.last_message_at, c.created_at, c.id), reverse=True)
 
     def unread_counts(self, customer_id: str) -> dict:
         """{total, conversations: {id: n}} of messages to the customer not yet read."""

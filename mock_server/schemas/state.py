@@ -85,6 +85,9 @@ class StateOrg(Schema):
     customers = fields.List(fields.Nested(CustomerRecord))
     conversations = fields.List(fields.Nested(ConversationRecord))
     messages = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MessageRecord)))
+    ids = fields.Nested(Schema.from_dict({
+        "machine": fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{10}$")),
+        "counter": StrictInteger(required=True, validate=validate.Range(0, 0xFFFFFF))}, name="StateIds"))
     rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 
