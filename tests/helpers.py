@@ -59,6 +59,16 @@ class Chat:
         """Kustomer.getUnreadCount()."""
         return self.call("GET", "/c/v1/chat/unread")
 
+    def end(self, conversation_id: str):
+        """KustomerCore.endConversation({conversationId})."""
+        return self.call("POST", f"/c/v1/chat/sessions/{conversation_id}/end", json={})
+
+    def submit_satisfaction(self, satisfaction_id: str, submittedAt: str = "2030-01-02T03:04:05.000Z",  # noqa: N803
+                            **fields):
+        """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
+        return self.call("PUT", f"/c/v1/chat/satisfaction-responses/{satisfaction_id}",
+                         json={"submittedAt": submittedAt, **fields})
+
 
 def spawn_serve(*args: str, env: dict | None = None, stderr=subprocess.STDOUT) -> subprocess.Popen:
     """`kustomer-mock serve ARGS` as a child process, with no KUSTOMER_MOCK_* variable but `env`'s."""

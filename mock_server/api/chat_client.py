@@ -6,7 +6,7 @@ import time
 from flask import Blueprint, request
 
 from ..domain import assistant as assistants
-from ..domain import chat
+from ..domain import chat, satisfaction
 from ..schemas import assistant as sa
 from ..schemas import chat_client as s
 from ..schemas.common import EmptyBody, shared
@@ -111,9 +111,10 @@ def end_conversation(conversation_id):
 @operation(response=s.MessageList, auth=CHAT)
 def get_messages(conversation_id):
     """KustomerCore.getMessages({conversationId}): the last 30 days."""
-    conversation, messages = chat_session().messages(conversation_id)
+    session = chat_session()
+    conversation, messages = session.messages(conversation_id)
     return shared(s.MessageList).dump({"conversation_id": conversation.id, "messages": messages,
-                                 "satisfaction": conversation.satisfaction,
+                                 "satisfaction": satisfaction.payload(session.org, conversation),
                                  "pages": {"current": 1, "first": 1, "next": None, "previous": None, "last": 1}})
 
 
@@ -125,6 +126,17 @@ def send_message(conversation_id):
     message = chat_session().send_message(conversation_id, options.get("body"), options.get("payload"),
                                           options.get("attachments"))
     return shared(s.Message).dump(message), 201
+
+
+@bp.put("/v1/chat/satisfaction-responses/<satisfaction_id>", endpoint="submitSatisfactionForm")
+@operation(body=s.SubmitSatisfaction, response=s.Satisfaction, auth=CHAT)
+def submit_satisfaction_form(satisfaction_id):
+    """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
+    options = shared(s.SubmitSatisfaction).load(json_body())
+    session = chat_session()
+    answered = satisfaction.submit(session.org, session.customer.id, satisfaction_id, options.get("rating"),
+                                   options["answers"], options["submitted_at"])
+    return shared(s.Satisfaction).dump(answered)
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/read", endpoint="markRead")

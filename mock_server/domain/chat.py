@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from . import assistant as assistants
+from . import satisfaction
 from .clock import parse_iso
 from .klasses import merge_attributes
 from .errors import (ChatUnavailable, ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound,
@@ -189,13 +190,15 @@ class ChatSession:
         return customer
 
 
-def end(org, conversation: Conversation) -> None:
-    """End a conversation and tell the customer's streams."""
+def end(org, conversation: Conversation, survey: bool = True) -> None:
+    """End a conversation, tell the customer's streams, and offer the survey when Kustomer would."""
     with org.lock:
         conversation.ended, conversation.ended_at = True, org.now()
         conversation.status, conversation.in_assistant_mode = "done", False
         conversation.updated_at = conversation.ended_at
     org.events.emit("onConversationEnded", conversation_event(conversation), conversation.customer_id)
+    if survey:
+        satisfaction.offer(org, conversation)
 
 
 def conversation_event(conversation: Conversation) -> dict:

@@ -160,5 +160,5 @@ def handoff(org, fields: dict) -> Conversation:
                            at=item["date"], attachments=item.get("attachments"), read=True)
     org.events.emit("onConversationCreate", conversation_event(conversation), customer.id)
     if not fields.get("active", True):
-        end(org, conversation)
+        end(org, conversation, survey=False)  # an imported, closed history: nobody is there to answer
     return conversation

@@ -35,6 +35,7 @@ class Org:
         self.teams, self.tags = list(data.get("teams") or []), list(data.get("tags") or [])
         self.queues = list(data.get("queues") or [])
         self.kb = KnowledgeBase(data.get("kb") or {})
+        self.satisfaction_form = data.get("satisfactionForm")  # fixtures/satisfaction.yaml
         self.assistants = list(data.get("assistants") or [])
         klasses = data.get("klasses") or {}
         self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])

@@ -5,8 +5,9 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
-from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
-from .jsonapi import MAX_PAGE
+from ..domain.satisfaction import MAX_ANSWER_CHARS
+from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean, StrictFloat
+from .jsonapi import MAX_PAGE, IsoTime
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -43,6 +44,33 @@ class SendMessage(Schema):
     init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
     last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
     lang = fields.String(allow_none=True)
+
+
+class SatisfactionAnswer(Schema):
+    """One answer of submitSatisfactionForm's answers: the follow-up question's."""
+
+    prompt = fields.String(allow_none=True)
+    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
+    id = fields.String(allow_none=True)
+
+
+class SubmitSatisfaction(Schema):
+    """KustomerCore.submitSatisfactionForm: the rating and/or the follow-up answer (the id is in the path)."""
+
+    rating = StrictFloat(allow_none=True)
+    answers = BoundedList(fields.Nested(SatisfactionAnswer), maximum=10, load_default=list)
+    submitted_at = IsoTime(data_key="submittedAt", required=True)
+
+
+class Satisfaction(Schema):
+    """The SDK's satisfaction object: onSatisfactionReceived's payload, getMessages' satisfaction."""
+
+    conversation_id = fields.String(data_key="conversationId", attribute="conversationId")
+    satisfaction_id = fields.String(data_key="satisfactionId", attribute="satisfactionId")
+    timetoken = fields.String()
+    status = fields.String()
+    form = fields.Dict()
+    response = fields.Dict(allow_none=True)
 
 
 class PageQuery(Query):

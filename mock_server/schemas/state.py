@@ -28,7 +28,7 @@ class StateTime(fields.String):
 
 
 # the type of each record field, read from the dataclasses so a new field is checked without an edit here
-_BY_TYPE = {"str": lambda **kw: fields.String(**kw), "bool": StrictBoolean, "int": StrictInteger,
+_BY_TYPE = {"str": lambda **kw: fields.String(**kw), "bool": StrictBoolean, "int": StrictInteger, "float": StrictFloat,
             "list": lambda **kw: fields.List(fields.Raw(), **kw), "dict": lambda **kw: fields.Dict(**kw)}
 
 

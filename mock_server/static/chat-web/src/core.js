@@ -13,7 +13,7 @@
   /* A Core method: options checked, the before-init rule, one request, the answer to the callback. */
   function method(name, allowed, required, request) {
     // the id the path needs (conversationId, categoryId, articleId): checked before anything is sent
-    var id = ['conversationId', 'categoryId', 'articleId'].filter(function (n) { return allowed[n]; })[0];
+    var id = ['conversationId', 'categoryId', 'articleId', 'satisfactionId'].filter(function (n) { return allowed[n]; })[0];
     api[name] = function () {
       var call = engine.args(name, arguments, allowed, required);
       if (!engine.ready(name, call.callback)) return;
@@ -72,6 +72,15 @@
 
   method('endConversation', { conversationId: 'string' }, true, function (options, callback) {
     engine.call('endConversation', callback, 'POST', path(options.conversationId) + '/end', {});
+  });
+
+  method('submitSatisfactionForm', { satisfactionId: 'string', rating: 'number', answers: 'array',
+    submittedAt: 'string' }, true, function (options, callback) {
+    var body = { submittedAt: options.submittedAt };   // required: a missing one is the API's 400, as at Kustomer
+    if (options.rating !== undefined) body.rating = options.rating;
+    if (options.answers !== undefined) body.answers = options.answers;
+    engine.call('submitSatisfactionForm', callback, 'PUT',
+      '/c/v1/chat/satisfaction-responses/' + encodeURIComponent(options.satisfactionId), body);
   });
 
   method('initAssistant', { assistant: 'string', lang: 'string' }, true, function (options, callback) {

@@ -225,6 +225,9 @@ U.onEvent = function (name, payload) {
     this.setEnded(true);
   } else if (name === 'onConversationUnended') {
     this.setEnded(false);
+    if (this.surveyBox) this.surveyBox.hidden = true;   // an unanswered survey is canceled by the reopen
+  } else if (name === 'onSatisfactionReceived') {
+    this.showSurvey(payload);
   } else if (name === 'onAssistantEnded') {
     this.clearChoices();
   }

@@ -5,6 +5,7 @@
 U.threadFrame = function (view) {
   var self = this;
   this.clear(view);
+  this.survey = this.surveyBox = null;
   this.messages = this.el('ol', { 'class': 'messages', 'data-testid': 'messages', 'aria-live': 'polite' });
   this.choices = this.el('div', { 'class': 'choices', 'data-testid': 'choices' });
   this.typing = this.el('div', { 'class': 'typing', 'data-testid': 'typing', hidden: true });
@@ -56,6 +57,7 @@ U.showConversation = function (id, openPanel) {
     if (!data || self.view !== view) return;
     (data.messages || []).forEach(function (m) { self.append(m); });
     self.offerLast(data.messages || []);
+    self.showSurvey(data.satisfaction);
     if (self.isOpen) self.markRead(id);
   }, function (error) {
     if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
@@ -79,13 +81,25 @@ U.append = function (m) {
   if ((m.sentBy || {}).type === 'user') who = 'agent';
   var name = m.direction === 'in' ? null : ((m.sentBy || {}).displayName || 'Support');
   var item = this.el('li', { 'class': 'message ' + (m.direction === 'in' ? 'in' : 'out'), 'data-direction': m.direction,
-    'data-message-id': m.messageId || null, 'data-who': who }, [
+    'data-message-id': m.messageId || null, 'data-created-at': m.createdAt || null, 'data-who': who }, [
     name ? this.el('div', { 'class': 'author', text: name }) : null,
     this.el('div', { 'class': 'bubble', text: m.body || ((m.meta || {}).template || {}).body || '' })]);
-  this.messages.appendChild(item);
+  this.messages.insertBefore(item, this.laterThan(m));
   this.messages.scrollTop = this.messages.scrollHeight;
   // the agent stops typing when their message lands; the customer's own messages leave it shown
   if (this.typing && m.direction !== 'in') this.typing.hidden = true;
+};
+
+/* The first message on screen that sorts after `m` by (createdAt, id), Kustomer's order: a live
+ * message that lands before the history has loaded still shows in its place. */
+U.laterThan = function (m) {
+  if (!m.createdAt || !m.messageId) return null;
+  var items = this.messages.querySelectorAll('li[data-created-at]');
+  for (var i = 0; i < items.length; i++) {
+    var at = items[i].getAttribute('data-created-at'), id = items[i].getAttribute('data-message-id') || '';
+    if (at > m.createdAt || (at === m.createdAt && id > m.messageId)) return items[i];
+  }
+  return null;
 };
 
 U.offerLast = function (messages) {
