@@ -214,13 +214,16 @@ def _check_length(body: str | None) -> None:
 
 def chat_settings(org, brand_id: str | None = None) -> dict:
     """The chat settings a widget reads at start (reference 3.1-3.2)."""
-    settings = org.settings
-    return {"enabled": org.availability() != "disabled", "brandId": brand_id or org.default_brand_id,
-            "activeAssistant": assistants.default_id(org, brand_id or org.default_brand_id),
+    settings, brand_id = org.settings, brand_id or org.default_brand_id
+    brand = next((b for b in org.brands if b["id"] == brand_id), {})
+    return {"enabled": org.availability() != "disabled", "brandId": brand_id,
+            "activeAssistant": assistants.default_id(org, brand_id),
             "closableChat": bool(settings.get("allowEndConversation", True)),
             "teamName": settings.get("teamName"), "greeting": settings.get("greeting"),
             "waitMessage": settings.get("waitMessage"), "colors": settings.get("colors", {}),
-            "knowledgeBaseId": org.kb.id, "noHistory": bool(settings.get("noHistory")),
+            # a brand may have no knowledge base (knowledgeBaseId: null): its widget shows no Answers tab
+            "knowledgeBaseId": brand["knowledgeBaseId"] if "knowledgeBaseId" in brand else org.kb.id,
+            "noHistory": bool(settings.get("noHistory")),
             "singleSessionChat": bool(settings.get("singleSessionChat")),
             "teamIconUrl": settings.get("teamIconUrl"), "embedIconUrl": settings.get("embedIconUrl"),
             "embedIconColor": settings.get("embedIconColor")}

@@ -75,7 +75,7 @@ U.build = function () {
   this.badge = badge;
   this.title = this.el('div', { 'class': 'title', text: settings.teamName || 'Chat' });
   this.back = this.el('button', { 'class': 'back', type: 'button', 'aria-label': 'Back', text: '\u2039',
-    onclick: function () { self.showHistory(); } });
+    onclick: function () { if ((self.view || {}).from === 'answers') self.showAnswers(); else self.showHistory(); } });
   this.body = this.el('main', { 'class': 'body' });
   this.banner = this.el('div', { 'class': 'banner', 'data-testid': 'availability-banner', hidden: true });
   this.panel = this.el('section', { 'class': 'panel', 'data-testid': 'panel', hidden: true, role: 'dialog',
@@ -103,6 +103,7 @@ U.layout = function () {
   this.panel.hidden = !this.isOpen;
   this.launcher.hidden = !!this.options.hideChatIcon;
   this.launcher.setAttribute('aria-expanded', this.isOpen ? 'true' : 'false');
+  this.launcher.setAttribute('aria-label', this.isOpen ? 'Minimize chat' : 'Open chat');
   var offline = this.engine.availability === 'offline';
   this.banner.hidden = !offline;
   this.banner.textContent = offline ? 'We\u2019re away right now. Leave a message and we\u2019ll get back to you.' : '';
@@ -140,7 +141,8 @@ U.clear = function (view) {
   this.view = view;
   this.shown = {};
   while (this.body.firstChild) this.body.removeChild(this.body.firstChild);
-  this.back.hidden = view.kind === 'history';
+  this.back.hidden = view.kind === 'history' || view.kind === 'answers';
+  this.body.removeAttribute('id');
 };
 
 /* -- history --------------------------------------------------------------------------------- */
@@ -148,10 +150,11 @@ U.clear = function (view) {
 U.showHistory = function () {
   var self = this, settings = this.engine.settings || {};
   this.clear({ kind: 'history' });
-  var list = this.el('ul', { 'class': 'history', 'data-testid': 'history' });
+  var list = this.el('ul', { 'class': 'history', 'data-testid': 'history', 'aria-label': 'Conversations' });
+  this.tabs('messages');
   this.body.appendChild(this.el('div', { 'class': 'greeting', text: settings.greeting || 'Hi! How can we help?' }));
   this.body.appendChild(this.el('button', { 'class': 'primary new', type: 'button', 'data-testid': 'new-conversation',
-    text: 'New conversation', onclick: function () { self.newThread({}); } }));
+    'aria-label': 'New conversation', text: 'New conversation', onclick: function () { self.newThread({}); } }));
   this.body.appendChild(list);
   var view = this.view;
   this.engine.request('GET', '/c/v1/chat/sessions?page=1&pageSize=100').then(function (data) {
@@ -178,10 +181,10 @@ K.shortTime = function (iso) {
 
 /* -- knowledge base --------------------------------------------------------------------------------- */
 
-U.showKb = function (kind, data) {
+U.showKb = function (kind, data, from) {
   var self = this;
   if (!this.frame) return;
-  this.clear({ kind: 'kb', item: data });
+  this.clear({ kind: 'kb', item: data, from: from });
   this.open();
   var box = this.el('article', { 'class': 'kb', 'data-testid': 'kb-' + kind });
   box.appendChild(this.el('h2', { text: data.title || data.name || '' }));
@@ -195,7 +198,7 @@ U.showKb = function (kind, data) {
     (data.articles || []).forEach(function (article) {
       var id = article.articleId || article.id;
       list.appendChild(self.el('li', {}, [self.el('button', { type: 'button', 'class': 'link', text: article.title,
-        onclick: function () { self.engine.request('GET', '/c/v1/kb/articles/' + id).then(function (a) { self.showKb('article', a); }); } })]));
+        onclick: function () { self.engine.request('GET', '/c/v1/kb/articles/' + id).then(function (a) { self.showKb('article', a, from); }); } })]));
     });
     box.appendChild(list);
   }

@@ -15,7 +15,8 @@ U.threadFrame = function (view) {
     oninput: function () { self.typingActivity(); } });
   this.composer = this.el('form', { 'class': 'composer', 'data-testid': 'composer',
     onsubmit: function (e) { e.preventDefault(); self.submit(); } },
-  [this.input, this.el('button', { type: 'submit', 'class': 'send', 'data-testid': 'send', text: 'Send' })]);
+  [this.input, this.el('button', { type: 'submit', 'class': 'send', 'data-testid': 'send', 'aria-label': 'Send message',
+    text: 'Send' })]);
   this.endedNote = this.el('div', { 'class': 'ended-note', 'data-testid': 'ended', hidden: true,
     text: 'This conversation has ended.' });
   [this.messages, this.typing, this.choices, this.endedNote, this.composer].forEach(function (el) { self.body.appendChild(el); });
@@ -28,7 +29,7 @@ U.newThread = function (draft) {
   var view = this.view;
   this.open();
   var assistant = view.draft.assistantId || this.engine.assistantId;
-  if (!assistant) return;
+  if (!assistant) { this.greet(); return; }   // an assistant greets with its own messages
   view.assistant = assistant;
   this.engine.request('POST', '/c/v1/chat/assistants/' + encodeURIComponent(assistant) + '/init', {}).then(function (data) {
     if (self.view !== view) return;
@@ -51,6 +52,7 @@ U.showConversation = function (id, openPanel) {
   this.engine.request('GET', '/c/v1/chat/sessions/' + encodeURIComponent(id)).then(function (conversation) {
     if (self.view !== view) return;
     view.conversation = conversation;
+    if (!conversation.assistantId) self.greet();
     self.setEnded(conversation.ended);
     return self.engine.request('GET', '/c/v1/chat/sessions/' + encodeURIComponent(id) + '/messages');
   }).then(function (data) {
@@ -62,6 +64,15 @@ U.showConversation = function (id, openPanel) {
   }, function (error) {
     if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
   });
+};
+
+/* The org's greeting as the first bubble of a thread, as Kustomer's widget shows it (not a message). */
+U.greet = function () {
+  var settings = this.engine.settings || {};
+  if (!settings.greeting || this.messages.querySelector('[data-testid=greeting]')) return;
+  this.messages.insertBefore(this.el('li', { 'class': 'message out greeting-bubble', 'data-testid': 'greeting' }, [
+    this.el('div', { 'class': 'author', text: settings.teamName || 'Support' }),
+    this.el('div', { 'class': 'bubble', text: settings.greeting })]), this.messages.firstChild);
 };
 
 U.setEnded = function (ended) {
