@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Flask
 
 from . import admin, admin_faults, admin_state, assets, chat_client, diagnostics, identity, kb, live
-from . import admin_watch, chat_server, pages, rest_v1, rest_v1_directory
+from . import admin_watch, attachments, chat_server, pages, rest_v1, rest_v1_directory
 
 BLUEPRINTS = (chat_client.bp, identity.bp, kb.bp, admin.bp, admin_faults.bp, admin_state.bp,
               rest_v1.bp, rest_v1_directory.bp, chat_server.bp, live.bp, diagnostics.bp, assets.bp,
-              admin_watch.bp, pages.bp)
+              admin_watch.bp, pages.bp, attachments.bp)
 
 
 def register_blueprints(app: Flask) -> None:

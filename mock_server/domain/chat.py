@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from . import assistant as assistants
+from . import attachments as files
 from . import satisfaction
 from .clock import parse_iso
 from .klasses import merge_attributes
@@ -104,7 +105,9 @@ class ChatSession:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
         assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
-        message = self._record(conversation, body if body is not None else str(payload), payload, attachments)
+        attachments = files.resolve(self.org, self.customer.id, attachments)
+        text = body if body is not None else "" if payload is None else str(payload)   # a file alone has no text
+        message = self._record(conversation, text, payload, attachments)
         if conversation.in_assistant_mode:
             assistants.on_customer_message(self.org, conversation, message, payload)
         return message

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import assistant as assistants
+from . import attachments
 from .chat import conversation_event, end
 from .errors import ConversationEnded, InvalidField, MissingField, NotFound
 from .klasses import merge_attributes
@@ -90,8 +91,9 @@ def customer_message(org, fields: dict) -> Message:
     _check_content(fields)
     conversation = _open_session(org, fields["customer_id"], fields["session"], fields.get("tracking_id"))
     customer = org.customers[conversation.customer_id]
+    files = attachments.resolve(org, customer.id, fields.get("attachments"))
     message = org.record_message(conversation, body=fields.get("body") or "", direction="in",
-                                 sent_by=customer_sender(customer), attachments=fields.get("attachments"))
+                                 sent_by=customer_sender(customer), attachments=files)
     org.events.emit("onMessageSent", {"conversationId": conversation.id, "messageId": message.id}, customer.id)
     if conversation.in_assistant_mode:
         assistants.on_customer_message(org, conversation, message, None)
@@ -103,9 +105,10 @@ def agent_message(org, fields: dict) -> Message:
     _check_content(fields)
     conversation = _open_session(org, fields["customer_id"], fields["session"], fields.get("tracking_id"))
     agent = user(org, fields["from_"], "/from")
+    files = attachments.resolve(org, attachments.AGENTS, fields.get("attachments"))
     _take_over(org, conversation)
     message = org.record_message(conversation, body=fields.get("body") or "", direction="out",
-                                 sent_by=user_sender(agent), attachments=fields.get("attachments"),
+                                 sent_by=user_sender(agent), attachments=files,
                                  read=False, auto=bool(fields.get("auto")))
     customer_id = conversation.customer_id
     org.events.emit("onMessageReceived", assistants.message_event(message), customer_id)

@@ -36,6 +36,7 @@ class Org:
         self.queues = list(data.get("queues") or [])
         self.kb = KnowledgeBase(data.get("kb") or {})
         self.satisfaction_form = data.get("satisfactionForm")  # fixtures/satisfaction.yaml
+        self.files: dict[str, dict] = {}  # uploaded attachments with their bytes (domain/attachments.py)
         self.assistants = list(data.get("assistants") or [])
         klasses = data.get("klasses") or {}
         self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])

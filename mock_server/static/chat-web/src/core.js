@@ -45,16 +45,18 @@
   function (options, callback) {
     var body = Object.assign({}, options);
     delete body.conversationId;
-    if (Array.isArray(body.attachments)) body.attachments = body.attachments.map(describeAttachment);
-    engine.call('sendMessage', callback, 'POST', path(options.conversationId) + '/messages', body);
+    // The SDK takes {file} items (browser Files): each is uploaded first, then the message names the uploads
+    var items = Array.isArray(body.attachments) ? body.attachments : [];
+    Promise.all(items.map(uploadItem)).then(function (uploaded) {
+      if (items.length) body.attachments = uploaded;
+      engine.call('sendMessage', callback, 'POST', path(options.conversationId) + '/messages', body);
+    }, function (error) { engine.answer('sendMessage', callback, undefined, error); });
   });
 
-  // The SDK takes {file} items (a browser File, which JSON would turn into {}): the mock keeps what
-  // describes the file, never its bytes (README: attachments are metadata).
-  function describeAttachment(item) {
+  function uploadItem(item) {
     var file = item && item.file;
-    if (!file || typeof file.name !== 'string') return item;
-    return { name: file.name, contentType: file.type || 'application/octet-stream', contentLength: file.size };
+    if (typeof Blob === 'undefined' || !(file instanceof Blob)) return Promise.resolve(item);
+    return engine.upload(file).then(function (uploaded) { return { id: uploaded.id }; });
   }
 
   method('getConversations', { page: 'number', pageSize: 'number' }, false, function (options, callback) {

@@ -13,9 +13,16 @@ U.threadFrame = function (view) {
     'aria-label': 'Message', 'data-testid': 'composer-input',
     onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); self.submit(); } },
     oninput: function () { self.typingActivity(); } });
+  this.fileInput = this.el('input', { type: 'file', hidden: true, 'data-testid': 'file-input', 'aria-label': 'Choose a file',
+    accept: 'image/*,video/*,application/pdf', onchange: function () { self.attach(self.fileInput); } });
+  var attach = this.el('button', { type: 'button', 'class': 'attach', 'aria-label': 'Attach a file', 'data-testid': 'attach',
+    onclick: function () { self.fileInput.click(); } });
+  // a paperclip drawn inline, like the launcher's bubble: no icon font to fetch
+  attach.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="2" ' +
+    'aria-hidden="true"><path d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7.5"/></svg>';
   this.composer = this.el('form', { 'class': 'composer', 'data-testid': 'composer',
     onsubmit: function (e) { e.preventDefault(); self.submit(); } },
-  [this.input, this.el('button', { type: 'submit', 'class': 'send', 'data-testid': 'send', 'aria-label': 'Send message',
+  [this.fileInput, attach, this.input, this.el('button', { type: 'submit', 'class': 'send', 'data-testid': 'send', 'aria-label': 'Send message',
     text: 'Send' })]);
   this.endedNote = this.el('div', { 'class': 'ended-note', 'data-testid': 'ended', hidden: true,
     text: 'This conversation has ended.' });
@@ -94,7 +101,8 @@ U.append = function (m) {
   var item = this.el('li', { 'class': 'message ' + (m.direction === 'in' ? 'in' : 'out'), 'data-direction': m.direction,
     'data-message-id': m.messageId || null, 'data-created-at': m.createdAt || null, 'data-who': who }, [
     name ? this.el('div', { 'class': 'author', text: name }) : null,
-    this.el('div', { 'class': 'bubble', text: m.body || ((m.meta || {}).template || {}).body || '' })]);
+    m.body || !(m.attachments || []).length ? this.el('div', { 'class': 'bubble', text: m.body || ((m.meta || {}).template || {}).body || '' }) : null]
+    .concat((m.attachments || []).map(this.attachmentView, this)));
   this.messages.insertBefore(item, this.laterThan(m));
   this.messages.scrollTop = this.messages.scrollHeight;
   // the agent stops typing when their message lands; the customer's own messages leave it shown
@@ -172,15 +180,41 @@ U.submit = function () {
   this.send(text, undefined);
 };
 
-U.send = function (body, payload) {
+/* An attachment in a bubble: images shown, other files linked, both from the URL the message carries. */
+U.attachmentView = function (a) {
+  var image = /^image\//.test(a.contentType || '') && a.url;
+  return this.el('div', { 'class': 'bubble attachment', 'data-testid': 'attachment' }, [image
+    ? this.el('img', { src: a.url, alt: a.name, 'class': 'attachment-image' })
+    : this.el('a', { href: a.url || null, target: '_blank', rel: 'noopener', text: a.name || 'attachment' })]);
+};
+
+/* A chosen file: uploaded, then sent as a message naming the upload (in a draft, the conversation first). */
+U.attach = function (input) {
+  var self = this, file = input.files && input.files[0], view = this.view;
+  input.value = '';
+  if (!file) return;
+  this.engine.upload(file).then(function (uploaded) {
+    if (self.view === view) self.send('', undefined, [{ id: uploaded.id }], file.name);
+  }, function (error) { self.failed(view, error); });
+};
+
+U.failed = function (view, error) {
+  console.error(K.TAG + ' sending failed: ' + error.message);
+  if (this.view === view) {
+    this.messages.appendChild(this.el('li', { 'class': 'error', role: 'alert', 'data-testid': 'send-error',
+      'data-code': error.code, text: error.message + ' (' + error.code + ')' }));
+  }
+};
+
+U.send = function (body, payload, attachments, title) {
   var self = this, engine = this.engine, view = this.view;
-  var fail = function (error) {
-    console.error(K.TAG + ' sending failed: ' + error.message);
-    if (self.view === view) self.messages.appendChild(self.el('li', { 'class': 'error', text: error.message }));
-  };
+  var fail = function (error) { self.failed(view, error); };
   if (view.kind === 'draft') {
     var draft = view.draft, create;
-    if (payload === undefined) {
+    if (attachments) {
+      create = { title: title || 'Attachment' };   // a file opens the conversation as Core does: by title
+      if (draft.assistantId) create.assistant = draft.assistantId;
+    } else if (payload === undefined) {
       create = { message: body };
       if (draft.assistantId) create.assistantId = draft.assistantId;
     } else {
@@ -190,13 +224,14 @@ U.send = function (body, payload) {
     if (draft.customAttributes) create.customAttributes = draft.customAttributes;
     if (draft.brandId) create.brandId = draft.brandId;
     engine.request('POST', '/c/v1/chat/sessions', create).then(function (c) {
-      if (payload === undefined) return c;
-      return engine.request('POST', '/c/v1/chat/sessions/' + c.conversationId + '/messages',
-        { body: body, payload: payload }).then(function () { return c; });
+      if (payload === undefined && !attachments) return c;
+      var first = attachments ? { attachments: attachments } : { body: body, payload: payload };
+      return engine.request('POST', '/c/v1/chat/sessions/' + c.conversationId + '/messages', first)
+        .then(function () { return c; });
     }).then(function (c) { if (self.view === view) self.showConversation(c.conversationId, false); }, fail);
     return;
   }
-  var message = { body: body };
+  var message = attachments ? { attachments: attachments } : { body: body };
   if (payload !== undefined) message.payload = payload;
   engine.request('POST', '/c/v1/chat/sessions/' + view.id + '/messages', message).then(function (m) {
     if (self.view === view) self.append(m);
