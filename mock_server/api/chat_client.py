@@ -28,11 +28,12 @@ def start():
         time.sleep(min(float(delay), 60_000) / 1000)  # lets front-ends see what a slow start does
     token, customer = chat.start(org, tracking_token(), **{k: options.get(k) for k in ("brand_id", "assistant_id", "lang")})
     info = org.tokens[token]
+    brand_id = info.get("brandId")
     return shared(s.StartResponse).dump({
         "tracking_token": token, "customer_id": customer.id, "brand_id": info.get("brandId") or org.default_brand_id,
         "assistant_id": info.get("assistantId")
         or assistants.default_id(org, info.get("brandId") or org.default_brand_id),
-        "availability": org.availability(), "settings": chat.chat_settings(org, info.get("brandId")),
+        "availability": org.availability(brand_id), "settings": chat.chat_settings(org, brand_id),
         "last_event_id": org.events.last_id})
 
 
@@ -48,7 +49,8 @@ def get_chat_settings():
 @operation(response=s.Availability, auth=CHAT)
 def is_chat_available():
     """Kustomer.isChatAvailable(): {availability}."""
-    return shared(s.Availability).dump({"availability": chat_session().org.availability()})
+    session = chat_session()   # the brand the session started with: each brand keeps its own hours
+    return shared(s.Availability).dump({"availability": session.org.availability(session.info.get("brandId"))})
 
 
 @bp.post("/v1/chat/sessions", endpoint="createConversation")
@@ -60,7 +62,8 @@ def create_conversation():
     conversation = session.create_conversation(
         message=options.get("message"), assistant_id=options.get("assistant_id") or options.get("assistant"),
         custom_attributes=options["custom_attributes"], title=options.get("title"),
-        brand_id=options.get("brand_id") or options.get("brand"), lang=options.get("lang"))
+        brand_id=options.get("brand_id") or options.get("brand"), lang=options.get("lang"),
+        proactive_id=options.get("proactive_id"))
     if conversation is None:
         return {"created": False, "conversationId": None, "createdAt": None, "ended": False,
                 "isInAssistantMode": False,

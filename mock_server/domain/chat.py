@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from . import assistant as assistants
 from . import attachments as files
+from . import proactive
 from . import satisfaction
 from .clock import parse_iso
 from .klasses import merge_attributes
@@ -53,8 +54,9 @@ class ChatSession:
 
     def create_conversation(self, message: str | None = None, assistant_id: str | None = None,
                             custom_attributes: dict | None = None, title: str | None = None,
-                            brand_id: str | None = None, lang: str | None = None) -> Conversation | None:
-        """createConversation: nothing is created without a message (or a Core title)."""
+                            brand_id: str | None = None, lang: str | None = None,
+                            proactive_id: str | None = None) -> Conversation | None:
+        """createConversation: nothing is created without a message (or a Core title); may answer a proactive one."""
         org, attributes = self.org, custom_attributes or {}
         _check_enabled(org)
         if message is not None and not message.strip():
@@ -72,6 +74,7 @@ class ChatSession:
                                       defaults=message is not None)
         if message is None and title is None:
             return None
+        opening = proactive.take(org, self.customer.id, proactive_id) if proactive_id else None
         conversation = org.new_conversation(
             self.customer, title=title or (message or "")[:80], lang=lang or self.info.get("lang"),
             brand_id=brand_id, custom=merge_attributes({}, attributes))
@@ -80,6 +83,8 @@ class ChatSession:
         org.events.emit("onConversationCreate", conversation_event(conversation), self.customer.id)
         if assistant:
             assistants.greet(org, conversation)
+        if opening:
+            proactive.deliver(org, conversation, opening)
         first = self._record(conversation, message) if message is not None else None
         if first is not None and conversation.in_assistant_mode:
             assistants.on_customer_message(org, conversation, first, None)
@@ -218,8 +223,8 @@ def _check_length(body: str | None) -> None:
 def chat_settings(org, brand_id: str | None = None) -> dict:
     """The chat settings a widget reads at start (reference 3.1-3.2)."""
     settings, brand_id = org.settings, brand_id or org.default_brand_id
-    brand = next((b for b in org.brands if b["id"] == brand_id), {})
-    return {"enabled": org.availability() != "disabled", "brandId": brand_id,
+    brand = org.brand(brand_id) or {}
+    return {"enabled": org.availability(brand_id) != "disabled", "brandId": brand_id,
             "activeAssistant": assistants.default_id(org, brand_id),
             "closableChat": bool(settings.get("allowEndConversation", True)),
             "teamName": settings.get("teamName"), "greeting": settings.get("greeting"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import threading
 
-from .availability import availability
+from .availability import availability, brand_settings
 from .assistant_flow import check_assistants
 from .clock import Clock, parse_iso
 from .errors import Forbidden, NotFound, NotStarted
@@ -37,6 +37,7 @@ class Org:
         self.kb = KnowledgeBase(data.get("kb") or {})
         self.satisfaction_form = data.get("satisfactionForm")  # fixtures/satisfaction.yaml
         self.files: dict[str, dict] = {}  # uploaded attachments with their bytes (domain/attachments.py)
+        self.proactive: dict[str, dict] = {}  # customer id -> the proactive message waiting for an answer
         self.assistants = list(data.get("assistants") or [])
         klasses = data.get("klasses") or {}
         self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])
@@ -66,9 +67,14 @@ class Org:
         default = next((b for b in self.brands if b.get("default")), self.brands[0] if self.brands else None)
         return default["id"] if default else None
 
-    def availability(self) -> str:
-        """online, offline, hidden or disabled, now, on the mock clock."""
-        return availability(self.settings, self.clock.now())
+    def brand(self, brand_id: str | None) -> dict | None:
+        """A brand by id (None: the default brand); None when there is no such brand."""
+        brand_id = brand_id or self.default_brand_id
+        return next((b for b in self.brands if b["id"] == brand_id), None)
+
+    def availability(self, brand_id: str | None = None) -> str:
+        """online, offline, hidden or disabled for a brand (default: the default brand), on the mock clock."""
+        return availability(brand_settings(self.settings, self.brand(brand_id)), self.clock.now())
 
     def require_role(self, key: str, role: str) -> None:
         """Raise Forbidden unless `key` has `role` in this org."""

@@ -35,6 +35,8 @@ class CreateConversation(Schema):
     brand = fields.String(allow_none=True)
     brand_id = fields.String(data_key="brandId", allow_none=True)
     lang = fields.String(allow_none=True)
+    proactive_id = Id(data_key="proactiveId", allow_none=True,
+                      metadata={"description": "the proactive message this conversation answers (widget)"})
 
 
 class SendMessage(Schema):

@@ -61,6 +61,7 @@ U.unmount = function () {
   if (this.frame && this.frame.parentNode) this.frame.parentNode.removeChild(this.frame);
   this.frame = null;
   this.view = null;
+  this.proactive = this.teaser = null;
 };
 
 U.build = function () {
@@ -96,7 +97,7 @@ U.visible = function () {
 
 U.layout = function () {
   if (!this.frame) return;
-  var style = this.frame.style, size = this.isOpen ? OPEN : CLOSED;
+  var style = this.frame.style, size = this.isOpen ? OPEN : (this.teaserSize() || CLOSED);
   var show = this.visible() && (this.isOpen || !this.options.hideChatIcon);
   style.display = show ? 'block' : 'none';
   style.width = size.width; style.height = size.height;
@@ -117,6 +118,7 @@ U.open = function () {
   }
   var wasOpen = this.isOpen;
   this.isOpen = true;
+  if (this.teaser) this.renderTeaser();   // the panel takes the proactive message's place
   this.layout();
   if (!this.view) this.showHistory();
   else if (this.view.kind === 'thread') this.markRead(this.view.id);
@@ -211,6 +213,7 @@ U.onEvent = function (name, payload) {
   if (!this.frame) return;
   var view = this.view || {}, here = payload && view.kind === 'thread' && payload.conversationId === view.id;
   if (name === 'onUnread') this.renderBadge();
+  if (name === '__proactive') this.onProactive(payload);
   if (name === '__session') { this.renderBadge(); if (this.isOpen) this.showHistory(); else this.view = null; }
   if (name === 'onConversationCreate' && view.kind === 'history') this.showHistory();
   if (!here) return;

@@ -35,6 +35,11 @@ U.newThread = function (draft) {
   this.threadFrame({ kind: 'draft', draft: draft || {} });
   var view = this.view;
   this.open();
+  if (view.draft.proactive) {   // the proactive message opens the thread, instead of the greeting
+    var opening = view.draft.proactive;
+    this.append({ direction: 'out', body: opening.body, sentBy: opening.sentBy });
+    return;
+  }
   var assistant = view.draft.assistantId || this.engine.assistantId;
   if (!assistant) { this.greet(); return; }   // an assistant greets with its own messages
   view.assistant = assistant;
@@ -222,6 +227,7 @@ U.send = function (body, payload, attachments, title) {
       create = { title: body, assistant: view.assistant };
     }
     if (draft.customAttributes) create.customAttributes = draft.customAttributes;
+    if (draft.proactive) create.proactiveId = draft.proactive.proactiveId;
     if (draft.brandId) create.brandId = draft.brandId;
     engine.request('POST', '/c/v1/chat/sessions', create).then(function (c) {
       if (payload === undefined && !attachments) return c;
