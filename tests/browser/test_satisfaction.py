@@ -122,3 +122,23 @@ def test_core_submit_satisfaction_form(host_page, admin, mock, key):
     assert answer["r"]["response"] == {"rating": 5, "followupAnswer": "Quick and kind"}
     history = run(page, f"KustomerCore.getMessages({{conversationId: '{conversation}'}}, r => done(r.satisfaction))")
     assert history["status"] == "commented" and history["satisfactionId"] == satisfaction_id
+
+
+def test_the_customer_ends_the_chat_in_the_widget_and_gets_the_survey(host_page, admin, mock, key):
+    page = started(host_page(after=START))
+    _chat_with_an_agent(page, admin)
+    frame = page.frame_locator(FRAME)
+    frame.get_by_role("button", name="End chat").click()
+    frame.get_by_test_id("ended").wait_for()
+    survey = frame.get_by_role("group", name="Chat satisfaction")
+    survey.get_by_role("button", name="Rate 5 out of 5: Very satisfied").click()
+    survey.get_by_label("What could we have done better?").wait_for()
+    assert frame.get_by_role("button", name="End chat").count() == 0
+
+
+def test_no_end_chat_button_when_chats_may_not_be_ended(host_page, admin):
+    admin.settings(allowEndConversation=False)
+    page = started(host_page(after=START))
+    _chat_with_an_agent(page, admin)
+    frame = page.frame_locator(FRAME)
+    assert frame.get_by_role("button", name="End chat").count() == 0

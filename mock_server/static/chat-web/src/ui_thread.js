@@ -26,7 +26,12 @@ U.threadFrame = function (view) {
     text: 'Send' })]);
   this.endedNote = this.el('div', { 'class': 'ended-note', 'data-testid': 'ended', hidden: true,
     text: 'This conversation has ended.' });
-  [this.messages, this.typing, this.choices, this.endedNote, this.composer].forEach(function (el) { self.body.appendChild(el); });
+  // Kustomer's widget lets the customer end a chat when the org allows it (closableChat)
+  this.endButton = this.el('button', { type: 'button', 'class': 'link end-chat', 'data-testid': 'end-chat', hidden: true,
+    text: 'End chat', onclick: function () { self.endChat(); } });
+  [this.messages, this.typing, this.choices, this.endedNote, this.endButton, this.composer].forEach(function (el) {
+    self.body.appendChild(el);
+  });
 };
 
 U.newThread = function (draft) {
@@ -92,7 +97,14 @@ U.setEnded = function (ended) {
   this.view.ended = !!ended;
   this.composer.hidden = !!ended;
   this.endedNote.hidden = !ended;
+  this.endButton.hidden = !!ended || !(this.engine.settings || {}).closableChat;
   if (ended) this.clearChoices();
+};
+
+U.endChat = function () {
+  var self = this, view = this.view;
+  this.engine.request('POST', '/c/v1/chat/sessions/' + encodeURIComponent(view.id) + '/end', {})
+    .then(function () { if (self.view === view) self.setEnded(true); }, function (error) { self.failed(view, error); });
 };
 
 U.append = function (m) {
