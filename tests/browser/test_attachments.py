@@ -7,6 +7,7 @@ import zlib
 import requests
 
 from .conftest import started
+from .test_dashboard import conversation_item, dashboard
 from .test_satisfaction import keep_widget_screenshot
 
 FRAME = "#kustomer-ui-sdk-iframe"
@@ -75,3 +76,17 @@ def test_an_agents_upload_reaches_the_widget(host_page, admin, mock, key):
     link = page.frame_locator(FRAME).get_by_role("link", name="invoice.pdf")
     link.wait_for()
     assert requests.get(link.get_attribute("href"), timeout=10).content == b"%PDF-1.4 invoice"
+
+
+def test_an_agent_attaches_a_file_in_the_dashboard(context, host_page, mock, key):
+    page = started(host_page(after=START))
+    conversation = page.evaluate("""new Promise(done => Kustomer.createConversation({message: 'Photo of the jacket?'},
+        r => done(r.conversationId)))""")
+    board = dashboard(context, mock, key)
+    conversation_item(board, conversation).click()
+    board.get_by_test_id("reply-file").set_input_files(
+        files=[{"name": "jacket.png", "mimeType": "image/png", "buffer": png(rgb=(40, 160, 90))}])
+    board.get_by_test_id("reply-body").fill("Here it is in green.")
+    board.get_by_test_id("reply-send").click()
+    page.frame_locator(FRAME).get_by_role("img", name="jacket.png").wait_for()
+    board.get_by_test_id("message-attachment").filter(has_text="jacket.png").wait_for()
