@@ -121,3 +121,16 @@ def test_a_fault_fails_the_submit(client, chat, api):
                                          "respond": {"status": 503, "code": "service_unavailable"}})
     assert chat.submit_satisfaction(sid, rating=4).status_code == 503
     assert chat.submit_satisfaction(sid, rating=4).status_code == 200
+
+
+def test_a_backend_records_the_response_through_v2_1(app, chat, api):
+    cid = _ended_with_agent(chat, api)
+    sid = chat.messages(cid).json["satisfaction"]["satisfactionId"]
+    rv = api.call("PUT", f"/v2.1/chat/satisfaction-responses/{sid}",
+                  {"rating": 3, "submittedAt": "2030-01-02T03:04:05Z", "answers": [{"answer": "Fine"}]})
+    assert rv.status_code == 200, rv.json
+    assert rv.json["response"] == {"rating": 3, "followupAnswer": "Fine"}
+    assert org_of(app, chat.key).conversations[cid].satisfaction_level["status"] == "commented"
+    rv = api.call("PUT", "/v2.1/chat/satisfaction-responses/0123456789abcdef01234567", {"rating": 3,
+                                                                                      "submittedAt": "2030-01-02T03:04:05Z"})
+    assert (rv.status_code, rv.json["errors"][0]["code"]) == (404, "not_found")

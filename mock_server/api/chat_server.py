@@ -11,7 +11,7 @@ from ..domain import chat_server as chat
 from ..schemas import chat_server as s
 from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
-from ..domain import attachments
+from ..domain import attachments, satisfaction
 from ..schemas import chat_client as sc
 from .attachments import read_upload
 from .context import json_body
@@ -95,3 +95,13 @@ def upload_agent_attachment():
     name, content_type, data = read_upload()
     described = attachments.upload(server_org(), attachments.AGENTS, name, content_type, data, request.host_url)
     return shared(sc.UploadedAttachment).dump(described), 201
+
+
+@bp.put("/satisfaction-responses/<satisfaction_id>", endpoint="updateSatisfactionResponse")
+@operation(body=sc.SubmitSatisfaction, response=sc.Satisfaction, auth=KEY)
+def update_satisfaction_response(satisfaction_id):
+    """A survey's response recorded by a backend (a form on another channel): as submitSatisfactionForm."""
+    options = shared(sc.SubmitSatisfaction).load(json_body())
+    answered = satisfaction.submit(server_org(), None, satisfaction_id, options.get("rating"), options["answers"],
+                                   options["submitted_at"])
+    return shared(sc.Satisfaction).dump(answered)
