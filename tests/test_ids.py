@@ -79,3 +79,23 @@ def org_templates(app):
 def _matches(title: str, template: str) -> bool:
     head = template.split("{")[0]
     return title.startswith(head)
+
+
+@pytest.mark.parametrize(("ids", "pointer"), [
+    ({"machine": "xyz", "counter": 1}, "/orgs/0/ids/machine"),
+    ({"machine": "00000000aa", "counter": -1}, "/orgs/0/ids/counter"),
+    ({"machine": "00000000aa", "counter": 2 ** 24}, "/orgs/0/ids/counter"),
+])
+def test_an_imported_id_state_is_checked(client, key, ids, pointer):
+    Chat(client, key).start()
+    document = client.get("/__admin/state").json
+    document["orgs"][0]["ids"] = ids
+    rv = client.put("/__admin/state", json=document)
+    assert rv.status_code == 400
+    assert ("invalid_field", {"pointer": pointer}) in [(e["code"], e.get("source")) for e in rv.json["errors"]]
+
+
+def test_the_id_state_travels_with_an_export(client, key):
+    Chat(client, key).start()
+    exported = client.get("/__admin/state").json["orgs"][0]["ids"]
+    assert set(exported) == {"machine", "counter"} and len(exported["machine"]) == 10

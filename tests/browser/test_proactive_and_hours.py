@@ -48,6 +48,21 @@ def test_a_proactive_message_opens_a_conversation_only_when_answered(host_page, 
     assert thread[0]["sentBy"]["displayName"] == "Sam Chen" and thread[0]["meta"] == {"proactive": True}
 
 
+def test_opening_the_widget_with_a_waiting_proactive_message_opens_it(host_page, admin, mock, key):
+    page = started(host_page(after=START))
+    _login(page, admin, "lin@example.com")
+    assert _trigger(mock, key, email="lin@example.com", body="Free returns this week!").status_code == 201
+    frame = page.frame_locator(FRAME)
+    frame.get_by_test_id("proactive").wait_for()
+    frame.get_by_role("button", name="Open chat").click()
+    panel = frame.get_by_role("dialog", name="Acme Support")
+    panel.locator("li.message").filter(has_text="Free returns this week!").wait_for()
+    assert frame.get_by_test_id("proactive").count() == 0
+    frame.get_by_role("button", name="Minimize chat").click()
+    frame.get_by_role("button", name="Open chat").wait_for()
+    assert page.locator(FRAME).bounding_box()["height"] < 120   # back to the launcher's size
+
+
 def test_proactive_needs_a_logged_in_customer_and_the_launcher(host_page, admin, mock, key):
     page = started(host_page(after="Kustomer.start({hideChatIcon: true}, () => { window.started = true; });"))
     customer = run(page, "Kustomer.createConversation({message: 'hi'}, r => done(r))")

@@ -116,9 +116,10 @@ U.open = function () {
     console.warn(K.TAG + ' chat is ' + this.engine.availability + ': the widget stays hidden, as Kustomer\'s does');
     return;
   }
+  // opened while a proactive message waits: the panel opens on it (the frame never keeps the teaser's size)
+  if (this.proactive && !this.isOpen) { this.answerProactive(); return; }
   var wasOpen = this.isOpen;
   this.isOpen = true;
-  if (this.teaser) this.renderTeaser();   // the panel takes the proactive message's place
   this.layout();
   if (!this.view) this.showHistory();
   else if (this.view.kind === 'thread') this.markRead(this.view.id);
