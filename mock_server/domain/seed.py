@@ -35,8 +35,13 @@ def _seed_customer(org, spec: dict, threads: dict) -> None:
                         custom={"loyaltyTierStr": rng.choice(["bronze", "silver", "gold"])})
     org.customers[customer.id] = customer
     low, high = spec.get("conversationsPerCustomer", [1, 2])
-    for _ in range(rng.randint(low, high)):
-        _seed_conversation(org, customer, spec, max_age, threads)
+    templates = threads.get("templates") or [FALLBACK_THREAD]
+    count = rng.randint(low, high)
+    # one customer does not write about the same thing twice (unless there are fewer stories than threads)
+    chosen = rng.sample(templates, min(count, len(templates))) + [rng.choice(templates)
+                                                                   for _ in range(count - len(templates))]
+    for template in chosen:
+        _seed_conversation(org, customer, spec, max_age, threads, template)
 
 
 def _placeholders(org, customer: Customer, agent: dict | None, started: datetime, threads: dict) -> dict:
@@ -50,11 +55,10 @@ def _placeholders(org, customer: Customer, agent: dict | None, started: datetime
             "carrier": rng.choice(threads.get("carriers") or ["the carrier"]), "last4": _faker.numerify("####")}
 
 
-def _seed_conversation(org, customer: Customer, spec: dict, max_age: int, threads: dict) -> None:
+def _seed_conversation(org, customer: Customer, spec: dict, max_age: int, threads: dict, template: dict) -> None:
     rng = org.rng
     started = org.clock.now() - timedelta(days=rng.randint(0, max_age), minutes=rng.randint(0, 1440))
     agent = rng.choice(org.users) if org.users else None
-    template = rng.choice(threads.get("templates") or [FALLBACK_THREAD])
     values = _placeholders(org, customer, agent, started, threads)
     custom = {name: str(value).format(**values) for name, value in (template.get("attributes") or {}).items()}
     conversation = Conversation(id=org.new_id(iso(started)), customer_id=customer.id, brand_id=org.default_brand_id,
