@@ -141,4 +141,5 @@ def test_no_end_chat_button_when_chats_may_not_be_ended(host_page, admin):
     page = started(host_page(after=START))
     _chat_with_an_agent(page, admin)
     frame = page.frame_locator(FRAME)
+    frame.get_by_test_id("greeting").wait_for()   # drawn with the conversation, as the End chat button would be
     assert frame.get_by_role("button", name="End chat").count() == 0

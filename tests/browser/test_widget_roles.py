@@ -22,6 +22,7 @@ def test_launcher_new_conversation_send_and_close_by_role(host_page):
     panel.get_by_role("textbox", name="Message").fill("Where is my order?")
     panel.get_by_role("button", name="Send message").click()
     panel.locator("[data-direction=in]").filter(has_text="Where is my order?").wait_for()
+    panel.get_by_test_id("greeting").wait_for()   # the thread is drawn again once created: greeting first
     bubbles = panel.locator("li.message").all_inner_texts()
     assert bubbles[0].endswith("Hi! How can we help you today?") and bubbles[1] == "Where is my order?"
     panel.get_by_role("button", name="Close chat").click()
@@ -34,6 +35,7 @@ def test_the_greeting_leads_a_reopened_thread_but_not_an_assistants(host_page):
     conversation = run(page, "Kustomer.createConversation({message: 'Hello'}, r => done(r.conversationId))")
     frame = page.frame_locator(FRAME)
     frame.locator("[data-direction=in]").filter(has_text="Hello").wait_for()
+    frame.get_by_test_id("greeting").wait_for()
     assert frame.locator("li.message").first.get_attribute("data-testid") == "greeting"
     run(page, "Kustomer.createConversation({assistantId: '5f0c1a2b3c4d5e6f7a8bb002'}, () => done())")
     frame.get_by_role("button", name="Start a return").wait_for()
