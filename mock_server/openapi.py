@@ -35,8 +35,13 @@ def _operation(spec: APISpec, endpoint: str, method: str, view, rule) -> dict:
         parameters.append({"in": "query", "schema": marks["query"]})
     if parameters:
         operation["parameters"] = parameters
-    if marks.get("body") and method in ("post", "put", "patch"):
-        operation["requestBody"] = {"content": {"application/json": {"schema": marks["body"]}}}
+    content = {}
+    if marks.get("form"):
+        content["multipart/form-data"] = {"schema": marks["form"]}
+    if marks.get("body"):
+        content["application/json"] = {"schema": marks["body"]}
+    if content and method in ("post", "put", "patch"):
+        operation["requestBody"] = {"content": content}
     if marks.get("auth") in _AUTH:
         operation["security"] = _AUTH[marks["auth"]]
     return operation

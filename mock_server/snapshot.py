@@ -55,7 +55,7 @@ def _export_org(org: Org, keys: list) -> dict:
                 "messages": {cid: [to_dict(m) for m in messages] for cid, messages in org.messages.items()},
                 **{name: [to_dict(r) for r in getattr(org, name).values()] for name, _ in RECORDS},
                 "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
-                "rng": [version, list(state), gauss]}
+                "rng": [version, list(state), gauss], "ids": org.ids.export()}
 
 
 def import_state(store, clock: Clock, document) -> dict:
@@ -133,6 +133,8 @@ def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
         except (TypeError, ValueError):
             raise InvalidState(f"org {raw['name']!r}: rng is not a generator state this mock exported",
                                pointer=f"{pointer}/rng") from None
+    if raw.get("ids"):
+        org.ids.restore(raw["ids"])
     return org
 
 

@@ -1,6 +1,7 @@
 """A small actions helper over the chat API, so tests read like what the SDK does."""
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -58,6 +59,21 @@ class Chat:
     def unread(self):
         """Kustomer.getUnreadCount()."""
         return self.call("GET", "/c/v1/chat/unread")
+
+    def upload(self, name: str, data: bytes, content_type: str, path: str = "/c/v1/chat/attachments"):
+        """Upload one file as multipart/form-data (the SDKs' attachments: [{file}])."""
+        return self.client.post(path, headers=self.headers(), content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(data), name, content_type)})
+
+    def end(self, conversation_id: str):
+        """KustomerCore.endConversation({conversationId})."""
+        return self.call("POST", f"/c/v1/chat/sessions/{conversation_id}/end", json={})
+
+    def submit_satisfaction(self, satisfaction_id: str, submittedAt: str = "2030-01-02T03:04:05.000Z",  # noqa: N803
+                            **fields):
+        """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
+        return self.call("PUT", f"/c/v1/chat/satisfaction-responses/{satisfaction_id}",
+                         json={"submittedAt": submittedAt, **fields})
 
 
 def spawn_serve(*args: str, env: dict | None = None, stderr=subprocess.STDOUT) -> subprocess.Popen:

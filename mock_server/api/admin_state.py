@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from .. import snapshot
+from ..domain import proactive
 from ..domain.clock import parse_iso
 from ..domain.errors import ApiError
-from ..domain.settings import update_settings
+from ..domain.settings import update_brand, update_settings
 from ..schemas import control as c
 from ..schemas.common import EmptyBody, shared
 from ..schemas.state import StateDocument
@@ -46,9 +47,28 @@ def set_clock():
 @bp.patch("/orgs/<key>/settings", endpoint="updateOrgSettings")
 @operation(body=c.SettingsChange)
 def update_org_settings(key):
-    """Change availability, startDelayMs, allowEndConversation, defaultAssistantId (any subset)."""
+    """Change availability, startDelayMs, allowEndConversation, defaultAssistantId, businessHours (any subset)."""
     change = shared(c.SettingsChange).load(json_body())
     return update_settings(get_state().store.org(key), **change)
+
+
+@bp.patch("/orgs/<key>/brands/<brand_id>", endpoint="updateBrandSettings")
+@operation(body=c.BrandChange, response=c.BrandSettings)
+def update_brand_settings(key, brand_id):
+    """A brand's own availability and businessHours (null: the org's again) → {brand, availability now}."""
+    change = shared(c.BrandChange).load(json_body())
+    return shared(c.BrandSettings).dump(update_brand(get_state().store.org(key), brand_id, change))
+
+
+@bp.post("/orgs/<key>/proactive", endpoint="triggerProactiveChat")
+@operation(body=c.ProactiveTrigger, response=c.ProactiveMessage, status=201)
+def trigger_proactive_chat(key):
+    """Show a proactive message in a logged-in customer's widgets; the conversation opens when they answer."""
+    change = shared(c.ProactiveTrigger).load(json_body())
+    org = get_state().store.org(key)
+    customer = proactive.find_customer(org, change.get("customer_id"), change.get("email"), change.get("external_id"))
+    message = proactive.trigger(org, customer, change["body"], change.get("from_"))
+    return shared(c.ProactiveMessage).dump({**message, "customerId": customer.id}), 201
 
 
 @bp.get("/state", endpoint="exportState")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent / "static" / "chat-web"
 # `E`, ui.js makes `U`); the globals (widget.js, core.js) come last.
 ENGINE = ("sdk.js", "checks.js", "session.js", "stream.js", "common.js")
 BUNDLES = {
-    "widget.js": ENGINE + ("ui.js", "ui_thread.js", "widget.js"),
+    "widget.js": ENGINE + ("ui.js", "ui_thread.js", "ui_survey.js", "ui_answers.js", "ui_proactive.js", "widget.js"),
     "core.js": ENGINE + ("core.js",),
 }
 

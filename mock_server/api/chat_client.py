@@ -6,7 +6,7 @@ import time
 from flask import Blueprint, request
 
 from ..domain import assistant as assistants
-from ..domain import chat
+from ..domain import chat, satisfaction
 from ..schemas import assistant as sa
 from ..schemas import chat_client as s
 from ..schemas.common import EmptyBody, shared
@@ -28,11 +28,12 @@ def start():
         time.sleep(min(float(delay), 60_000) / 1000)  # lets front-ends see what a slow start does
     token, customer = chat.start(org, tracking_token(), **{k: options.get(k) for k in ("brand_id", "assistant_id", "lang")})
     info = org.tokens[token]
+    brand_id = info.get("brandId")
     return shared(s.StartResponse).dump({
         "tracking_token": token, "customer_id": customer.id, "brand_id": info.get("brandId") or org.default_brand_id,
         "assistant_id": info.get("assistantId")
         or assistants.default_id(org, info.get("brandId") or org.default_brand_id),
-        "availability": org.availability(), "settings": chat.chat_settings(org, info.get("brandId")),
+        "availability": org.availability(brand_id), "settings": chat.chat_settings(org, brand_id),
         "last_event_id": org.events.last_id})
 
 
@@ -48,7 +49,8 @@ def get_chat_settings():
 @operation(response=s.Availability, auth=CHAT)
 def is_chat_available():
     """Kustomer.isChatAvailable(): {availability}."""
-    return shared(s.Availability).dump({"availability": chat_session().org.availability()})
+    session = chat_session()   # the brand the session started with: each brand keeps its own hours
+    return shared(s.Availability).dump({"availability": session.org.availability(session.info.get("brandId"))})
 
 
 @bp.post("/v1/chat/sessions", endpoint="createConversation")
@@ -60,7 +62,8 @@ def create_conversation():
     conversation = session.create_conversation(
         message=options.get("message"), assistant_id=options.get("assistant_id") or options.get("assistant"),
         custom_attributes=options["custom_attributes"], title=options.get("title"),
-        brand_id=options.get("brand_id") or options.get("brand"), lang=options.get("lang"))
+        brand_id=options.get("brand_id") or options.get("brand"), lang=options.get("lang"),
+        proactive_id=options.get("proactive_id"))
     if conversation is None:
         return {"created": False, "conversationId": None, "createdAt": None, "ended": False,
                 "isInAssistantMode": False,
@@ -111,9 +114,10 @@ def end_conversation(conversation_id):
 @operation(response=s.MessageList, auth=CHAT)
 def get_messages(conversation_id):
     """KustomerCore.getMessages({conversationId}): the last 30 days."""
-    conversation, messages = chat_session().messages(conversation_id)
+    session = chat_session()
+    conversation, messages = session.messages(conversation_id)
     return shared(s.MessageList).dump({"conversation_id": conversation.id, "messages": messages,
-                                 "satisfaction": conversation.satisfaction,
+                                 "satisfaction": satisfaction.payload(session.org, conversation),
                                  "pages": {"current": 1, "first": 1, "next": None, "previous": None, "last": 1}})
 
 
@@ -125,6 +129,17 @@ def send_message(conversation_id):
     message = chat_session().send_message(conversation_id, options.get("body"), options.get("payload"),
                                           options.get("attachments"))
     return shared(s.Message).dump(message), 201
+
+
+@bp.put("/v1/chat/satisfaction-responses/<satisfaction_id>", endpoint="submitSatisfactionForm")
+@operation(body=s.SubmitSatisfaction, response=s.Satisfaction, auth=CHAT)
+def submit_satisfaction_form(satisfaction_id):
+    """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
+    options = shared(s.SubmitSatisfaction).load(json_body())
+    session = chat_session()
+    answered = satisfaction.submit(session.org, session.customer.id, satisfaction_id, options.get("rating"),
+                                   options["answers"], options["submitted_at"])
+    return shared(s.Satisfaction).dump(answered)
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/read", endpoint="markRead")

@@ -11,6 +11,9 @@ from ..domain import chat_server as chat
 from ..schemas import chat_server as s
 from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
+from ..domain import attachments, satisfaction
+from ..schemas import chat_client as sc
+from .attachments import read_upload
 from .context import json_body
 from .docs import operation
 from .server_context import document, guard, listing, server_org
@@ -83,3 +86,22 @@ def create_handoff():
     """Import a bot's conversation as a session with its history; active: false creates it closed."""
     fields = shared(s.Handoff).load(json_body())
     return document(s.SessionDocument, s.session(chat.handoff(server_org(), fields))), 201
+
+
+@bp.post("/attachments", endpoint="uploadAgentAttachment")
+@operation(form=sc.UploadForm, body=sc.JsonUpload, response=sc.UploadedAttachment, status=201, auth=KEY)
+def upload_agent_attachment():
+    """An agent's file for /v2.1/chat/outbound/messages' attachments: [{id}] (the same limits as customers')."""
+    name, content_type, data = read_upload()
+    described = attachments.upload(server_org(), attachments.AGENTS, name, content_type, data, request.host_url)
+    return shared(sc.UploadedAttachment).dump(described), 201
+
+
+@bp.put("/satisfaction-responses/<satisfaction_id>", endpoint="updateSatisfactionResponse")
+@operation(body=sc.SubmitSatisfaction, response=sc.Satisfaction, auth=KEY)
+def update_satisfaction_response(satisfaction_id):
+    """A survey's response recorded by a backend (a form on another channel): as submitSatisfactionForm."""
+    options = shared(sc.SubmitSatisfaction).load(json_body())
+    answered = satisfaction.submit(server_org(), None, satisfaction_id, options.get("rating"), options["answers"],
+                                   options["submitted_at"])
+    return shared(sc.Satisfaction).dump(answered)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 
-def operation(body=None, query=None, response=None, status: int = 200, auth: str = "none"):
-    """Record the schemas of a view for the OpenAPI document."""
+def operation(body=None, query=None, response=None, status: int = 200, auth: str = "none", form=None):
+    """Record the schemas of a view for the OpenAPI document (`form`: a multipart/form-data body)."""
     def mark(view):
-        view.openapi = {"body": body, "query": query, "response": response, "status": status, "auth": auth}
+        view.openapi = {"body": body, "query": query, "response": response, "status": status, "auth": auth,
+                        "form": form}
         return view
     return mark

@@ -5,6 +5,9 @@ import copy
 from datetime import timedelta
 
 from . import assistant as assistants
+from . import attachments as files
+from . import proactive
+from . import satisfaction
 from .clock import parse_iso
 from .klasses import merge_attributes
 from .errors import (ChatUnavailable, ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound,
@@ -52,8 +55,9 @@ class ChatSession:
 
     def create_conversation(self, message: str | None = None, assistant_id: str | None = None,
                             custom_attributes: dict | None = None, title: str | None = None,
-                            brand_id: str | None = None, lang: str | None = None) -> Conversation | None:
-        """createConversation: nothing is created without a message (or a Core title)."""
+                            brand_id: str | None = None, lang: str | None = None,
+                            proactive_id: str | None = None) -> Conversation | None:
+        """createConversation: nothing is created without a message (or a Core title); may answer a proactive one."""
         org, attributes = self.org, custom_attributes or {}
         _check_enabled(org)
         if message is not None and not message.strip():
@@ -71,6 +75,7 @@ class ChatSession:
                                       defaults=message is not None)
         if message is None and title is None:
             return None
+        opening = proactive.take(org, self.customer.id, proactive_id) if proactive_id else None
         conversation = org.new_conversation(
             self.customer, title=title or (message or "")[:80], lang=lang or self.info.get("lang"),
             brand_id=brand_id, custom=merge_attributes({}, attributes))
@@ -79,6 +84,8 @@ class ChatSession:
         org.events.emit("onConversationCreate", conversation_event(conversation), self.customer.id)
         if assistant:
             assistants.greet(org, conversation)
+        if opening:
+            proactive.deliver(org, conversation, opening)
         first = self._record(conversation, message) if message is not None else None
         if first is not None and conversation.in_assistant_mode:
             assistants.on_customer_message(org, conversation, first, None)
@@ -104,7 +111,9 @@ class ChatSession:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
         assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
-        message = self._record(conversation, body if body is not None else str(payload), payload, attachments)
+        attachments = files.resolve(self.org, self.customer.id, attachments)
+        text = body if body is not None else "" if payload is None else str(payload)   # a file alone has no text
+        message = self._record(conversation, text, payload, attachments)
         if conversation.in_assistant_mode:
             assistants.on_customer_message(self.org, conversation, message, payload)
         return message
@@ -197,8 +206,8 @@ class ChatSession:
         return customer
 
 
-def end(org, conversation: Conversation) -> None:
-    """End a conversation and tell the customer's streams."""
+def end(org, conversation: Conversation, survey: bool = True) -> None:
+    """End a conversation, tell the customer's streams, and offer the survey when Kustomer would."""
     with org.lock:
         before = copy.copy(conversation)
         conversation.ended, conversation.ended_at = True, org.now()
@@ -206,6 +215,8 @@ def end(org, conversation: Conversation) -> None:
         conversation.updated_at = conversation.ended_at
     org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationEnded", conversation_event(conversation), conversation.customer_id)
+    if survey:
+        satisfaction.offer(org, conversation)
 
 
 def conversation_event(conversation: Conversation) -> dict:
@@ -221,13 +232,16 @@ def _check_length(body: str | None) -> None:
 
 def chat_settings(org, brand_id: str | None = None) -> dict:
     """The chat settings a widget reads at start (reference 3.1-3.2)."""
-    settings = org.settings
-    return {"enabled": org.availability() != "disabled", "brandId": brand_id or org.default_brand_id,
-            "activeAssistant": assistants.default_id(org, brand_id or org.default_brand_id),
+    settings, brand_id = org.settings, brand_id or org.default_brand_id
+    brand = org.brand(brand_id) or {}
+    return {"enabled": org.availability(brand_id) != "disabled", "brandId": brand_id,
+            "activeAssistant": assistants.default_id(org, brand_id),
             "closableChat": bool(settings.get("allowEndConversation", True)),
             "teamName": settings.get("teamName"), "greeting": settings.get("greeting"),
             "waitMessage": settings.get("waitMessage"), "colors": settings.get("colors", {}),
-            "knowledgeBaseId": org.kb.id, "noHistory": bool(settings.get("noHistory")),
+            # a brand may have no knowledge base (knowledgeBaseId: null): its widget shows no Answers tab
+            "knowledgeBaseId": brand["knowledgeBaseId"] if "knowledgeBaseId" in brand else org.kb.id,
+            "noHistory": bool(settings.get("noHistory")),
             "singleSessionChat": bool(settings.get("singleSessionChat")),
             "teamIconUrl": settings.get("teamIconUrl"), "embedIconUrl": settings.get("embedIconUrl"),
             "embedIconColor": settings.get("embedIconColor")}

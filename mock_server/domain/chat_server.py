@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 
 from . import assistant as assistants
+from . import attachments
 from .chat import conversation_event, end
 from .errors import ConversationEnded, InvalidField, MissingField, NotFound
 from .klasses import merge_attributes
@@ -79,7 +80,7 @@ def sessions(org, customer_id: str | None, tracking_id: str | None, active: bool
     with org.lock:
         found = [c for c in org.conversations.values() if c.customer_id in owners
                  and (active is None or active != c.ended) and (brand_id is None or c.brand_id == brand_id)]
-    return sorted(found, key=lambda c: (c.last_message_at, c.created_at), reverse=True)
+    return sorted(found, key=lambda c: (c.last_message_at, c.created_at, c.id), reverse=True)
 
 
 def _check_content(fields: dict) -> None:
@@ -92,8 +93,9 @@ def customer_message(org, fields: dict) -> Message:
     _check_content(fields)
     conversation = _open_session(org, fields["customer_id"], fields["session"], fields.get("tracking_id"))
     customer = org.customers[conversation.customer_id]
+    files = attachments.resolve(org, customer.id, fields.get("attachments"))
     message = org.record_message(conversation, body=fields.get("body") or "", direction="in",
-                                 sent_by=customer_sender(customer), attachments=fields.get("attachments"))
+                                 sent_by=customer_sender(customer), attachments=files)
     org.events.emit("onMessageSent", {"conversationId": conversation.id, "messageId": message.id}, customer.id)
     if conversation.in_assistant_mode:
         assistants.on_customer_message(org, conversation, message, None)
@@ -105,9 +107,10 @@ def agent_message(org, fields: dict) -> Message:
     _check_content(fields)
     conversation = _open_session(org, fields["customer_id"], fields["session"], fields.get("tracking_id"))
     agent = user(org, fields["from_"], "/from")
+    files = attachments.resolve(org, attachments.AGENTS, fields.get("attachments"))
     _take_over(org, conversation)
     message = org.record_message(conversation, body=fields.get("body") or "", direction="out",
-                                 sent_by=user_sender(agent), attachments=fields.get("attachments"),
+                                 sent_by=user_sender(agent), attachments=files,
                                  read=False, auto=bool(fields.get("auto")))
     customer_id = conversation.customer_id
     org.events.emit("onMessageReceived", assistants.message_event(message), customer_id)
@@ -164,5 +167,5 @@ def handoff(org, fields: dict) -> Conversation:
                            at=item["date"], attachments=item.get("attachments"), read=True)
     org.events.emit("onConversationCreate", conversation_event(conversation), customer.id)
     if not fields.get("active", True):
-        end(org, conversation)
+        end(org, conversation, survey=False)  # an imported, closed history: nobody is there to answer
     return conversation

@@ -87,7 +87,10 @@ class Conversation:
     assistant_state: dict = field(default_factory=dict)
     message_count: int = 0
     lang: str | None = None
-    satisfaction: dict | None = None
+    # REST v1's CSAT: satisfaction -1..1 once rated; satisfactionLevel {status, form, formResponse (the
+    # SDK's satisfactionId), rating, score, firstAnswer, createdAt, sentAt, updatedAt, channel}
+    satisfaction: float | None = None
+    satisfaction_level: dict | None = None
     # REST v1 fields (agent-side): priority 1-5, tag/user/team ids, the caller's own id
     priority: int = 3
     tags: list = field(default_factory=list)
@@ -104,8 +107,6 @@ class Conversation:
     sentiment: dict | None = None
     suggested_tags: list = field(default_factory=list)
     suggested_shortcuts: list = field(default_factory=list)
-    satisfaction_level: dict | None = None
-    satisfaction_score: float | None = None
     ended_reason: str | None = None
     ended_by: str | None = None
     ended_by_type: str | None = None

@@ -5,13 +5,13 @@ import copy
 import random
 import threading
 
-from .availability import availability
+from .availability import availability, brand_settings
 from .assistant_flow import check_assistants
-from .clock import Clock
+from .clock import Clock, parse_iso
 from .errors import Forbidden, NotFound, NotStarted
 from .events import EventLog
 from .fixtures import OrgSpec
-from .ids import new_id, new_token, stable_id
+from .ids import IdMaker, new_token, stable_id
 from .kb import KnowledgeBase
 from .klasses import Klass
 from .kobjects import CustomKlass
@@ -30,6 +30,7 @@ class Org:
         self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
         self.lock = threading.RLock()
         self.rng = random.Random(f"{seed}:{spec.name}")
+        self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
         self.brands = list(data.get("brands") or [])
         self.settings = dict(data.get("settings") or {})
@@ -38,6 +39,9 @@ class Org:
             [{**since, **record} for record in data.get(name) or []]
             for name in ("users", "teams", "tags", "queues", "shortcuts"))
         self.kb = KnowledgeBase(data.get("kb") or {})
+        self.satisfaction_form = data.get("satisfactionForm")  # fixtures/satisfaction.yaml
+        self.files: dict[str, dict] = {}  # uploaded attachments with their bytes (domain/attachments.py)
+        self.proactive: dict[str, dict] = {}  # customer id -> the proactive message waiting for an answer
         self.assistants = list(data.get("assistants") or [])
         klasses = data.get("klasses") or {}
         self.klasses = {name: Klass.from_fixture(name.capitalize(), klasses.get(name) or [])
@@ -58,7 +62,7 @@ class Org:
         self.events = EventLog()
         self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
         self.listeners: list = []  # called as listener(org, kind, record, before) after each write
-        seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}")
+        seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}", data.get("seedThreads"))
         self.webhooks = WebhookRegistry(self, data.get("webhooks"))  # after the seed: its ids stay the same
 
     def record_changed(self, kind: str, record, before=None) -> None:
@@ -68,10 +72,9 @@ class Org:
 
     # -- ids, time, settings -------------------------------------------------------------
 
-    def new_id(self) -> str:
-        """A fresh 24-hex id from this org's seeded generator."""
-        with self.lock:
-            return new_id(self.rng)
+    def new_id(self, at: str | None = None) -> str:
+        """A fresh ObjectId-like id; its time prefix is `at` (an ISO time), else the mock's now."""
+        return self.ids.make(parse_iso(at) if at else self.clock.now())
 
     def now(self) -> str:
         """The mock time as Kustomer writes it."""
@@ -83,9 +86,14 @@ class Org:
         default = next((b for b in self.brands if b.get("default")), self.brands[0] if self.brands else None)
         return default["id"] if default else None
 
-    def availability(self) -> str:
-        """online, offline, hidden or disabled, now, on the mock clock."""
-        return availability(self.settings, self.clock.now())
+    def brand(self, brand_id: str | None) -> dict | None:
+        """A brand by id (None: the default brand); None when there is no such brand."""
+        brand_id = brand_id or self.default_brand_id
+        return next((b for b in self.brands if b["id"] == brand_id), None)
+
+    def availability(self, brand_id: str | None = None) -> str:
+        """online, offline, hidden or disabled for a brand (default: the default brand), on the mock clock."""
+        return availability(brand_settings(self.settings, self.brand(brand_id)), self.clock.now())
 
     def require_role(self, key: str, role: str) -> None:
         """Raise Forbidden unless `key` has `role` in this org."""
@@ -96,9 +104,9 @@ class Org:
 
     def new_customer(self, **fields) -> Customer:
         """Create and store a customer."""
-        now = self.now()
-        customer = Customer(id=self.new_id(), created_at=now, updated_at=now, **fields)
-        with self.lock:
+        with self.lock:  # time and id taken together, so (createdAt, id) sorts in write order
+            now = self.now()
+            customer = Customer(id=self.new_id(now), created_at=now, updated_at=now, **fields)
             self.customers[customer.id] = customer
         self.record_changed("customer", customer)
         return customer
@@ -170,12 +178,12 @@ class Org:
 
     def new_conversation(self, customer: Customer, **fields) -> Conversation:
         """Create and store a conversation for `customer`."""
-        now = self.now()
         fields.setdefault("brand_id", self.default_brand_id)
-        conversation_id = fields.pop("id", None) or self.new_id()   # REST lets the caller choose the id
-        conversation = Conversation(id=conversation_id, customer_id=customer.id, created_at=now,
-                                    updated_at=now, last_message_at=now, **fields)
         with self.lock:
+            now = self.now()
+            conversation_id = fields.pop("id", None) or self.new_id(now)   # REST lets the caller choose the id
+            conversation = Conversation(id=conversation_id, customer_id=customer.id, created_at=now,
+                                        updated_at=now, last_message_at=now, **fields)
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
         self.record_changed("conversation", conversation)
@@ -186,13 +194,13 @@ class Org:
                        attachments: list | None = None, auto: bool = False, message_id: str | None = None
                        ) -> Message:
         """Append a message and update the conversation's preview and counters."""
-        at = at or self.now()
-        message = Message(id=message_id or self.new_id(), conversation_id=conversation.id,
-                          customer_id=conversation.customer_id, body=body, direction=direction,
-                          created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
-                          read=direction == "in" if read is None else read, auto=auto)
-        with self.lock:
+        with self.lock:  # time, id and append in one step: (createdAt, id) sorts in write order
             before = copy.copy(conversation)
+            at = at or self.now()
+            message = Message(id=message_id or self.new_id(at), conversation_id=conversation.id,
+                              customer_id=conversation.customer_id, body=body, direction=direction,
+                              created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
+                              read=direction == "in" if read is None else read, auto=auto)
             self.messages.setdefault(conversation.id, []).append(message)
             conversation.message_count += 1
             conversation.last_message_at = conversation.updated_at = at
@@ -210,7 +218,7 @@ class Org:
     def conversations_of(self, customer_id: str) -> list[Conversation]:
         """A customer's conversations, the most recently active first."""
         mine = [c for c in self.conversations.values() if c.customer_id == customer_id]
-        return sorted(mine, key=lambda c: (c.last_message_at, c.created_at), reverse=True)
+        return sorted(mine, key=lambda c: (c.last_message_at, c.created_at, c.id), reverse=True)
 
     def unread_counts(self, customer_id: str) -> dict:
         """{total, conversations: {id: n}} of messages to the customer not yet read."""

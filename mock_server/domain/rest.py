@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from . import ratelimit
+from . import ratelimit, satisfaction
 from .chat import conversation_event, end
 from .errors import Conflict, Forbidden, InvalidField, NotFound
 from .ids import stable_id  # noqa: F401  (re-exported: the views name fixture records with it)
@@ -118,7 +118,7 @@ def _conversation_values(org, fields: dict) -> dict:
     if "queue" in fields:
         values["queue"] = dict(fields["queue"])
     if "satisfaction" in fields:
-        values["satisfaction_score"] = fields["satisfaction"]
+        values["satisfaction"] = fields["satisfaction"]
     if fields.get("tags") is not None:
         values["tags"] = resolve_tags(org, fields["tags"], "/tags")
     return values
@@ -165,7 +165,7 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
     with org.lock:
         if replace:   # status and ending stay with the chat
             reset(conversation, (*(f for f in _CONVERSATION_FIELDS if f != "status"), "tags", "queue",
-                                 "satisfaction_score"))
+                                 "satisfaction"))
         for name, value in values.items():
             setattr(conversation, name, value)
         if changes.get("customer"):
@@ -227,6 +227,7 @@ def _unend(org, conversation: Conversation, status: str | None) -> None:
         conversation.ended, conversation.ended_at = False, None
         conversation.status = status or "open"
         conversation.updated_at = org.now()
+    satisfaction.cancel(org, conversation)   # a survey not yet answered ends with the chat it was about
     org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationUnended", {"conversationId": conversation.id, "createdAt": conversation.created_at,
                                               "ended": False}, conversation.customer_id)

@@ -51,7 +51,7 @@ def conversations(org) -> list[WatchedConversation]:
     """Every conversation of the org, the most recently active first."""
     with org.lock:
         found = [_watched(org, c) for c in org.conversations.values()]
-    return sorted(found, key=lambda w: (w.last_message_at, w.created_at), reverse=True)
+    return sorted(found, key=lambda w: (w.last_message_at, w.created_at, w.id), reverse=True)
 
 
 def thread(org, conversation_id: str) -> tuple[WatchedConversation, list[Message]]:

@@ -1,12 +1,16 @@
 """Schemas of the customer chat API (/c/): what the fake SDKs send and receive."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import base64
+import binascii
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
+from ..domain.satisfaction import MAX_ANSWER_CHARS
 from .assistant import dump_state
-from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
-from .jsonapi import MAX_PAGE
+from .common import BoundedList, ChatAttachments, CustomAttributes, Id, Query, StrictBoolean, StrictFloat
+from .jsonapi import MAX_PAGE, IsoTime
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
 
@@ -31,6 +35,8 @@ class CreateConversation(Schema):
     brand = fields.String(allow_none=True)
     brand_id = fields.String(data_key="brandId", allow_none=True)
     lang = fields.String(allow_none=True)
+    proactive_id = Id(data_key="proactiveId", allow_none=True,
+                      metadata={"description": "the proactive message this conversation answers (widget)"})
 
 
 class SendMessage(Schema):
@@ -38,11 +44,73 @@ class SendMessage(Schema):
 
     body = Message(allow_none=True)
     payload = fields.Raw(allow_none=True)
-    attachments = Attachments(load_default=list)
+    attachments = ChatAttachments(load_default=list)
     is_in_assistant_mode = StrictBoolean(data_key="isInAssistantMode")
     init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
     last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
     lang = fields.String(allow_none=True)
+
+
+class UploadForm(Schema):
+    """multipart/form-data with one part, `file`: an image, a video or a PDF of at most 5 MB."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class Base64(fields.String):
+    """Bytes sent as a base64 string."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("the file's bytes as standard base64") from None
+
+
+class JsonUpload(Schema):
+    """An upload as JSON (within the 1 MB of any JSON body): the file's name, type and base64 bytes."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    content_type = fields.String(data_key="contentType", required=True)
+    data = Base64(required=True)
+
+
+class UploadedAttachment(Schema):
+    """An uploaded file: its id (for sendMessage's attachments), name, type, size and the URL it is served at."""
+
+    id = fields.String(attribute="_id")
+    name = fields.String()
+    content_type = fields.String(data_key="contentType", attribute="contentType")
+    content_length = fields.Integer(data_key="contentLength", attribute="contentLength")
+    url = fields.String()
+
+
+class SatisfactionAnswer(Schema):
+    """One answer of submitSatisfactionForm's answers: the follow-up question's."""
+
+    prompt = fields.String(allow_none=True)
+    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
+    id = fields.String(allow_none=True)
+
+
+class SubmitSatisfaction(Schema):
+    """KustomerCore.submitSatisfactionForm: the rating and/or the follow-up answer (the id is in the path)."""
+
+    rating = StrictFloat(allow_none=True)
+    answers = BoundedList(fields.Nested(SatisfactionAnswer), maximum=10, load_default=list)
+    submitted_at = IsoTime(data_key="submittedAt", required=True)
+
+
+class Satisfaction(Schema):
+    """The SDK's satisfaction object: onSatisfactionReceived's payload, getMessages' satisfaction."""
+
+    conversation_id = fields.String(data_key="conversationId", attribute="conversationId")
+    satisfaction_id = fields.String(data_key="satisfactionId", attribute="satisfactionId")
+    timetoken = fields.String()
+    status = fields.String()
+    form = fields.Dict()
+    response = fields.Dict(allow_none=True)
 
 
 class PageQuery(Query):

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.models import Conversation, Message
-from .common import Attachments, CustomAttributes, Id, StrictBoolean
+from .common import Attachments, ChatAttachments, CustomAttributes, Id, StrictBoolean
 from .jsonapi import IsoTime, ListQuery, documents, relation, resource
 
 HANDOFF_MESSAGES = (2, 100)
@@ -43,7 +43,7 @@ class InboundMessage(ChatIdentity):
 
     session = Id(required=True)
     body = Body()
-    attachments = Attachments()
+    attachments = ChatAttachments()
 
 
 class OutboundMessage(InboundMessage):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.ids import HEX24
 
@@ -62,6 +62,26 @@ class Attachment(Schema):
 
 
 Attachments = lambda **kw: fields.List(fields.Nested(Attachment), validate=validate.Length(  # noqa: E731
+    max=MAX_ATTACHMENTS, error=f"at most {MAX_ATTACHMENTS} attachments per message"), **kw)
+
+
+class ChatAttachment(Attachment):
+    """A chat message's attachment: an uploaded file by its id, or described by name and contentType."""
+
+    id = Id(metadata={"description": "the id an upload answered (POST /c/v1/chat/attachments, /v2.1/chat/attachments)"})
+
+    # required unless the item names an upload (checked below, with the same missing_field answer)
+    name = fields.String(validate=validate.Length(min=1, max=256))
+    contentType = fields.String(validate=validate.Regexp(r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _described_or_uploaded(self, data, **kwargs):
+        missing = [name for name in ("name", "contentType") if not data.get("id") and name not in data]
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+
+
+ChatAttachments = lambda **kw: fields.List(fields.Nested(ChatAttachment), validate=validate.Length(  # noqa: E731
     max=MAX_ATTACHMENTS, error=f"at most {MAX_ATTACHMENTS} attachments per message"), **kw)
 
 

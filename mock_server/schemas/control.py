@@ -1,10 +1,13 @@
 """Schemas of the control API's journal, clock, org settings and state calls."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..domain.availability import MODES
+from ..domain.availability import DAYS, MODES, OFF_HOURS
 from ..domain.clock import parse_iso
+from ..domain.proactive import MAX_BODY_CHARS as MAX_PROACTIVE_CHARS
 from ..domain.settings import MAX_START_DELAY_MS
 from .common import Query, StrictBoolean, StrictFloat, StrictInteger
 
@@ -72,6 +75,50 @@ class ClockState(Schema):
     offsetSeconds = fields.Float()
 
 
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValidationError("an IANA time zone such as America/New_York") from None
+
+
+class Holiday(Schema):
+    """A day the team is closed, all day, in the schedule's time zone."""
+
+    name = fields.String(validate=validate.Length(max=256))
+    date = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date as YYYY-MM-DD"))
+
+
+_SPAN = fields.List(fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", error="HH:MM")),
+                    validate=validate.Length(equal=2, error='["HH:MM", "HH:MM"]'))
+
+
+class BusinessHours(Schema):
+    """A weekly schedule in a time zone, with holidays; followed when availability is "scheduled"."""
+
+    timezone = fields.String(load_default="UTC", validate=_check_zone)
+    # loaded under the fixtures' own names, as the domain reads them
+    off_hours = fields.String(data_key="offHours", attribute="offHours", load_default="offline",
+                              validate=validate.OneOf(OFF_HOURS))
+    hours = fields.Dict(keys=fields.String(validate=validate.OneOf(DAYS)), values=fields.List(_SPAN),
+                        load_default=dict)
+    holidays = fields.List(fields.Nested(Holiday), load_default=list)
+
+
+class BrandChange(Schema):
+    """PATCH /__admin/orgs/KEY/brands/ID: the brand's own availability and hours (null: follow the org's)."""
+
+    availability = fields.String(validate=validate.OneOf(MODES), allow_none=True)
+    business_hours = fields.Nested(BusinessHours, data_key="businessHours", attribute="businessHours", allow_none=True)
+
+
+class BrandSettings(Schema):
+    """A brand after a change, and its availability now on the mock clock."""
+
+    brand = fields.Dict()
+    availability = fields.String()
+
+
 class SettingsChange(Schema):
     """PATCH /__admin/orgs/KEY/settings: any subset."""
 
@@ -84,6 +131,7 @@ class SettingsChange(Schema):
                                            validate=validate.Range(min=1))  # the /v1 budget; null = off
     search_rate_limit_per_minute = StrictInteger(data_key="searchRateLimitPerMinute", allow_none=True,
                                                   validate=validate.Range(min=1))  # searches; null = off
+    business_hours = fields.Nested(BusinessHours, data_key="businessHours")   # the org's, for "scheduled"
 
 
 class StateImported(Schema):
@@ -99,3 +147,23 @@ class StateSaved(Schema):
 
     path = fields.String()
     orgs = fields.Integer()
+
+
+class ProactiveTrigger(Schema):
+    """POST /__admin/orgs/KEY/proactive: who (customerId, email or externalId), what, and from which agent."""
+
+    customer_id = fields.String(data_key="customerId")
+    email = fields.String()
+    external_id = fields.String(data_key="externalId")
+    body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PROACTIVE_CHARS))
+    from_ = fields.String(data_key="from", allow_none=True, metadata={"description": "an agent's user id"})
+
+
+class ProactiveMessage(Schema):
+    """The proactive message as the customer's widgets receive it."""
+
+    proactive_id = fields.String(data_key="proactiveId", attribute="proactiveId")
+    body = fields.String()
+    sent_by = fields.Dict(data_key="sentBy", attribute="sentBy")
+    created_at = fields.String(data_key="createdAt", attribute="createdAt")
+    customer_id = fields.String(data_key="customerId", attribute="customerId")

@@ -95,7 +95,7 @@ class ConversationAttributes(Schema):
     suggested_tags = fields.List(fields.Dict(), data_key="suggestedTags")
     suggested_shortcuts = fields.List(fields.Dict(), data_key="suggestedShortcuts")
     sentiment = fields.Dict(allow_none=True)
-    satisfaction = fields.Float(attribute="satisfaction_score", allow_none=True)
+    satisfaction = fields.Float(allow_none=True)
     satisfaction_level = fields.Dict(data_key="satisfactionLevel", allow_none=True)
     assigned_users = fields.List(fields.String(), data_key="assignedUsers")
     assigned_teams = fields.List(fields.String(), data_key="assignedTeams")

@@ -123,7 +123,11 @@ class StateOrg(Schema):
     bulk_jobs = fields.Dict(keys=fields.String(), values=fields.Dict())
     webhooks = fields.List(fields.Nested(WebhookRecord))
     webhook_outbox = fields.Nested(StateOutbox)
-    rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
+    ids = fields.Nested(Schema.from_dict({
+        "machine": fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{10}$")),
+        "counter": StrictInteger(required=True, validate=validate.Range(0, 0xFFFFFF))}, name="StateIds"))
+    rng = fields.List(fields.Raw(allow_none=True),
+                      validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 
 class StateClock(Schema):

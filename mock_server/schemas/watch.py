@@ -37,6 +37,9 @@ class WatchedConversation(cc.Conversation):
     customer = fields.Nested(WatchedCustomer, allow_none=True)
     unread = fields.Integer(metadata={"description": "messages to the customer they have not read"})
     assistant_name = fields.String(data_key="assistantName", allow_none=True)
+    satisfaction = fields.Float(allow_none=True, metadata={"description": "REST's CSAT number, -1..1, once rated"})
+    satisfaction_level = fields.Dict(data_key="satisfactionLevel", allow_none=True,
+                                     metadata={"description": "REST's satisfactionLevel: status, rating, ..."})
 
 
 class WatchedConversationList(Schema):

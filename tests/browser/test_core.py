@@ -1,6 +1,8 @@
 """core.js in Chromium: window.KustomerCore's methods (reference 3) against the mock."""
 from __future__ import annotations
 
+import requests
+
 from .conftest import run
 
 INIT = "KustomerCore.init({}, function (r, e) { window.settings = r && r.settings; window.started = true; });"
@@ -114,16 +116,22 @@ def test_typing_describe_and_knowledge_base(host_page):
     assert "Where is my order?" in result["found"]
 
 
-def test_send_message_describes_file_attachments(host_page):
+def test_send_message_uploads_file_attachments(host_page):
     page = core_page(host_page)
     result = run(page, """
         KustomerCore.createConversation({title: 'Receipt'}, (c) => {
-          const file = new File(['hello'], 'note.txt', {type: 'text/plain'});
+          const file = new File(['%PDF-1.4 hello'], 'receipt.pdf', {type: 'application/pdf'});
+          const note = new File(['hello'], 'note.txt', {type: 'text/plain'});
           KustomerCore.sendMessage({conversationId: c.conversationId, body: 'see file', attachments: [{file}]},
-                                   (m, e) => done({attachments: m && m.attachments, e: err(e)}));
+            (m, e) => KustomerCore.sendMessage({conversationId: c.conversationId, attachments: [{file: note}]},
+              (m2, e2) => done({attachments: m && m.attachments, e: err(e), refused: err(e2)})));
         });""")
     assert result["e"] is None
-    assert result["attachments"] == [{"name": "note.txt", "contentType": "text/plain", "contentLength": 5}]
+    [attachment] = result["attachments"]
+    assert {k: attachment[k] for k in ("name", "contentType", "contentLength")} == {
+        "name": "receipt.pdf", "contentType": "application/pdf", "contentLength": 14}
+    assert requests.get(attachment["url"], timeout=10).content == b"%PDF-1.4 hello"
+    assert (result["refused"]["status"], result["refused"]["code"]) == (415, "unsupported_attachment_type")
 
 
 def test_a_core_call_without_its_id_sends_nothing(host_page):

@@ -133,7 +133,10 @@
       ]),
       el('div', { 'class': 'body', 'data-testid': 'message-body', text: message.body }),
       payload !== undefined && payload !== null ? el('div', { 'class': 'payload', text: 'selected: ' + payload }) : null,
-      (message.attachments || []).length ? el('div', { 'class': 'payload', text: message.attachments.length + ' attachment(s)' }) : null,
+      (message.attachments || []).length ? el('div', { 'class': 'payload' }, message.attachments.map(function (a) {
+        return a.url ? el('a', { href: a.url, target: '_blank', rel: 'noopener', 'data-testid': 'message-attachment',
+          text: a.name + ' ' }) : el('span', { text: a.name + ' ' });
+      })) : null,
       template(message.meta)
     ]);
   }
@@ -158,8 +161,10 @@
         var c = data.conversation, list = $('messages');
         state.thread = c;
         $('thread-title').textContent = c.title || '(untitled)';
+        var csat = c.satisfactionLevel;
         $('thread-meta').textContent = customerName(c) + ' · ' + (c.ended ? 'ended ' + Dash.time(c.endedAt) : c.status) +
-          ' · ' + c.messageCount + (c.messageCount === 1 ? ' message · ' : ' messages · ') + c.conversationId;
+          ' · ' + c.messageCount + (c.messageCount === 1 ? ' message · ' : ' messages · ') +
+          (csat ? 'survey ' + csat.status + (csat.rating ? ' ' + csat.rating : '') + ' · ' : '') + c.conversationId;
         facts($('thread-attributes'), Object.keys(c.customAttributes || {}).map(function (k) { return [k, c.customAttributes[k]]; }));
         var a = c.assistant;
         facts($('thread-assistant'), a ? [['name', c.assistantName || a.id], ['status', a.status],
@@ -182,6 +187,19 @@
     return Dash.api('POST', path, body);
   }
 
+  /* An agent's file through POST /v2.1/chat/attachments, as JSON (base64): the dashboard's one JSON helper. */
+  function upload(file) {
+    if (!file) return Promise.resolve(null);
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).split(',')[1] || ''); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(file);
+    }).then(function (data) {
+      return Dash.api('POST', '/v2.1/chat/attachments', { name: file.name, contentType: file.type, data: data });
+    });
+  }
+
   function threadFailure(error) {
     $('thread-error').textContent = (error.code ? error.code + ': ' : '') + error.message;
   }
@@ -189,11 +207,16 @@
   Dash.initThread = function () {
     $('reply-form').addEventListener('submit', function (event) {
       event.preventDefault();
-      var text = $('reply-body').value.trim();
-      if (!text || !state.thread) return;
+      var text = $('reply-body').value.trim(), file = $('reply-file').files[0];
+      if ((!text && !file) || !state.thread) return;
       $('thread-error').textContent = '';
-      agentCall('/v2.1/chat/outbound/messages', { body: text }).then(function () {
+      upload(file).then(function (uploaded) {
+        var message = text ? { body: text } : {};
+        if (uploaded) message.attachments = [{ id: uploaded.id }];
+        return agentCall('/v2.1/chat/outbound/messages', message);
+      }).then(function () {
         $('reply-body').value = '';
+        $('reply-file').value = '';
         if ($('typing-toggle').checked) {
           $('typing-toggle').checked = false;
           return agentCall('/v2.1/chat/outbound/typing', { typing: false });

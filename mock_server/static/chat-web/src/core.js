@@ -13,7 +13,7 @@
   /* A Core method: options checked, the before-init rule, one request, the answer to the callback. */
   function method(name, allowed, required, request) {
     // the id the path needs (conversationId, categoryId, articleId): checked before anything is sent
-    var id = ['conversationId', 'categoryId', 'articleId'].filter(function (n) { return allowed[n]; })[0];
+    var id = ['conversationId', 'categoryId', 'articleId', 'satisfactionId'].filter(function (n) { return allowed[n]; })[0];
     api[name] = function () {
       var call = engine.args(name, arguments, allowed, required);
       if (!engine.ready(name, call.callback)) return;
@@ -45,16 +45,18 @@
   function (options, callback) {
     var body = Object.assign({}, options);
     delete body.conversationId;
-    if (Array.isArray(body.attachments)) body.attachments = body.attachments.map(describeAttachment);
-    engine.call('sendMessage', callback, 'POST', path(options.conversationId) + '/messages', body);
+    // The SDK takes {file} items (browser Files): each is uploaded first, then the message names the uploads
+    var items = Array.isArray(body.attachments) ? body.attachments : [];
+    Promise.all(items.map(uploadItem)).then(function (uploaded) {
+      if (items.length) body.attachments = uploaded;
+      engine.call('sendMessage', callback, 'POST', path(options.conversationId) + '/messages', body);
+    }, function (error) { engine.answer('sendMessage', callback, undefined, error); });
   });
 
-  // The SDK takes {file} items (a browser File, which JSON would turn into {}): the mock keeps what
-  // describes the file, never its bytes (README: attachments are metadata).
-  function describeAttachment(item) {
+  function uploadItem(item) {
     var file = item && item.file;
-    if (!file || typeof file.name !== 'string') return item;
-    return { name: file.name, contentType: file.type || 'application/octet-stream', contentLength: file.size };
+    if (typeof Blob === 'undefined' || !(file instanceof Blob)) return Promise.resolve(item);
+    return engine.upload(file).then(function (uploaded) { return { id: uploaded.id }; });
   }
 
   method('getConversations', { page: 'number', pageSize: 'number' }, false, function (options, callback) {
@@ -72,6 +74,15 @@
 
   method('endConversation', { conversationId: 'string' }, true, function (options, callback) {
     engine.call('endConversation', callback, 'POST', path(options.conversationId) + '/end', {});
+  });
+
+  method('submitSatisfactionForm', { satisfactionId: 'string', rating: 'number', answers: 'array',
+    submittedAt: 'string' }, true, function (options, callback) {
+    var body = { submittedAt: options.submittedAt };   // required: a missing one is the API's 400, as at Kustomer
+    if (options.rating !== undefined) body.rating = options.rating;
+    if (options.answers !== undefined) body.answers = options.answers;
+    engine.call('submitSatisfactionForm', callback, 'PUT',
+      '/c/v1/chat/satisfaction-responses/' + encodeURIComponent(options.satisfactionId), body);
   });
 
   method('initAssistant', { assistant: 'string', lang: 'string' }, true, function (options, callback) {

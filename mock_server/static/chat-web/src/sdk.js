@@ -101,7 +101,8 @@ E.send = function (method, path, body, withToken) {
   var headers = { 'Authorization': 'Bearer ' + this.apiKey };
   if (withToken !== false && this.token) headers['x-kustomer-tracking-token'] = this.token;
   var init = { method: method, headers: headers };
-  if (body !== undefined) { headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  if (typeof FormData !== 'undefined' && body instanceof FormData) init.body = body;   // an upload: multipart
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
   return fetch(this.base + path, init).then(function (answer) {
     return answer.text().then(function (text) {
       var data;
@@ -119,4 +120,11 @@ E.send = function (method, path, body, withToken) {
     throw K.apiError(0, { status: 0, code: 'network_error', title: 'Network error',
       detail: 'The request to ' + path + ' failed: ' + (failure && failure.message) + hint });
   }.bind(this));
+};
+
+/* Upload one File or Blob (POST /c/v1/chat/attachments); resolves {id, name, contentType, contentLength, url}. */
+E.upload = function (file) {
+  var form = new FormData();
+  form.append('file', file, file.name || 'file');
+  return this.request('POST', '/c/v1/chat/attachments', form);
 };

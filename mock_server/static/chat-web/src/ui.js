@@ -61,6 +61,7 @@ U.unmount = function () {
   if (this.frame && this.frame.parentNode) this.frame.parentNode.removeChild(this.frame);
   this.frame = null;
   this.view = null;
+  this.proactive = this.teaser = null;
 };
 
 U.build = function () {
@@ -75,7 +76,7 @@ U.build = function () {
   this.badge = badge;
   this.title = this.el('div', { 'class': 'title', text: settings.teamName || 'Chat' });
   this.back = this.el('button', { 'class': 'back', type: 'button', 'aria-label': 'Back', text: '\u2039',
-    onclick: function () { self.showHistory(); } });
+    onclick: function () { if ((self.view || {}).from === 'answers') self.showAnswers(); else self.showHistory(); } });
   this.body = this.el('main', { 'class': 'body' });
   this.banner = this.el('div', { 'class': 'banner', 'data-testid': 'availability-banner', hidden: true });
   this.panel = this.el('section', { 'class': 'panel', 'data-testid': 'panel', hidden: true, role: 'dialog',
@@ -96,13 +97,14 @@ U.visible = function () {
 
 U.layout = function () {
   if (!this.frame) return;
-  var style = this.frame.style, size = this.isOpen ? OPEN : CLOSED;
+  var style = this.frame.style, size = this.isOpen ? OPEN : (this.teaserSize() || CLOSED);
   var show = this.visible() && (this.isOpen || !this.options.hideChatIcon);
   style.display = show ? 'block' : 'none';
   style.width = size.width; style.height = size.height;
   this.panel.hidden = !this.isOpen;
   this.launcher.hidden = !!this.options.hideChatIcon;
   this.launcher.setAttribute('aria-expanded', this.isOpen ? 'true' : 'false');
+  this.launcher.setAttribute('aria-label', this.isOpen ? 'Minimize chat' : 'Open chat');
   var offline = this.engine.availability === 'offline';
   this.banner.hidden = !offline;
   this.banner.textContent = offline ? 'We\u2019re away right now. Leave a message and we\u2019ll get back to you.' : '';
@@ -114,6 +116,8 @@ U.open = function () {
     console.warn(K.TAG + ' chat is ' + this.engine.availability + ': the widget stays hidden, as Kustomer\'s does');
     return;
   }
+  // opened while a proactive message waits: the panel opens on it (the frame never keeps the teaser's size)
+  if (this.proactive && !this.isOpen) { this.answerProactive(); return; }
   var wasOpen = this.isOpen;
   this.isOpen = true;
   this.layout();
@@ -140,7 +144,8 @@ U.clear = function (view) {
   this.view = view;
   this.shown = {};
   while (this.body.firstChild) this.body.removeChild(this.body.firstChild);
-  this.back.hidden = view.kind === 'history';
+  this.back.hidden = view.kind === 'history' || view.kind === 'answers';
+  this.body.removeAttribute('id');
 };
 
 /* -- history --------------------------------------------------------------------------------- */
@@ -148,10 +153,11 @@ U.clear = function (view) {
 U.showHistory = function () {
   var self = this, settings = this.engine.settings || {};
   this.clear({ kind: 'history' });
-  var list = this.el('ul', { 'class': 'history', 'data-testid': 'history' });
+  var list = this.el('ul', { 'class': 'history', 'data-testid': 'history', 'aria-label': 'Conversations' });
+  this.tabs('messages');
   this.body.appendChild(this.el('div', { 'class': 'greeting', text: settings.greeting || 'Hi! How can we help?' }));
   this.body.appendChild(this.el('button', { 'class': 'primary new', type: 'button', 'data-testid': 'new-conversation',
-    text: 'New conversation', onclick: function () { self.newThread({}); } }));
+    'aria-label': 'New conversation', text: 'New conversation', onclick: function () { self.newThread({}); } }));
   this.body.appendChild(list);
   var view = this.view;
   this.engine.request('GET', '/c/v1/chat/sessions?page=1&pageSize=100').then(function (data) {
@@ -178,10 +184,10 @@ K.shortTime = function (iso) {
 
 /* -- knowledge base --------------------------------------------------------------------------------- */
 
-U.showKb = function (kind, data) {
+U.showKb = function (kind, data, from) {
   var self = this;
   if (!this.frame) return;
-  this.clear({ kind: 'kb', item: data });
+  this.clear({ kind: 'kb', item: data, from: from });
   this.open();
   var box = this.el('article', { 'class': 'kb', 'data-testid': 'kb-' + kind });
   box.appendChild(this.el('h2', { text: data.title || data.name || '' }));
@@ -195,7 +201,7 @@ U.showKb = function (kind, data) {
     (data.articles || []).forEach(function (article) {
       var id = article.articleId || article.id;
       list.appendChild(self.el('li', {}, [self.el('button', { type: 'button', 'class': 'link', text: article.title,
-        onclick: function () { self.engine.request('GET', '/c/v1/kb/articles/' + id).then(function (a) { self.showKb('article', a); }); } })]));
+        onclick: function () { self.engine.request('GET', '/c/v1/kb/articles/' + id).then(function (a) { self.showKb('article', a, from); }); } })]));
     });
     box.appendChild(list);
   }
@@ -208,6 +214,7 @@ U.onEvent = function (name, payload) {
   if (!this.frame) return;
   var view = this.view || {}, here = payload && view.kind === 'thread' && payload.conversationId === view.id;
   if (name === 'onUnread') this.renderBadge();
+  if (name === '__proactive') this.onProactive(payload);
   if (name === '__session') { this.renderBadge(); if (this.isOpen) this.showHistory(); else this.view = null; }
   if (name === 'onConversationCreate' && view.kind === 'history') this.showHistory();
   if (!here) return;
@@ -225,6 +232,9 @@ U.onEvent = function (name, payload) {
     this.setEnded(true);
   } else if (name === 'onConversationUnended') {
     this.setEnded(false);
+    if (this.surveyBox) this.surveyBox.hidden = true;   // an unanswered survey is canceled by the reopen
+  } else if (name === 'onSatisfactionReceived') {
+    this.showSurvey(payload);
   } else if (name === 'onAssistantEnded') {
     this.clearChoices();
   }
