@@ -11,7 +11,7 @@ from ..schemas.common import shared
 from ..schemas.jsonapi import page_links
 from .context import json_body
 from .docs import operation
-from .server_context import guard, server_org
+from .server_context import guard, server_org, with_org
 
 bp = Blueprint("rest_v1_search", __name__, url_prefix="/v1")
 guard(bp, rate_limited=True)
@@ -40,7 +40,7 @@ def _search():
         data = [{"type": "customer" if query.context == "customer" else query.context, "id": x.id}
                 for x in page["items"]]
     else:
-        data = [shared(schema).dump({"data": build(org, item)})["data"] for item in page["items"]]
+        data = [shared(schema).dump({"data": with_org(build(org, item))})["data"] for item in page["items"]]
     params = {k: v for k, v in request.args.items() if k not in ("page", "pageSize")}
     params["pageSize"] = paging["page_size"]
     return shared(s.SearchResults).dump({

@@ -8,6 +8,7 @@ from flask import Blueprint, g, request
 from ..domain import ratelimit
 from ..domain.org import Org
 from ..domain.rest import paginate, require_server_role
+from ..schemas import rest_v1_resources as resources
 from ..schemas.common import shared
 from ..schemas.jsonapi import page_links
 from .context import api_key, current_org
@@ -41,9 +42,16 @@ def guard(bp: Blueprint, rate_limited: bool) -> None:
         return response
 
 
+def with_org(item: dict) -> dict:
+    """A REST v1 resource with its org relationship (the /v2.1 chat resources have none)."""
+    if not request.path.startswith("/v1/") or "id" not in item:
+        return item
+    return resources.with_org(item, server_org().name)
+
+
 def document(schema: type, item: dict) -> dict:
     """{data: item} dumped with a single-resource document schema."""
-    return shared(schema).dump({"data": item})
+    return shared(schema).dump({"data": with_org(item)})
 
 
 def listing(schema: type, records: list, paging: dict, build: Callable[[object], dict]) -> dict:
@@ -53,5 +61,5 @@ def listing(schema: type, records: list, paging: dict, build: Callable[[object],
     query = {k: v for k, v in request.args.items() if k not in ("page", "pageSize")}
     query["pageSize"] = paging["page_size"]
     return shared(schema).dump({
-        "data": [build(record) for record in page["items"]],
+        "data": [with_org(build(record)) for record in page["items"]],
         "meta": page, "links": page_links(request.path, query, page["page"], page["total_pages"])})

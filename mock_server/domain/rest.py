@@ -31,8 +31,8 @@ def paginate(items: list, page: int, page_size: int) -> dict:
 
 
 def ordered(records, sort: str = "desc") -> list:
-    """Records by createdAt, newest first by default; ties keep their insertion order."""
-    return sorted(records, key=lambda r: r.created_at, reverse=sort == "desc")
+    """Records by createdAt, then id (ids grow in write order, as Kustomer's ObjectIds), newest first by default."""
+    return sorted(records, key=lambda r: (r.created_at, r.id), reverse=sort == "desc")
 
 
 # -- customers ---------------------------------------------------------------------------------

@@ -144,9 +144,8 @@ def all_messages(org, sort: str = "desc") -> list[Message]:
     """Every message of the org by createdAt, newest first by default."""
     with org.lock:
         found = [m for messages in org.messages.values() for m in messages]
-    # within one millisecond, write order decides (newest first means the last written first)
-    order = sorted(range(len(found)), key=lambda i: (found[i].created_at, i), reverse=sort == "desc")
-    return [found[i] for i in order]
+    # within one millisecond the id decides: ids grow in write order
+    return sorted(found, key=lambda m: (m.created_at, m.id), reverse=sort == "desc")
 
 
 def customer_messages(org, customer_id: str, sort: str = "desc") -> list[Message]:
@@ -160,4 +159,4 @@ def messages(org, conversation_id: str, sort: str = "asc") -> tuple[Conversation
     conversation = org.conversation(conversation_id)
     with org.lock:
         found = list(org.messages.get(conversation.id, []))
-    return conversation, sorted(found, key=lambda m: m.created_at, reverse=sort == "desc")
+    return conversation, sorted(found, key=lambda m: (m.created_at, m.id), reverse=sort == "desc")

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import ApiError, InvalidField, NotFound
-from .ids import new_id, new_token
+from .ids import new_token
 from .webhook_outbox import Outbox
 
 KINDS = ("customer", "conversation", "message", "user", "team", "tag")
@@ -111,7 +111,7 @@ class WebhookRegistry:
         values = _checked(fields)
         token = values.pop("token", None)
         with self._org.lock:   # drawn before this registry's lock: the org's lock is always taken first
-            webhook_id, token = new_id(self._org.rng), token or new_token(self._org.rng, prefix="")
+            webhook_id, token = self._org.new_id(), token or new_token(self._org.rng, prefix="")
         now = self._org.now()
         with self.lock:
             if len(self.webhooks) >= MAX_WEBHOOKS:

@@ -127,7 +127,7 @@ class MessageAttributes(Schema):
                                      data_key="directionType")
     body = fields.String()
     preview = fields.Function(lambda m: m.body[:PREVIEW_CHARS])
-    subject = fields.String(allow_none=True)
+    subject = fields.Function(lambda m: m.subject if m.subject is not None else (m.meta or {}).get("subject"))
     size = fields.Function(lambda m: m.extra.get("size", len(m.body.encode())))
     status = fields.Function(lambda m: m.status or ("received" if m.direction == "in" else "sent"))
     lang = fields.String(allow_none=True)
@@ -343,6 +343,14 @@ def note(record: Note) -> dict:
     if record.created_by:
         relationships["createdBy"] = relation("user", record.created_by)
     return resource("note", record.id, record, relationships, f"/v1/notes/{record.id}")
+
+
+def with_org(item: dict, org_name: str) -> dict:
+    """A resource with its org relationship first, as Kustomer links every resource to its org."""
+    org_id = stable_id(org_name)
+    relationships = {"org": {"links": {"self": f"/v1/orgs/{org_id}"}, "data": {"type": "org", "id": org_id}},
+                     **(item.get("relationships") or {})}
+    return {**item, "relationships": relationships}
 
 
 def properties(attributes: list[dict]) -> dict:

@@ -20,7 +20,7 @@ def webhook_resource(org, kind: str, record) -> dict:
         item, schema = r.message_of(org, record), r.MessageDocument
     else:
         item, schema = r.directory(kind, DIRECTORY_PATHS[kind], record), r.DirectoryDocument
-    return shared(schema).dump({"data": item})["data"]
+    return shared(schema).dump({"data": r.with_org(item, org.name)})["data"]
 
 
 def changes(before: dict, after: dict) -> dict:
@@ -39,7 +39,8 @@ def envelope(org, event_id: str, name: str, data: dict, change: dict | None, cre
     org_id = stable_id(org.name)
     return {"id": event_id, "name": name, "org": org_id, "orgName": org.name, "partition": org_id,
             "data": data, "dataId": data["id"], "changes": change, "createdAt": created_at, "persist": True,
-            "client": "kustomer-mock"}
+            "client": "kustomer-mock", "snsFilters": [],
+            "meta": {"customChanged": bool(change and "custom" in (change.get("attributes") or {}))}}
 
 
 def encode(document: dict) -> str:
