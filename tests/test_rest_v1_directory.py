@@ -80,6 +80,11 @@ def test_what_sync_clients_read_besides(api, chat, client):
         assert all(item["attributes"]["updatedAt"] and item["attributes"]["createdAt"]
                    for item in rest.get(path).json["data"])
     assert rest.get("/v1/users/current/").status_code == 200   # a trailing slash is the same route
+    org = rest.get("/v1/orgs/current").json["data"]
+    assert shortcuts[0]["relationships"]["org"]["data"] == {"type": "org", "id": org["id"]}
+    brands = rest.get("/v1/brands").json["data"]
+    assert [b["attributes"]["name"] for b in brands] == ["Acme Outfitters", "Acme Kids"]
+    assert rest.get(f"/v1/brands/{brands[1]['id']}").json["data"]["id"] == brands[1]["id"]
     cid = chat.new_conversation()
     rest.created(f"/v1/conversations/{cid}/messages", {"channel": "email", "app": "postmark", "attachments": [
         {"_id": UNKNOWN, "name": "invoice.pdf", "contentType": "application/pdf", "contentLength": 2048}]})

@@ -214,3 +214,27 @@ def get_slas():
     """The org's SLA policies: the mock's orgs have none (versions, when asked for, come under included)."""
     answer = _directory("sla", "/v1/slas", lambda org: [])
     return {**answer, "included": []}
+
+
+@bp.get("/orgs/current", endpoint="getCurrentOrg")
+@operation(response=r.DirectoryDocument, auth=KEY)
+def get_current_org():
+    """The key's org: its id and name (the id every resource's relationships.org names)."""
+    org = server_org()
+    org_id = rest.stable_id(org.name)
+    return _one("org", "/v1/orgs", {"id": org_id, "name": org.name,
+                                    "displayName": org.settings.get("teamName") or org.name})
+
+
+@bp.get("/brands", endpoint="getBrands")
+@operation(query=ListQuery, response=r.DirectoryList, auth=KEY)
+def get_brands():
+    """The org's brands."""
+    return _directory("brand", "/v1/brands", lambda org: org.brands)
+
+
+@bp.get("/brands/<brand_id>", endpoint="getBrand")
+@operation(response=r.DirectoryDocument, auth=KEY)
+def get_brand(brand_id):
+    """A brand by id."""
+    return _one("brand", "/v1/brands", directory.find(server_org().brands, brand_id, "brand"))
