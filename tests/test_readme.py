@@ -13,14 +13,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- readme-test -->"
 BLOCK = re.compile(re.escape(MARKER) + r"\s*\n```(?:sh|bash)\n(.*?)\n```", re.DOTALL)
-VARIABLES = "KEY TOKEN URL CID CUSTOMER CONVERSATION JWT H"
+VARIABLES = "KEY TOKEN URL CID CUSTOMER CONVERSATION JWT H V1 AUTH C"
 LOOPBACK_UP = ("import fcntl, socket, struct; fcntl.ioctl(socket.socket(), 0x8914, "   # SIOCSIFFLAGS: lo up
                "struct.pack('16sH14s', b'lo', 0x1 | 0x8 | 0x40, b''))")
-EXPECTED = ['"isInAssistantMode":false', '"code":"invalid_attribute"', '"code":"invalid_selection"',
-            '"identified":true', '"loggedIn":true', '"sentBy":{"type":"user"', "added f2", "imported 3 org(s)"]
+EXPECTED = ['"isInAssistantMode":false', '"code":"invalid_attribute"', '"externalId":"crm-1"',
+            '"type":"work"', '"type":"kobject.order"', "503\n200", '"code":"invalid_selection"',
+            '"identified":true', '"loggedIn":true', '"sentBy":{"type":"user"', "added f2",
+            "imported 5 org(s)"]   # the blocks above use five keys
 
 
 def marked_blocks() -> list[str]:
@@ -70,3 +74,14 @@ def test_the_marked_readme_blocks_run_as_pasted_against_a_fresh_mock(tmp_path):
     assert "command not found" not in output and "Traceback" not in output, output
     for expected in EXPECTED:
         assert expected in output, f"{expected!r} not in:\n{output}"
+
+
+def test_the_quickstarts_python_tests_pass_as_pasted(pytester):
+    """The Quickstarts' pytest examples, in a project of their own with only the installed plugin."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quickstarts = text[text.index("## Quickstarts"):text.index("## Contents")]
+    examples = re.findall(r"```python\n(.*?)```", quickstarts, re.DOTALL)
+    assert len(examples) >= 2
+    pytester.makepyfile(test_quickstarts="\n\n".join(examples))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=len(re.findall(r"^def test_", "\n".join(examples), re.MULTILINE)))
