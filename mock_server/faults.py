@@ -5,17 +5,17 @@ import json
 import time
 from http import HTTPStatus
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from marshmallow import ValidationError
 
 from . import stubs
+from .caller import current_caller, exempt
 from .domain.errors import ApiError
-from .domain.faults import MAX_HANG_SECONDS, Call, Decision, FaultSet
+from .domain.faults import MAX_HANG_SECONDS, Decision, FaultSet
 from .serving import DROP_KEY, SOCKET_KEY, client_gone
 from .state import get_state
 
 EXTENSION = "kustomer_mock.faults"
-EXEMPT_PREFIXES = ("/__admin/", "/chat-web/")  # the control API and the browser files are never faulted
 HANG_POLL_SECONDS = 0.05
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 408: "request_timeout",
           409: "conflict", 429: "rate_limited", 500: "internal_error", 502: "bad_gateway",
@@ -28,10 +28,9 @@ class ConnectionDropped(ApiError):
 
 
 def init_app(app: Flask) -> FaultSet:
-    """Keep the fault rules (and stubs) on the app, and act before every view."""
+    """Keep the fault rules (and stubs) on the app; create_app puts `before` in the request pipeline."""
     faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
     stubs.init_app(app)
-    app.before_request(_before_request)
     return faults
 
 
@@ -54,12 +53,6 @@ def get_faults(app: Flask | None = None) -> FaultSet:
     return (app or current_app).extensions[EXTENSION]
 
 
-def exempt(path: str, endpoint: str | None) -> bool:
-    """Whether a request belongs to the control API or the static files (never faulted or journaled)."""
-    return path == "/" or path.startswith(EXEMPT_PREFIXES) or path in ("/__admin", "/chat-web") \
-        or endpoint == "static"
-
-
 def operation_names(app: Flask | None = None) -> list[str]:
     """Every operation a rule can match: the endpoint names of the routes that are faulted."""
     app = app or current_app
@@ -67,39 +60,22 @@ def operation_names(app: Flask | None = None) -> list[str]:
                    if not exempt(rule.rule.split("<")[0], rule.endpoint)})
 
 
-def operation_name() -> str | None:
-    """The operation of this request: its endpoint without the blueprint (the SDK method name)."""
-    return request.url_rule.endpoint.split(".")[-1] if request.url_rule else None
-
-
-def _before_request():
-    if exempt(request.path, request.endpoint):
+def before() -> Response | None:
+    """The pipeline's `faults` step: the first rule that fires answers, delays or drops this call."""
+    caller = current_caller()
+    if caller.exempt:
         return None
-    from .api.context import api_key
-    key = api_key(required=False)
-    call = Call(operation_name(), request.method, request.path, key,
-                get_state().store.fixtures.org_name(key) if key else None)
-    decision = get_faults().decide(call)
+    decision = get_faults().decide(caller.call())
     if decision is None:
-        return _stub(call)
-    g.fault = {"id": decision.rule_id, "drop": decision.drop}
+        return None
+    caller.fault = {"id": decision.rule_id, "drop": decision.drop}
     if decision.delay_ms:
         get_state().clock.sleep(decision.delay_ms / 1000)
     if decision.drop:
         return _drop(decision)
     if decision.respond:
         return respond(decision.rule_id, decision.respond)
-    return _stub(call)  # a delay alone: a stub (or else the view) answers as usual
-
-
-def _stub(call: Call) -> Response | None:
-    decision = stubs.get_stubs().decide(call)
-    if decision is None:
-        return None
-    g.stub = decision.rule_id
-    if decision.delay_ms:
-        get_state().clock.sleep(decision.delay_ms / 1000)
-    return stubs.respond(decision.rule_id, decision.respond)
+    return None  # a delay alone: a stub (or else the view) answers as usual
 
 
 def respond(rule_id: str, spec: dict) -> Response:
@@ -127,9 +103,9 @@ def _phrase(status: int) -> str:
 def _drop(decision: Decision) -> Response | None:
     if decision.drop == "malformed":
         return _malformed(decision)
-    if decision.drop == "cut" and operation_name() == "eventStream":
+    if decision.drop == "cut" and current_caller().operation == "eventStream":
         # the stream opens as usual and is cut after `cutAfter` events (api/live.py reads this)
-        g.stream_cut_after = 1 if decision.cut_after is None else decision.cut_after
+        current_caller().stream_cut_after = 1 if decision.cut_after is None else decision.cut_after
         return None
     drop = request.environ.get(DROP_KEY)
     if drop is None:

@@ -6,11 +6,10 @@ import threading
 import time
 from collections import deque
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 
 from .domain.clock import parse_iso
-from .faults import exempt, operation_name
-from .state import get_state
+from .caller import caller_if_any
 from .strict_json import loads
 
 EXTENSION = "kustomer_mock.journal"
@@ -98,10 +97,8 @@ def _status_fits(actual: int | None, wanted: str) -> bool:
 
 
 def init_app(app: Flask) -> Journal:
-    """Keep a journal on the app: time each request before the faults act, record it after."""
+    """Keep a journal on the app; create_app puts `record` in the request pipeline."""
     journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000))
-    app.before_request(_start)
-    app.after_request(_record)
     return journal
 
 
@@ -110,24 +107,19 @@ def get_journal(app: Flask | None = None) -> Journal:
     return (app or current_app).extensions[EXTENSION]
 
 
-def _start():
-    g.journal_started = time.perf_counter()
-    g.journal_time = get_state().clock.now_iso()
-
-
-def _record(response: Response) -> Response:
-    if exempt(request.path, request.endpoint) or "journal_started" not in g:
+def record(response: Response) -> Response:
+    """The pipeline's `journal` step (after the view): one entry for every call to the mock's surfaces."""
+    caller = caller_if_any()
+    if caller is None or caller.exempt:
         return response
-    fault = g.get("fault") or {}
+    fault = caller.fault or {}
     dropped = fault.get("drop") in ("reset", "empty", "hang")
-    key = g.get("org_key")
     get_journal().record({
-        "time": g.journal_time, "org": key,
-        "orgName": get_state().store.fixtures.org_name(key) if key else None,
-        "operation": operation_name(), "method": request.method, "path": request.path,
+        "time": caller.time, "org": caller.key, "orgName": caller.org_name,
+        "operation": caller.operation, "method": request.method, "path": request.path,
         "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
-        "durationMs": round((time.perf_counter() - g.journal_started) * 1000, 3),
-        "fault": fault.get("id"), "drop": fault.get("drop"), "stub": g.get("stub"),
+        "durationMs": round((time.perf_counter() - caller.started) * 1000, 3),
+        "fault": fault.get("id"), "drop": fault.get("drop"), "stub": caller.stub,
         "requestHeaders": _headers(request.headers), "responseHeaders": _headers(response.headers),
         "requestBody": _request_body(),
         "responseBody": None if dropped or response.is_streamed or response.direct_passthrough

@@ -9,7 +9,9 @@ import json
 
 from flask import Flask, Response, current_app
 
+from .caller import current_caller
 from .domain.faults import FaultSet
+from .state import get_state
 
 EXTENSION = "kustomer_mock.stubs"
 
@@ -23,6 +25,20 @@ def init_app(app: Flask) -> FaultSet:
 def get_stubs(app: Flask | None = None) -> FaultSet:
     """The stub rules of `app` (default: the current app)."""
     return (app or current_app).extensions[EXTENSION]
+
+
+def before() -> Response | None:
+    """The pipeline's `stubs` step: a stub answers the call unless a fault already dropped it."""
+    caller = current_caller()
+    if caller.exempt or (caller.fault and caller.fault["drop"]):
+        return None   # a `cut` fault lets the stream open; no stub stands in for it
+    decision = get_stubs().decide(caller.call())
+    if decision is None:
+        return None
+    caller.stub = decision.rule_id
+    if decision.delay_ms:
+        get_state().clock.sleep(decision.delay_ms / 1000)
+    return respond(decision.rule_id, decision.respond)
 
 
 def respond(rule_id: str, spec: dict) -> Response:

@@ -1,9 +1,10 @@
 """Live events of the customer chat API: a server-sent-events stream per tracking token, and typing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 
 from .. import events as sse
+from ..caller import current_caller
 from ..domain.events import Event
 from ..schemas import chat_client as s
 from ..schemas.common import shared
@@ -42,7 +43,7 @@ def event_stream():
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not slots.acquire():
         return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
-    cut_after = g.get("stream_cut_after")  # set by a `drop: cut` fault (faults.py)
+    cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
