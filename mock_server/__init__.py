@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the mock: settings, state, error handling, the surfaces."""
-    from . import api, caller, errors, faults, journal, security, snapshot, state, stubs, webhooks
+    from . import api, caller, errors, security, state, webhooks
+    from .control import faults, journal, scenarios, snapshot, stubs, views
     from .config import DefaultSettings
 
     app = Flask(__name__, static_folder=None)
@@ -22,7 +23,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.url_map.strict_slashes = False   # /v1/users/current/ is /v1/users/current, as at Kustomer
     state.init_app(app)
     errors.init_app(app)
-    faults.init_app(app)       # the fault and stub rules
+    faults.init_app(app)       # the fault rules
+    stubs.init_app(app)        # the stub rules
     journal.init_app(app)      # the ring of recorded calls
     _pipeline(app, (
         # (step, before the view, after the view): befores run in this order, afters in the reverse
@@ -34,8 +36,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     ))
     snapshot.init_app(app)     # --state-file: loaded now, saved by `serve` on shutdown
     webhooks.init_app(app)     # every org's writes become events; delivered by a background worker
-    api.register_blueprints(app)
-    faults.load_boot_scenario(app)   # --faults: its operation names are checked against the routes
+    api.register_blueprints(app)   # Kustomer's surfaces
+    views.register(app)            # the control API, /__admin
+    scenarios.load_boot(app)   # --faults: its operation names are checked against the routes
     return app
 
 

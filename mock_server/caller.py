@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from flask import g, request
 
 from .domain.errors import MissingApiKey
-from .domain.faults import Call
 from .domain.org import Org
 from .domain.store import check_key
 from .state import get_state
@@ -48,10 +47,6 @@ class Caller:
     def roles(self) -> tuple:
         """The roles the caller's key holds in its org."""
         return tuple(self.org.roles.get(self.require_key(), ()))
-
-    def call(self) -> Call:
-        """What a fault or stub rule matches: the operation, method, path, key and org of this call."""
-        return Call(self.operation, request.method, request.path, self.key, self.org_name)
 
     def require_key(self) -> str:
         """The caller's key, or 401 missing_api_key."""

@@ -113,7 +113,7 @@ def _probe(host: str, port: int) -> None:
 
 
 def _save_state(app) -> None:
-    from .snapshot import save_app
+    from .control.snapshot import save_app
     saved = save_app(app)
     if saved:
         click.echo(f"kustomer-mock state saved to {saved}")

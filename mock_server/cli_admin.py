@@ -12,7 +12,7 @@ import click
 
 from .cli_tables import follow_columns, follow_header, follow_row, table
 from .client import AdminError, MockClient
-from .domain.faults import DROPS
+from .control.rules import DROPS
 from .strict_json import loads
 
 _URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."

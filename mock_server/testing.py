@@ -5,7 +5,7 @@ import html
 import time
 import urllib.parse
 
-from . import journal_match
+from .control import journal_match
 from .client import MockClient
 from .testing_helpers import ApiCallError, Customer, MockClock, OrgFaults, OrgStubs, http_json
 

@@ -43,7 +43,7 @@ def event_stream():
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not slots.acquire():
         return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
-    cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (faults.py)
+    cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (control/faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))

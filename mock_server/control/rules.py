@@ -7,7 +7,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from .errors import NotFound
+from ..domain.errors import NotFound
 
 MAX_DELAY_MS = 60_000       # delayMs above this is clamped: a fault must never stall a suite for long
 MAX_HANG_SECONDS = 120.0    # a hang ends (as an empty reply) after this even if the client waits on

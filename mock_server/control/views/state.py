@@ -4,18 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from .. import snapshot
-from ..domain import proactive
-from ..domain.clock import parse_iso
-from ..domain.errors import ApiError
-from ..domain.settings import update_brand, update_settings
-from ..schemas import control as c
-from ..schemas.common import EmptyBody, shared
+from ...domain import proactive
+from ...domain.clock import parse_iso
+from ...domain.errors import ApiError
+from ...domain.settings import update_brand, update_settings
+from ..schemas import calls as c
+from ...schemas.common import EmptyBody, shared
 from ..schemas.state import StateDocument
-from ..state import get_state
-from .context import json_body
-from .docs import operation
+from ...state import get_state
+from ...api.context import json_body
+from ...api.docs import operation
 
-bp = Blueprint("admin_state", __name__, url_prefix="/__admin")
+bp = Blueprint("admin_state", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 class NoStateFile(ApiError):

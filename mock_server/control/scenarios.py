@@ -4,12 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from flask import Flask
 from marshmallow import ValidationError
 
-from .domain.errors import ApiError, NotFound
-from .domain.fixtures import default_dir
+from ..domain.errors import ApiError, NotFound
+from ..domain.fixtures import default_dir
+from .faults import get_faults, operation_names
 from .schemas.faults import FaultRule, Scenario
 from .schemas.stubs import StubRule
+from .stubs import get_stubs
 
 
 class InvalidScenario(ApiError):
@@ -82,3 +85,16 @@ def describe(fixtures_dir: str | None = None) -> list[dict]:
         described.append({"name": name, "description": data.get("description", ""),
                           "faults": len(data.get("faults") or []), "stubs": len(data.get("stubs") or [])})
     return described
+
+
+def load_boot(app: Flask) -> None:
+    """Add the --faults scenario's rules; called once the routes exist, so match.operation is checked."""
+    if not app.config.get("FAULTS"):
+        return
+    faults, name, fixtures_dir = get_faults(app), app.config["FAULTS"], app.config.get("FIXTURES")
+    try:
+        found, stubbed = rules(read(name, fixtures_dir), operation_names(app))
+        faults.add(found, scenario=name)
+        get_stubs(app).add(stubbed, scenario=name)
+    except ValidationError as error:
+        raise InvalidScenario(f"fault scenario {name}: {error.messages}") from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import Query
+from ...schemas.common import Query
 
 
 class Health(Schema):

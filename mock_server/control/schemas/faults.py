@@ -6,8 +6,8 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..domain.faults import DROPS, MAX_DELAY_MS, TARGETS, WEBHOOK_ACTIONS
-from .common import StrictFloat, StrictInteger
+from ..rules import DROPS, MAX_DELAY_MS, TARGETS, WEBHOOK_ACTIONS
+from ...schemas.common import StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NAME = validate.Length(min=1, max=200)

@@ -1,6 +1,6 @@
 """Stubs over HTTP: rules that answer a call with any status, body and headers instead of the view.
 
-They share the fault rules' machinery (domain/faults.py: match, times, after, probability, scope);
+They share the fault rules' machinery (control/rules.py: match, times, after, probability, scope);
 faults are tried first, so a fault can still break a stubbed operation.
 """
 from __future__ import annotations
@@ -9,9 +9,10 @@ import json
 
 from flask import Flask, Response, current_app
 
-from .caller import current_caller
-from .domain.faults import FaultSet
-from .state import get_state
+from ..caller import current_caller
+from ..state import get_state
+from .faults import call_of
+from .rules import FaultSet
 
 EXTENSION = "kustomer_mock.stubs"
 
@@ -32,7 +33,7 @@ def before() -> Response | None:
     caller = current_caller()
     if caller.exempt or (caller.fault and caller.fault["drop"]):
         return None   # a `cut` fault lets the stream open; no stub stands in for it
-    decision = get_stubs().decide(caller.call())
+    decision = get_stubs().decide(call_of(caller))
     if decision is None:
         return None
     caller.stub = decision.rule_id

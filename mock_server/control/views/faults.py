@@ -7,13 +7,13 @@ from .. import scenarios
 from ..faults import get_faults, operation_names
 from ..journal import get_journal
 from ..stubs import get_stubs
-from ..schemas import control as c
+from ..schemas import calls as c
 from ..schemas import faults as s
-from ..schemas.common import shared
-from .context import json_body
-from .docs import operation
+from ...schemas.common import shared
+from ...api.context import json_body
+from ...api.docs import operation
 
-bp = Blueprint("admin_faults", __name__, url_prefix="/__admin")
+bp = Blueprint("admin_faults", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 @bp.get("/faults", endpoint="listFaults")

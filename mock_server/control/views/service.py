@@ -5,15 +5,15 @@ import time
 
 from flask import Blueprint, current_app, request
 
-from .. import __version__
-from ..domain.describe import describe_org
-from ..schemas import admin as s
-from ..schemas.common import EmptyBody, shared
-from ..state import get_state
-from .context import json_body
-from .docs import operation
+from ... import __version__
+from ..describe import describe_org
+from ..schemas import service as s
+from ...schemas.common import EmptyBody, shared
+from ...state import get_state
+from ...api.context import json_body
+from ...api.docs import operation
 
-bp = Blueprint("admin", __name__, url_prefix="/__admin")
+bp = Blueprint("admin", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 @bp.get("/health", endpoint="health")

@@ -8,9 +8,9 @@ from collections import deque
 
 from flask import Flask, Response, current_app, request
 
-from .domain.clock import parse_iso
-from .caller import caller_if_any
-from .strict_json import loads
+from ..domain.clock import parse_iso
+from ..caller import caller_if_any
+from ..strict_json import loads
 
 EXTENSION = "kustomer_mock.journal"
 BODY_LIMIT = 4096  # characters of a request or response body kept per entry

@@ -7,13 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from .domain.assistant_flow import check_assistants
-from .domain.clock import Clock, parse_iso
-from .domain.errors import ApiError
-from .domain.fixtures import FixtureError
-from .domain.kobjects import CustomKlass
-from .domain.models import Conversation, Customer, KObject, Message, Note, from_dict, to_dict
-from .domain.org import Org
+from ..domain.assistant_flow import check_assistants
+from ..domain.clock import Clock, parse_iso
+from ..domain.errors import ApiError
+from ..domain.fixtures import FixtureError
+from ..domain.kobjects import CustomKlass
+from ..domain.models import Conversation, Customer, KObject, Message, Note, from_dict, to_dict
+from ..domain.org import Org
 
 VERSION = 1
 # Plain data an org holds besides its records; attributes another version lacks are skipped.
@@ -199,8 +199,8 @@ def init_app(app) -> None:
     if document is not None:
         from marshmallow import ValidationError
 
-        from .errors import validation_errors
-        from .state import get_state
+        from ..errors import validation_errors
+        from ..state import get_state
         state = get_state(app)
         try:
             import_state(state.store, state.clock, document)
@@ -215,6 +215,6 @@ def save_app(app) -> Path | None:
     path = app.config.get("STATE_FILE")
     if not path:
         return None
-    from .state import get_state
+    from ..state import get_state
     state = get_state(app)
     return save_file(path, export_state(state.store, state.clock))

@@ -5,15 +5,15 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
-from ..schemas import webhooks as s
-from ..schemas.common import shared
-from ..state import get_state
-from ..webhooks import get_webhooks
-from ..webhooks.capture import queue
-from .context import json_body
-from .docs import operation
+from ...schemas import webhooks as s
+from ...schemas.common import shared
+from ...state import get_state
+from ...webhooks import get_webhooks
+from ...webhooks.capture import queue
+from ...api.context import json_body
+from ...api.docs import operation
 
-bp = Blueprint("admin_webhooks", __name__, url_prefix="/__admin")
+bp = Blueprint("admin_webhooks", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 def _described(org, webhook) -> dict:

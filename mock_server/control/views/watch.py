@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from .. import events as sse
-from ..domain import watch
+from ... import events as sse
+from .. import watch
 from ..schemas import watch as s
-from ..schemas.common import shared
-from ..serving import SOCKET_KEY
-from ..state import get_state
-from .docs import operation
-from .live import _hydrate, stream_slots
+from ...schemas.common import shared
+from ...serving import SOCKET_KEY
+from ...state import get_state
+from ...api.docs import operation
+from ...api.live import _hydrate, stream_slots
 
-bp = Blueprint("admin_watch", __name__, url_prefix="/__admin")
+bp = Blueprint("admin_watch", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 @bp.get("/orgs", endpoint="listOrgs")

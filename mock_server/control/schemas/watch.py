@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from . import chat_client as cc
-from .common import Query
+from ...schemas import chat_client as cc
+from ...schemas.common import Query
 
 
 class OrgKey(Schema):

@@ -7,8 +7,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
-from . import __version__
-from .schemas.common import ErrorEnvelope
+from .. import __version__
+from ..schemas.common import ErrorEnvelope
 
 _PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _AUTH = {"key": [{"apiKey": []}], "chat": [{"apiKey": [], "trackingToken": []}], "admin": [{"adminToken": []}]}
@@ -26,7 +26,7 @@ def _operation(spec: APISpec, endpoint: str, method: str, view, rule) -> dict:
     response = {"description": "OK"}
     if marks.get("response"):
         response["content"] = {"application/json": {"schema": marks["response"]}}
-    operation = {"operationId": op_id, "summary": doc, "tags": [endpoint.split(".")[0]],
+    operation = {"operationId": op_id, "summary": doc, "tags": [endpoint.split(".")[-2]],
                  "responses": {status: response, "default": {
                      "description": "Error", "content": {"application/json": {"schema": ErrorEnvelope}}}}}
     parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}

@@ -7,10 +7,10 @@ from ..faults import operation_names
 from ..schemas import faults as f
 from ..schemas import stubs as s
 from ..stubs import get_stubs
-from .context import json_body
-from .docs import operation
+from ...api.context import json_body
+from ...api.docs import operation
 
-bp = Blueprint("admin_stubs", __name__, url_prefix="/__admin")
+bp = Blueprint("admin_stubs", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
 @bp.get("/stubs", endpoint="listStubs")

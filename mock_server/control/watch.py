@@ -1,8 +1,8 @@
 """The whole org as someone watching it sees it (the dashboard, a script): keys, conversations, threads."""
 from __future__ import annotations
 
-from .models import Conversation, Message
-from .rest import CHAT_ONLY_ROLE
+from ..domain.models import Conversation, Message
+from ..domain.rest import CHAT_ONLY_ROLE
 
 
 class WatchedConversation:

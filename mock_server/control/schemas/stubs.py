@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import StrictInteger
+from ...schemas.common import StrictInteger
 from .faults import FaultRule
 
 MAX_STUB_TEXT = 1024 * 1024  # a stub answers at most what a request may send

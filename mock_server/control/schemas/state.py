@@ -5,13 +5,13 @@ import dataclasses
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
-from ..domain.clock import EARLIEST, LATEST, in_range, iso, parse_iso
-from ..domain.kobjects import CustomKlass
-from ..domain.models import Conversation, Customer, KObject, Message, Note
-from ..domain.webhook_outbox import MAX_ATTEMPTS
-from ..domain.webhooks import Webhook
-from .common import StrictBoolean, StrictFloat, StrictInteger
-from .control import SettingsChange
+from ...domain.clock import EARLIEST, LATEST, in_range, iso, parse_iso
+from ...domain.kobjects import CustomKlass
+from ...domain.models import Conversation, Customer, KObject, Message, Note
+from ...domain.webhook_outbox import MAX_ATTEMPTS
+from ...domain.webhooks import Webhook
+from ...schemas.common import StrictBoolean, StrictFloat, StrictInteger
+from .calls import SettingsChange
 
 MAX_KEY_CHARS = 256   # as context.MAX_KEY_CHARS: an API key the mock would accept
 

@@ -1,7 +1,7 @@
 """How an org describes itself to tools (GET /__admin/orgs/KEY)."""
 from __future__ import annotations
 
-from .settings import describe_settings
+from ..domain.settings import describe_settings
 
 
 def first_question_type(assistant: dict) -> str | None:

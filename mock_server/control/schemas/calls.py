@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..domain.availability import DAYS, MODES, OFF_HOURS
-from ..domain.clock import parse_iso
-from ..domain.proactive import MAX_BODY_CHARS as MAX_PROACTIVE_CHARS
-from ..domain.settings import MAX_START_DELAY_MS
-from .common import Query, StrictBoolean, StrictFloat, StrictInteger
+from ...domain.availability import DAYS, MODES, OFF_HOURS
+from ...domain.clock import parse_iso
+from ...domain.proactive import MAX_BODY_CHARS as MAX_PROACTIVE_CHARS
+from ...domain.settings import MAX_START_DELAY_MS
+from ...schemas.common import Query, StrictBoolean, StrictFloat, StrictInteger
 
 
 class IsoTime(fields.String):

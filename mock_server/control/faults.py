@@ -6,14 +6,13 @@ import time
 from http import HTTPStatus
 
 from flask import Flask, Response, current_app, request
-from marshmallow import ValidationError
 
-from . import stubs
-from .caller import current_caller, exempt
-from .domain.errors import ApiError
-from .domain.faults import MAX_HANG_SECONDS, Decision, FaultSet
-from .serving import DROP_KEY, SOCKET_KEY, client_gone
-from .state import get_state
+from ..caller import Caller, current_caller, exempt
+from ..domain.errors import ApiError
+from ..errors import envelope
+from ..serving import DROP_KEY, SOCKET_KEY, client_gone
+from ..state import get_state
+from .rules import MAX_HANG_SECONDS, Call, Decision, FaultSet
 
 EXTENSION = "kustomer_mock.faults"
 HANG_POLL_SECONDS = 0.05
@@ -28,24 +27,9 @@ class ConnectionDropped(ApiError):
 
 
 def init_app(app: Flask) -> FaultSet:
-    """Keep the fault rules (and stubs) on the app; create_app puts `before` in the request pipeline."""
+    """Keep the fault rules on the app; create_app puts `before` in the request pipeline."""
     faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
-    stubs.init_app(app)
     return faults
-
-
-def load_boot_scenario(app: Flask) -> None:
-    """Add the --faults scenario's rules; called once the routes exist, so match.operation is checked."""
-    if not app.config.get("FAULTS"):
-        return
-    from . import scenarios
-    faults, name, fixtures_dir = get_faults(app), app.config["FAULTS"], app.config.get("FIXTURES")
-    try:
-        found, stubbed = scenarios.rules(scenarios.read(name, fixtures_dir), operation_names(app))
-        faults.add(found, scenario=name)
-        stubs.get_stubs(app).add(stubbed, scenario=name)
-    except ValidationError as error:
-        raise scenarios.InvalidScenario(f"fault scenario {name}: {error.messages}") from None
 
 
 def get_faults(app: Flask | None = None) -> FaultSet:
@@ -65,7 +49,7 @@ def before() -> Response | None:
     caller = current_caller()
     if caller.exempt:
         return None
-    decision = get_faults().decide(caller.call())
+    decision = get_faults().decide(call_of(caller))
     if decision is None:
         return None
     caller.fault = {"id": decision.rule_id, "drop": decision.drop}
@@ -78,9 +62,13 @@ def before() -> Response | None:
     return None  # a delay alone: a stub (or else the view) answers as usual
 
 
+def call_of(caller: Caller) -> Call:
+    """What a fault or stub rule matches: the caller's operation, method, path, key and org."""
+    return Call(caller.operation, request.method, request.path, caller.key, caller.org_name)
+
+
 def respond(rule_id: str, spec: dict) -> Response:
     """The error envelope a rule asks for; a 429 carries Kustomer's rate-limit headers."""
-    from .errors import envelope
     status = spec["status"]
     error = ApiError(spec.get("detail") or f"Injected by fault {rule_id}", meta={"fault": rule_id})
     error.status, error.code = status, spec.get("code") or _CODES.get(status, "injected_fault")
