@@ -54,9 +54,9 @@ def _pipeline(app: Flask, steps: tuple) -> None:
 def intercept(app=None, **options):
     """Answer `requests` and `httpx` calls to Kustomer's API hosts in this process (decorator or `with`).
 
-    See mock_server.interception.Interception for the options (app=, url=, key=, config=).
+    See mock_server.testing.interception.Interception for the options (app=, url=, key=, config=).
     """
-    from .interception import Interception
+    from .testing.interception import Interception
     if callable(app) and not hasattr(app, "wsgi_app"):  # bare @intercept on a function
         return Interception(**options)(app)
     return Interception(app, **options)

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from .serving import DROP_KEY
+from ..serving import DROP_KEY
 
 # https://{org}.api.kustomerapp.com (REST and the chat API), and the regional api[.prodN] hosts
 KUSTOMER_HOSTS = re.compile(
@@ -79,7 +79,7 @@ class Interception(contextlib.ContextDecorator):
 
     def __init__(self, app=None, *, url: str | None = None, key: str | None = None, config: dict | None = None):
         if app is None and url is None:
-            from . import create_app
+            from .. import create_app
             app = create_app(config)
         self.app, self.key = app, key
         self.dispatch = AppDispatcher(app) if app is not None else HttpDispatcher(url)
@@ -159,12 +159,12 @@ class Interception(contextlib.ContextDecorator):
     @property
     def admin(self):
         """The control API of this mock, in process (a MockClient without a socket)."""
-        from .testing_inprocess import InProcessClient
+        from .inprocess import InProcessClient
         return InProcessClient(self.app)
 
     def org(self, key: str):
         """The helpers of the plugin's `kustomer_mock` (journal assertions, faults, stubs, agent) for KEY's org."""
-        from .testing_inprocess import InProcessOrg
+        from .inprocess import InProcessOrg
         return InProcessOrg(self.app, key)
 
     def requests(self, **filters) -> list[dict]:

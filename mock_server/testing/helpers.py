@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
-from .client import AdminError, MockClient
+from ..client import AdminError, MockClient
 
 __tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
 

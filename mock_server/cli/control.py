@@ -7,9 +7,9 @@ import time
 
 import click
 
-from .cli_admin import admin_command
-from .cli_tables import table
-from .client import AdminError, MockClient
+from ..client import AdminError, MockClient
+from .common import admin_command
+from .tables import table
 
 
 @click.group()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_admin import admin_command
+from .common import admin_command
 
 DEFAULT_KEY = "default"   # any key the fixtures do not name has the default org's chat secret
 
@@ -25,7 +25,7 @@ def token(client, email, external_id, key, secret, iat):
     if not email and not external_id:
         raise click.UsageError("give --email or --external-id")
     if secret:
-        from .domain.identity import make_login_token
+        from ..domain.identity import make_login_token
         jwt = make_login_token(secret, email=email, external_id=external_id, iat=iat)
     else:
         jwt = client.login_token(key, email=email, external_id=external_id, iat=iat)

@@ -5,9 +5,9 @@ import html
 import time
 import urllib.parse
 
-from .control import journal_match
-from .client import MockClient
-from .testing_helpers import ApiCallError, Customer, MockClock, OrgFaults, OrgStubs, http_json
+from ..client import MockClient
+from ..control import journal_match
+from .helpers import ApiCallError, Customer, MockClock, OrgFaults, OrgStubs, http_json
 
 __tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
 

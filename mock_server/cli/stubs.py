@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from .cli_admin import _rule, admin_command, table
-from .strict_json import loads
+from ..strict_json import loads
+from .common import admin_command, parse_rule
+from .tables import table
 
 _STUB_COLUMNS = ["id", "match", "respond", "times", "hits"]
 
@@ -53,7 +54,7 @@ def _headers(pairs) -> dict:
 @click.option("--rule", "raw", help="The whole stub as JSON (flags are merged into it).")
 def stub_add(client, operation, method, path, org, status, body, text, headers, delay_ms, times, raw):
     """Add a stub: matching calls get this answer instead of the mock's own."""
-    rule = _rule(raw)
+    rule = parse_rule(raw)
     match = {k: v for k, v in (("operation", operation), ("method", method), ("path", path), ("org", org)) if v}
     if match:
         rule["match"] = {**rule.get("match", {}), **match}

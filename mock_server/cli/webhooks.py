@@ -7,8 +7,9 @@ import time
 
 import click
 
-from .cli_admin import admin_command, table
-from .client import AdminError, MockClient
+from ..client import AdminError, MockClient
+from .common import admin_command
+from .tables import table
 
 _WEBHOOK_COLUMNS = ["org", "id", "name", "url", "enabled", "events", "pending"]
 _LOG_COLUMNS = ["time", "org", "event", "eventId", "url", "attempt", "status", "error", "durationMs", "outcome",

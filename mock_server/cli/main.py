@@ -9,9 +9,10 @@ from typing import Sequence
 
 import click
 
-from . import cli_admin, cli_identity, cli_stubs, requestlog
-from .config import DefaultSettings
-from .serving import SERVERS, Server
+from .. import requestlog
+from ..config import DefaultSettings
+from ..serving import SERVERS, Server
+from . import admin, control, identity, stubs, webhooks
 
 
 def env(name: str) -> str:
@@ -52,15 +53,15 @@ def cli():
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
           state_file, quiet, log_format):
     """Serve the mock until SIGINT or SIGTERM."""
-    from . import create_app
-    from .security import bind_refusal
+    from .. import create_app
+    from ..security import bind_refusal
     refusal = bind_refusal(host, admin_token, insecure_admin)
     if refusal:
         error = click.ClickException(refusal)
         error.exit_code = 2
         raise error
-    from .domain.errors import ApiError
-    from .domain.fixtures import FixtureError
+    from ..domain.errors import ApiError
+    from ..domain.fixtures import FixtureError
     try:
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
@@ -113,7 +114,7 @@ def _probe(host: str, port: int) -> None:
 
 
 def _save_state(app) -> None:
-    from .control.snapshot import save_app
+    from ..control.snapshot import save_app
     saved = save_app(app)
     if saved:
         click.echo(f"kustomer-mock state saved to {saved}")
@@ -126,9 +127,13 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, stop)
 
 
-cli_admin.register(cli)  # fault, journal, reset, settings, clock, state: over the control API
-cli_identity.register(cli)  # token: a login JWT for an org
-cli_stubs.register(cli)  # stub: any answer for an operation or path
+# the commands over the control API (client.py), each module adding its own
+for _commands in (admin,      # fault, journal
+                  control,    # reset, settings, clock, state, wait
+                  webhooks,   # webhooks
+                  identity,   # token: a login JWT for an org
+                  stubs):     # stub: any answer for an operation or path
+    _commands.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

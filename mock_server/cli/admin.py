@@ -1,7 +1,6 @@
 """The kustomer-mock commands that drive a running mock over its control API (thin, over client.py)."""
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -10,48 +9,10 @@ import time
 
 import click
 
-from .cli_tables import follow_columns, follow_header, follow_row, table
-from .client import AdminError, MockClient
-from .control.rules import DROPS
-from .strict_json import loads
-
-_URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."
-
-
-def failure(error: AdminError) -> click.ClickException:
-    """The CLI's line for a control API error, with the way out when there is a usual one."""
-    message = str(error)
-    if error.status == 401:
-        message += "; this mock wants its admin token: pass --admin-token TOKEN or set KUSTOMER_MOCK_ADMIN_TOKEN"
-    elif error.status == 403 and error.code == "admin_token_invalid":
-        message += "; --admin-token (or KUSTOMER_MOCK_ADMIN_TOKEN) is not the token the mock was started with"
-    elif error.status is None:
-        message += " (is it running? start it with scripts/run or kustomer-mock serve; --url or KUSTOMER_MOCK_URL " \
-                   "names another)"
-    return click.ClickException(message)
-
-
-def admin_command(group, name: str | None = None, **settings):
-    """A command with --url, --admin-token and --json that receives a MockClient and prints its result."""
-    def wrap(function):
-        @group.command(name=name, **settings)
-        @click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True,
-                      help=_URL_HELP)
-        @click.option("--admin-token", envvar="KUSTOMER_MOCK_ADMIN_TOKEN", help="Admin token, if the mock wants one.")
-        @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-        @functools.wraps(function)
-        def command(url, admin_token, as_json, **kwargs):
-            client = MockClient(url, admin_token)
-            try:
-                result = function(client, **kwargs)
-            except AdminError as error:
-                raise failure(error) from None
-            if result is not None:
-                show, table = result if isinstance(result, tuple) else (result, None)
-                click.echo(json.dumps(show, indent=2) if as_json or table is None else table)
-        return command
-    return wrap
-
+from ..client import AdminError, MockClient
+from ..control.rules import DROPS
+from .common import URL_HELP, admin_command, failure, parse_rule
+from .tables import follow_columns, follow_header, follow_row, table
 
 @click.group()
 def fault():
@@ -77,19 +38,6 @@ def _probability(ctx, param, value):
     return value
 
 
-def _rule(text: str | None) -> dict:
-    """--rule as a JSON object (standard JSON, as the mock reads it), or a usage error."""
-    if not text:
-        return {}
-    try:
-        rule = loads(text)
-    except ValueError as error:
-        raise click.BadParameter(f"not JSON: {error}", param_hint="--rule") from None
-    if not isinstance(rule, dict):
-        raise click.BadParameter("a JSON object such as '{\"drop\": \"reset\"}'", param_hint="--rule")
-    return rule
-
-
 @admin_command(fault, "add")
 @click.option("--operation", help="SDK method or REST operation name (createConversation, ...).")
 @click.option("--method", help="HTTP method.")
@@ -108,7 +56,7 @@ def _rule(text: str | None) -> dict:
 def fault_add(client, operation, method, path, org, status, code, detail, delay_ms, drop, times, after,
               probability, raw):
     """Add a fault rule."""
-    rule = _rule(raw)
+    rule = parse_rule(raw)
     match = {k: v for k, v in (("operation", operation), ("method", method), ("path", path), ("org", org)) if v}
     if match:
         rule["match"] = {**rule.get("match", {}), **match}
@@ -171,7 +119,7 @@ _JOURNAL_DROPPABLE = ("path", "method")   # a narrow terminal keeps the rest; --
 
 
 @click.command()
-@click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True, help=_URL_HELP)
+@click.option("--url", envvar="KUSTOMER_MOCK_URL", default="http://127.0.0.1:7700", show_default=True, help=URL_HELP)
 @click.option("--admin-token", envvar="KUSTOMER_MOCK_ADMIN_TOKEN", help="Admin token, if the mock wants one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --follow).")
 @click.option("--operation", help="Only this operation.")
@@ -215,9 +163,6 @@ def _follow(client, filters, entries, as_json, interval, timeout) -> None:
 
 
 def register(cli: click.Group) -> None:
-    """Add the control commands to the kustomer-mock group."""
-    from . import cli_control, cli_webhooks
+    """Add fault and journal to the kustomer-mock group."""
     cli.add_command(fault)
     cli.add_command(journal)
-    cli_control.register(cli)
-    cli_webhooks.register(cli)

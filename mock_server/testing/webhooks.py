@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .domain.webhooks import EVENTS
+from ..domain.webhooks import EVENTS
 
 SIGNATURE_HEADER = "X-Kustomer-Webhook-Signature"
 EVENT_HEADER = "X-Kustomer-Webhook-Event"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-from .client import AdminError, MockClient
-from .testing import MockOrg
-from .testing_helpers import ApiCallError
+from ..client import AdminError, MockClient
+from .helpers import ApiCallError
+from .org import MockOrg
 
 __tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
 
