@@ -40,20 +40,15 @@ def event_stream():
     cursor = sse.start_cursor(log, request.headers.get("Last-Event-ID") or query.get("last_event_id"))
     slots = stream_slots()
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if not slots.acquire():
-        return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
     cut_after = g.get("stream_cut_after")  # set by a `drop: cut` fault (faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
 
     def body():
-        try:
-            yield from sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
-                                  hydrate=lambda event: _hydrate(org, event), cut_after=cut_after)
-        finally:
-            slots.release()
-    return Response(body(), mimetype="text/event-stream", headers=headers)
+        return sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
+                          hydrate=lambda event: _hydrate(org, event), cut_after=cut_after)
+    return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
 
 
 def _hydrate(org, event: Event) -> dict:
