@@ -103,6 +103,9 @@ class ChatSession:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
         assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
+        if payload is not None and not isinstance(payload, str):
+            raise InvalidField("payload is a quick-reply value or a tree node id: send it as a string",
+                               pointer="/payload")
         message = self._record(conversation, body if body is not None else str(payload), payload, attachments)
         if conversation.in_assistant_mode:
             assistants.on_customer_message(self.org, conversation, message, payload)

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
+from .bounds import LANG_CHARS, PAYLOAD_CHARS, Email, JsonObject, JsonSize, Text
 from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
 from .jsonapi import MAX_PAGE
 
@@ -16,7 +17,7 @@ class StartOptions(Schema):
 
     brand_id = Id(data_key="brandId", allow_none=True)
     assistant_id = Id(data_key="assistantId", allow_none=True)
-    lang = fields.String(allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
     hide_chat_icon = StrictBoolean(data_key="hideChatIcon")
 
 
@@ -24,25 +25,26 @@ class CreateConversation(Schema):
     """createConversation: the widget's options and the Core ones (title, brand, assistant)."""
 
     message = Message(allow_none=True)
-    assistant_id = fields.String(data_key="assistantId", allow_none=True)
-    assistant = fields.String(allow_none=True)
+    assistant_id = Text(data_key="assistantId", allow_none=True)
+    assistant = Text(allow_none=True)
     custom_attributes = CustomAttributes(data_key="customAttributes")
-    title = fields.String(validate=validate.Length(max=256), allow_none=True)
-    brand = fields.String(allow_none=True)
-    brand_id = fields.String(data_key="brandId", allow_none=True)
-    lang = fields.String(allow_none=True)
+    title = Text(allow_none=True)
+    brand = Text(allow_none=True)
+    brand_id = Text(data_key="brandId", allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
 
 
 class SendMessage(Schema):
     """sendMessage: a body, a quick-reply or tree payload, attachments."""
 
     body = Message(allow_none=True)
-    payload = fields.Raw(allow_none=True)
+    # any JSON here, so an assistant can say which type it wanted; only a string is ever stored
+    payload = fields.Raw(allow_none=True, validate=JsonSize(PAYLOAD_CHARS))
     attachments = Attachments(load_default=list)
     is_in_assistant_mode = StrictBoolean(data_key="isInAssistantMode")
-    init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
-    last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
-    lang = fields.String(allow_none=True)
+    init_assistant_payload = JsonObject(data_key="initAssistantPayload", allow_none=True)
+    last_deflection = JsonObject(data_key="lastDeflection", allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
 
 
 class PageQuery(Query):
@@ -55,30 +57,30 @@ class PageQuery(Query):
 class MarkRead(Schema):
     """markRead: which messages (none = all)."""
 
-    message_ids = BoundedList(fields.String(), data_key="messageIds", load_default=list)
+    message_ids = BoundedList(Text(), data_key="messageIds", load_default=list)
 
 
 class DescribeConversation(Schema):
     """describeConversation: Conversation Klass attributes."""
 
-    custom_attributes = fields.Dict(keys=fields.String(), data_key="customAttributes", required=True)
+    custom_attributes = CustomAttributes(data_key="customAttributes", required=True)
 
 
 class Social(Schema):
     """One social handle of describeCustomer."""
 
-    username = fields.String(required=True)
-    type = fields.String(required=True)
+    username = Text(required=True)
+    type = Text(64, required=True)
 
 
 class CustomerAttributes(Schema):
     """describeCustomer's attributes, with the older names still found in real pages."""
 
-    shared_emails = BoundedList(fields.Email(), data_key="sharedEmails")
-    shared_phones = BoundedList(fields.String(), data_key="sharedPhones")
+    shared_emails = BoundedList(Email(), data_key="sharedEmails")
+    shared_phones = BoundedList(Text(64), data_key="sharedPhones")
     shared_socials = BoundedList(fields.Nested(Social), data_key="sharedSocials")
-    emails = BoundedList(fields.Email())
-    phones = BoundedList(fields.String())
+    emails = BoundedList(Email())
+    phones = BoundedList(Text(64))
     socials = BoundedList(fields.Nested(Social))
 
 

@@ -52,7 +52,7 @@ class JournalPage(Schema):
 class ClockChange(Schema):
     """POST /__admin/clock: exactly one of freeze, advanceSeconds, resume."""
 
-    freeze = FreezeTime(metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
+    freeze = FreezeTime(validate=validate.Length(max=64), metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
     advance_seconds = StrictFloat(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
     resume = StrictBoolean(validate=validate.Equal(True, error="send true to resume real time"))
 

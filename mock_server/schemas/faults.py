@@ -7,6 +7,7 @@ import math
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.faults import DROPS, MAX_DELAY_MS
+from .bounds import JsonObject
 from .common import StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -42,11 +43,13 @@ class Respond(Schema):
     """The error answer of a rule, in the usual envelope."""
 
     status = StrictInteger(required=True, validate=validate.Range(400, 599))
-    code = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64"))
+    code = fields.String(validate=[validate.Length(max=64),
+                                   validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64")])
     title = fields.String(validate=validate.Length(max=200))
     detail = fields.String(validate=validate.Length(max=2000))
     headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9-]{1,64}$")),
-                          values=fields.String(validate=validate.Length(max=1000)))
+                          values=fields.String(validate=validate.Length(max=1000)),
+                          validate=validate.Length(max=20, error="at most 20 headers"))
 
 
 class DelayRange(Schema):
@@ -136,7 +139,7 @@ class Scenario(Schema):
 
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
-    faults = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=100))
+    faults = fields.List(JsonObject(), required=True, validate=validate.Length(min=1, max=100))
 
 
 class FaultList(Schema):
