@@ -5,6 +5,7 @@ allows this origin only, so a stray external reference fails loudly in the brows
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Blueprint, send_from_directory
@@ -24,9 +25,21 @@ POLICIES = {
 }
 
 
+@functools.cache
+def shipped(folder: Path) -> frozenset[str]:
+    """The files the mock ships in `folder` (relative names), listed once."""
+    return frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def check_shipped(folder: Path, name: str) -> None:
+    """RouteNotFound unless `name` is a file the mock ships there: the disk is never asked about a name."""
+    # asking the disk would answer a long name with a 500 and tell any caller which paths exist elsewhere
+    if name not in shipped(folder):
+        raise RouteNotFound(f"no file {name[:100]} here")
+
+
 def _file(folder: Path, name: str, policy: str):
-    if not (folder / name).is_file():
-        raise RouteNotFound(f"no file {name} here")
+    check_shipped(folder, name)
     response = send_from_directory(folder, name, max_age=0)
     response.headers["Content-Security-Policy"] = POLICIES[policy]
     response.headers["Cache-Control"] = "no-cache"
