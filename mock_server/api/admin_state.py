@@ -44,7 +44,7 @@ def set_clock():
 
 
 @bp.patch("/orgs/<key>/settings", endpoint="updateOrgSettings")
-@operation(body=c.SettingsChange)
+@operation(body=c.SettingsChange, response=c.OrgSettings)
 def update_org_settings(key):
     """Change availability, startDelayMs, allowEndConversation, defaultAssistantId (any subset)."""
     change = shared(c.SettingsChange).load(json_body())
@@ -69,7 +69,7 @@ def import_state():
 
 
 @bp.post("/state/save", endpoint="saveState")
-@operation(body=EmptyBody, response=c.StateSaved)
+@operation(body=EmptyBody, response=c.StateSaved, errors=(409,))
 def save_state():
     """Write the state to --state-file now (atomically)."""
     shared(EmptyBody).load(json_body())

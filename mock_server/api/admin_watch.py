@@ -44,7 +44,7 @@ def get_org_conversation(key, conversation_id):
 
 
 @bp.get("/orgs/<key>/events", endpoint="orgEventStream")
-@operation(query=s.OrgEventQuery)
+@operation(query=s.OrgEventQuery, media="text/event-stream")
 def org_event_stream(key):
     """Every live event of the org, all customers (text/event-stream), resumable with Last-Event-ID."""
     query = shared(s.OrgEventQuery).load(request.args)

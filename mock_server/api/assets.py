@@ -40,21 +40,21 @@ def _script(name: str) -> Response:
 
 
 @bp.get("/widget.js", endpoint="widgetScript")
-@operation()
+@operation(media="application/javascript", responses={304: None})
 def widget_script():
     """The widget SDK: defines window.Kustomer and fires kustomerLoaded."""
     return _script("widget.js")
 
 
 @bp.get("/core.js", endpoint="coreScript")
-@operation()
+@operation(media="application/javascript", responses={304: None})
 def core_script():
     """The headless Core SDK: defines window.KustomerCore and fires kustomerCoreLoaded."""
     return _script("core.js")
 
 
 @bp.get("/ui/<path:name>", endpoint="widgetAsset")
-@operation()
+@operation(media="text/css")
 def widget_asset(name):
     """The widget UI's own files (its stylesheet), loaded inside the widget's iframe."""
     check_shipped(ROOT / "ui", name)

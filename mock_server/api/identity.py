@@ -13,7 +13,7 @@ bp = Blueprint("identity", __name__, url_prefix="/c/v1/identity")
 
 
 @bp.post("", endpoint="login")
-@operation(body=s.LoginOptions, response=s.LoginResponse, auth="chat")
+@operation(body=s.LoginOptions, response=s.LoginResponse, auth="chat", errors=(404,))
 def login():
     """Kustomer.login({jwtToken}): identify the session's customer; anonymous history moves along."""
     options = shared(s.LoginOptions).load(json_body())

@@ -47,21 +47,21 @@ def _file(folder: Path, name: str, policy: str):
 
 
 @bp.get("/__admin/ui", endpoint="dashboardPage")
-@operation()
+@operation(media="text/html")
 def dashboard_page():
     """The dashboard: orgs, live conversations, agent replies, settings, faults, journal, clock."""
     return _file(DASHBOARD, "index.html", "dashboard")
 
 
 @bp.get("/__admin/ui/<path:name>", endpoint="dashboardAsset")
-@operation()
+@operation(media="*/*")
 def dashboard_asset(name):
     """The dashboard's script and stylesheet."""
     return _file(DASHBOARD, name, "dashboard")
 
 
 @bp.get("/", endpoint="demoPage")
-@operation()
+@operation(media="text/html")
 def demo_page():
     """A small shop's help page that hands off to the widget; links to the dashboard."""
     return _file(DEMO, "index.html", "demo")

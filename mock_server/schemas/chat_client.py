@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..domain.chat import MAX_MESSAGE_CHARS
 from .assistant import dump_state
 from .bounds import LANG_CHARS, PAYLOAD_CHARS, Email, JsonObject, JsonSize, Text
-from .common import Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
+from .common import Anything, Attachments, BoundedList, CustomAttributes, Id, Query, StrictBoolean
 from .jsonapi import MAX_PAGE
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
@@ -117,16 +117,27 @@ class CallbackResponse(Schema):
     is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode", attribute="in_assistant_mode")
 
 
+class NotCreated(Schema):
+    """createConversation without a message (nor a Core title): 200, nothing created."""
+
+    created = fields.Boolean()
+    conversation_id = fields.String(data_key="conversationId", allow_none=True)
+    created_at = fields.String(data_key="createdAt", allow_none=True)
+    ended = fields.Boolean()
+    is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode")
+    detail = fields.String()
+
+
 class Conversation(CallbackResponse):
     """A conversation as getConversations and openConversationById give it."""
 
     preview = fields.String()
     last_message_at = fields.String(data_key="lastMessageAt")
-    ended_at = fields.String(data_key="endedAt")
+    ended_at = fields.String(data_key="endedAt", allow_none=True)
     title = fields.String()
     status = fields.String()
     brand_id = fields.String(data_key="brandId")
-    assistant_id = fields.String(data_key="assistantId")
+    assistant_id = fields.String(data_key="assistantId", allow_none=True)
     message_count = fields.Integer(data_key="messageCount")
     custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
     assistant = fields.Function(dump_state, metadata={"description": "{id, questionId, status, ...} or null"})
@@ -178,6 +189,34 @@ class Unread(Schema):
 
     total = fields.Integer()
     conversations = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class MarkedRead(Unread):
+    """markRead: the conversation, the ids marked, and the new counts."""
+
+    conversation_id = fields.String(data_key="conversationId")
+    message_ids = fields.List(fields.String(), data_key="messageIds")
+
+
+class ChatSettings(Anything):
+    """getChatSettings: the brand's chat settings, as reference §3 lists them."""
+
+
+class KbCategories(Schema):
+    """getCategories: {categories: {id: category}, rootCategory}."""
+
+    categories = fields.Dict(keys=fields.String(), values=fields.Dict())
+    root_category = fields.Raw(data_key="rootCategory", allow_none=True)
+
+
+class KbEntry(Anything):
+    """A knowledge base category (with its articles) or article, as the fixtures give it."""
+
+
+class KbArticles(Schema):
+    """getArticles and searchArticles: {articles}."""
+
+    articles = fields.List(fields.Dict())
 
 
 class CustomerIdentity(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..domain.availability import MODES
 from ..domain.clock import parse_iso
 from ..domain.settings import MAX_START_DELAY_MS
-from .common import Query, StrictBoolean, StrictFloat, StrictInteger
+from .common import Anything, Query, StrictBoolean, StrictFloat, StrictInteger
 
 
 class IsoTime(fields.String):
@@ -80,6 +80,10 @@ class SettingsChange(Schema):
                                          validate=validate.Length(min=1, max=100))
     rate_limit_per_minute = StrictInteger(data_key="rateLimitPerMinute", allow_none=True,
                                            validate=validate.Range(min=1))  # the /v1 budget; null = off
+
+
+class OrgSettings(Anything):
+    """An org's settings after a change: availability, startDelayMs, allowEndConversation, ... (README)."""
 
 
 class StateImported(Schema):

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..domain.faults import DROPS, MAX_DELAY_MS
 from .bounds import JsonObject
-from .common import StrictFloat, StrictInteger
+from .common import Anything, StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NAME = validate.Length(min=1, max=200)
@@ -140,6 +140,10 @@ class Scenario(Schema):
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
     faults = fields.List(JsonObject(), required=True, validate=validate.Length(min=1, max=100))
+
+
+class StoredFault(Anything):
+    """A rule as stored: its fields (camelCase, no nulls), its id, hits and seen counts, its scenario."""
 
 
 class FaultList(Schema):
