@@ -17,7 +17,8 @@ from . import __version__
 from .schemas.common import ErrorEnvelope
 
 _PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-_AUTH = {"key": [{"apiKey": []}], "chat": [{"apiKey": [], "trackingToken": []}], "admin": [{"adminToken": []}]}
+_AUTH = {"key": [{"apiKey": []}], "chat": [{"apiKey": [], "trackingToken": []}], "admin": [{"adminToken": []}],
+         "chat-optional": [{"apiKey": [], "trackingToken": []}, {"apiKey": []}]}   # the token may be absent
 ERRORS = {
     400: "The body, query or a field is invalid (the pointer or parameter names it)",
     401: "No API key, no started chat, or no admin token (with --admin-token)",
@@ -47,7 +48,7 @@ def error_statuses(marks: dict, rule, method: str) -> set[int]:
         found.add(400)
     if marks.get("body") and method in ("post", "put", "patch"):
         found |= {400, 413, 415}
-    if marks.get("auth") in ("chat", "key"):
+    if marks.get("auth") in ("chat", "chat-optional", "key"):
         found |= {401, 403}
     if marks.get("auth") == "key" and rule.rule.startswith("/v1/"):
         found.add(429)
@@ -60,7 +61,7 @@ def error_statuses(marks: dict, rule, method: str) -> set[int]:
 
 def _content(schema, media: str | None) -> dict:
     if media:
-        return {media: {"schema": {"type": "string"}}}
+        return {media: {}}   # a script, a page or an event stream: no JSON Schema describes it
     return {"application/json": {"schema": schema}} if schema else {}
 
 

@@ -47,9 +47,15 @@ def _before():
 
 
 def _allowed_methods() -> Response:
-    """204 with the route's methods in Allow and no body (Flask's default answers an empty text/html 200)."""
+    """204 with the path's methods in Allow and no body (Flask's default answers an empty text/html 200).
+
+    The methods of the routes of this very pattern: Flask's default also lists those of a route whose
+    variable happens to match (PATCH of /c/v1/chat/sessions/<id> for /c/v1/chat/sessions/open).
+    """
     response = Response(status=204)
-    response.headers["Allow"] = current_app.make_default_options_response().headers["Allow"]
+    pattern = request.url_rule.rule
+    methods = {m for rule in current_app.url_map.iter_rules() if rule.rule == pattern for m in rule.methods}
+    response.headers["Allow"] = ", ".join(sorted(methods | {"OPTIONS"}))
     response.headers.pop("Content-Type", None)
     return response
 

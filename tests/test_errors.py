@@ -303,3 +303,19 @@ def test_lists_in_bodies_are_bounded(client, chat, ids, method, path, body, poin
     assert rv.status_code == 400, rv.get_data(as_text=True)[:300]
     assert [(e["code"], e["source"]) for e in rv.json["errors"]] == [("invalid_field", {"pointer": pointer})]
     assert "at most 100" in rv.json["errors"][0]["detail"]
+
+
+def test_options_allow_lists_the_methods_of_that_path_only(client):
+    # /c/v1/chat/sessions/<id> would match "open" too: its PATCH is not a method of this path
+    assert client.options("/c/v1/chat/sessions/open").headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_body_of_a_non_json_whitespace_is_malformed_json(client):
+    rv = client.post("/v1/customers", data="\x0b", content_type="application/json",
+                     headers={"Authorization": "Bearer ws-key"})
+    assert rv.status_code == 400 and rv.json["errors"][0]["code"] == "invalid_json"
+
+
+def test_is_logged_in_without_a_key_is_401_whatever_its_query(client):
+    rv = client.get("/c/v1/identity", query_string={"email": ""})
+    assert rv.status_code == 401 and rv.json["errors"][0]["code"] == "missing_api_key"
