@@ -44,8 +44,10 @@ def cli():
 @click.option("--faults", envvar=env("faults"), help="Fault scenario to load at boot: a bundled name or a YAML file.")
 @click.option("--state-file", envvar=env("state_file"), type=click.Path(dir_okay=False),
               help="JSON state loaded at boot (if it exists) and saved on shutdown.")
+@click.option("--save-every", envvar=env("save_every"), type=click.FloatRange(min=0), default=0,
+              help="Also save the --state-file every N seconds while serving (a crash loses at most N seconds).")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file):
+          state_file, save_every):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app
     from .security import bind_refusal
@@ -59,7 +61,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     try:
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
-                          "STATE_FILE": state_file})
+                          "STATE_FILE": state_file, "SAVE_EVERY": save_every})
     except ApiError as error:  # a bad --faults scenario or --state-file
         raise click.ClickException(error.detail) from None
     except FixtureError as error:  # one line naming the file and the fault, not a traceback
@@ -68,6 +70,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         raise failed from None
     server = Server(app, host, port, server_kind, threads)
     _stop_on_signals()
+    saving = _save_periodically(app, state_file, save_every)
     click.echo(f"kustomer-mock listening on {server.url}")
     sys.stdout.flush()
     try:
@@ -75,9 +78,19 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        saving.set()
         server.shutdown()
         _save_state(app)
         click.echo("kustomer-mock stopped")
+
+
+def _save_periodically(app, state_file, seconds: float):
+    from threading import Event
+
+    from .snapshot import save_every
+    if not (state_file and seconds):
+        return Event()
+    return save_every(app, seconds, on_error=lambda line: click.echo(line, err=True))
 
 
 def _save_state(app) -> None:

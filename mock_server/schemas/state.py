@@ -45,6 +45,54 @@ def _record_schema(cls) -> type[Schema]:
 
 
 CustomerRecord, ConversationRecord, MessageRecord = (_record_schema(c) for c in (Customer, Conversation, Message))
+_PLAIN = {fields.String: str, StrictBoolean: bool, fields.List: list, fields.Dict: dict}
+
+
+class Record(fields.Field):
+    """One record checked as its schema says, fast: an export of 100k conversations holds a million messages.
+
+    A value of the right type passes on a plain type check; any other goes through the schema's own
+    field, so the errors (and their pointers) are the schema's.
+    """
+
+    def __init__(self, schema: type[Schema], **kwargs):
+        super().__init__(**kwargs)
+        self.schema = schema()
+        self.required = {name for name, field in self.schema.fields.items() if field.required}
+        self.quick = {name: self._quick(field) for name, field in self.schema.fields.items()}
+
+    @staticmethod
+    def _quick(field):
+        if isinstance(field, StateTime):
+            return lambda value: isinstance(value, str) and in_range(parse_iso(value))
+        if isinstance(field, StrictInteger):
+            return lambda value: isinstance(value, int) and not isinstance(value, bool)
+        kind = next(python for cls, python in _PLAIN.items() if isinstance(field, cls))
+        return lambda value: isinstance(value, kind)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("Invalid input type.")
+        errors = {name: ["Unknown field."] for name in value.keys() - self.quick.keys()}
+        errors.update({name: ["Missing data for required field."] for name in self.required - value.keys()})
+        for name, item in value.items():
+            if name in errors or (item is None and self.schema.fields[name].allow_none):
+                continue
+            if self._passes(name, item):
+                continue
+            try:
+                self.schema.fields[name].deserialize(item)   # the schema's own verdict and error
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+    def _passes(self, name: str, value) -> bool:
+        try:
+            return self.quick[name](value)
+        except (ValueError, TypeError, OverflowError):   # a time that does not parse
+            return False
 
 
 class StateSettings(SettingsChange):
@@ -82,9 +130,9 @@ class StateOrg(Schema):
     tokens = fields.Dict(keys=fields.String(), values=fields.Nested(StateToken))
     chat_secret = fields.String()
     sdk_warnings = fields.List(fields.Dict())
-    customers = fields.List(fields.Nested(CustomerRecord))
-    conversations = fields.List(fields.Nested(ConversationRecord))
-    messages = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MessageRecord)))
+    customers = fields.List(Record(CustomerRecord))
+    conversations = fields.List(Record(ConversationRecord))
+    messages = fields.Dict(keys=fields.String(), values=fields.List(Record(MessageRecord)))
     rng = fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
 
 
