@@ -46,8 +46,10 @@ def cli():
               help="JSON state loaded at boot (if it exists) and saved on shutdown.")
 @click.option("--save-every", envvar=env("save_every"), type=click.FloatRange(min=0), default=0,
               help="Also save the --state-file every N seconds while serving (a crash loses at most N seconds).")
+@click.option("--org-idle-seconds", envvar=env("org_idle_seconds"), type=click.FloatRange(min=0), default=0,
+              help="Drop an org after N seconds without a call; its next call rebuilds it (0: never).")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file, save_every):
+          state_file, save_every, org_idle_seconds):
     """Serve the mock until SIGINT or SIGTERM."""
     from . import create_app
     from .security import bind_refusal
@@ -61,7 +63,8 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     try:
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
-                          "STATE_FILE": state_file, "SAVE_EVERY": save_every})
+                          "STATE_FILE": state_file, "SAVE_EVERY": save_every,
+                          "ORG_IDLE_SECONDS": org_idle_seconds})
     except ApiError as error:  # a bad --faults scenario or --state-file
         raise click.ClickException(error.detail) from None
     except FixtureError as error:  # one line naming the file and the fault, not a traceback

@@ -9,7 +9,7 @@ from .. import __version__
 from ..domain.describe import describe_org
 from ..schemas import admin as s
 from ..schemas.common import Anything, EmptyBody, shared
-from ..state import get_state
+from ..state import get_state, resident_bytes
 from .context import json_body
 from .docs import operation
 
@@ -20,8 +20,12 @@ bp = Blueprint("admin", __name__, url_prefix="/__admin")
 @operation(response=s.Health)
 def health():
     """200 once the mock is ready."""
-    uptime = time.time() - get_state().started_at
-    return shared(s.Health).dump({"status": "ok", "version": __version__, "uptimeSeconds": round(uptime, 3)})
+    state = get_state()
+    store = state.store
+    return shared(s.Health).dump({
+        "status": "ok", "version": __version__, "uptimeSeconds": round(time.time() - state.started_at, 3),
+        "orgs": len(store.orgs()), "evictedOrgs": store.evicted, "orgIdleSeconds": store.idle_seconds,
+        "memoryBytes": resident_bytes()})
 
 
 @bp.post("/reset", endpoint="reset")
