@@ -9,6 +9,8 @@ made while the export streams, the import of that export into a second mock, a s
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import tempfile
 import threading
 import time
@@ -67,6 +69,8 @@ def main() -> None:
     app = create_app({"STATE_FILE": str(folder / "state.json")})
     began = time.perf_counter()
     fill(app, args.conversations, args.messages)
+    if os.environ.get("BENCH_GC_FREEZE"):
+        gc.freeze()
     print(f"filled {args.conversations} conversations x {args.messages} messages in {time.perf_counter() - began:.1f} s")
     with ServerThread(app, kind="waitress") as server:
         busy, results = threading.Event(), {}

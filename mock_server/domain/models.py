@@ -82,6 +82,8 @@ def to_dict(record) -> dict:
 def from_dict(cls, raw: dict):
     """A record from exported data, ignoring keys the class does not have."""
     names = _names(cls)
+    if raw.keys() <= names:   # what an export of this version holds: no key to drop
+        return cls(**raw)
     return cls(**{k: v for k, v in raw.items() if k in names})
 
 

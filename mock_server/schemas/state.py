@@ -73,6 +73,13 @@ class Record(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
             raise ValidationError("Invalid input type.")
+        if value.keys() <= self.quick.keys() and self.required <= value.keys() \
+                and all(self._passes(name, item) for name, item in value.items()):
+            return value
+        return self._check_each(value)
+
+    def _check_each(self, value: dict) -> dict:
+        """Every field through the schema's own, collecting the errors under their names."""
         errors = {name: ["Unknown field."] for name in value.keys() - self.quick.keys()}
         errors.update({name: ["Missing data for required field."] for name in self.required - value.keys()})
         for name, item in value.items():
@@ -89,6 +96,8 @@ class Record(fields.Field):
         return value
 
     def _passes(self, name: str, value) -> bool:
+        if value is None:
+            return self.schema.fields[name].allow_none
         try:
             return self.quick[name](value)
         except (ValueError, TypeError, OverflowError):   # a time that does not parse
