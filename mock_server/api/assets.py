@@ -54,7 +54,7 @@ def core_script():
 
 
 @bp.get("/ui/<path:name>", endpoint="widgetAsset")
-@operation(media="text/css")
+@operation(media="text/css", responses={304: None})
 def widget_asset(name):
     """The widget UI's own files (its stylesheet), loaded inside the widget's iframe."""
     check_shipped(ROOT / "ui", name)

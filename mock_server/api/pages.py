@@ -47,21 +47,21 @@ def _file(folder: Path, name: str, policy: str):
 
 
 @bp.get("/__admin/ui", endpoint="dashboardPage")
-@operation(media="text/html")
+@operation(media="text/html", responses={304: None})
 def dashboard_page():
     """The dashboard: orgs, live conversations, agent replies, settings, faults, journal, clock."""
     return _file(DASHBOARD, "index.html", "dashboard")
 
 
 @bp.get("/__admin/ui/<path:name>", endpoint="dashboardAsset")
-@operation(media="*/*")
+@operation(media="*/*", responses={304: None})
 def dashboard_asset(name):
     """The dashboard's script and stylesheet."""
     return _file(DASHBOARD, name, "dashboard")
 
 
 @bp.get("/", endpoint="demoPage")
-@operation(media="text/html")
+@operation(media="text/html", responses={304: None})
 def demo_page():
     """A small shop's help page that hands off to the widget; links to the dashboard."""
     return _file(DEMO, "index.html", "demo")
