@@ -66,8 +66,15 @@ def export_chunks(store, clock: Clock) -> Iterator[str]:
     yield "]}"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))   # made once: json.dumps with options makes one per call
+
+
 def _dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+def _records(batch: list) -> str:
+    return _dumps([vars(record) for record in batch])[1:-1]
 
 
 def _org_chunks(org: Org, keys: list) -> Iterator[str]:
@@ -80,14 +87,15 @@ def _org_chunks(org: Org, keys: list) -> Iterator[str]:
         tokens = list(org.tokens)
     yield _dumps({"name": org.name, "keys": keys, **plain, "rng": [version, list(state), gauss]})[:-1]
     yield ',"tokens":{'
-    yield from _pieces(org, tokens, lambda token: _token(org, token))
+    yield from _pieces(org, tokens, lambda batch: ",".join(filter(None, (_token(org, t) for t in batch))))
     yield '},"customers":['
-    yield from _pieces(org, customers, lambda record: _dumps(vars(record)))
+    yield from _pieces(org, customers, _records)
     yield '],"conversations":['
-    yield from _pieces(org, conversations, lambda record: _dumps(vars(record)))
+    yield from _pieces(org, conversations, _records)
     yield '],"messages":{'
     # a thread of n messages counts n towards a chunk, so a chunk stays about CHUNK records
-    yield from _pieces(org, threads, lambda thread: _thread(org, *thread), weight=lambda thread: thread[1])
+    yield from _pieces(org, threads, lambda batch: ",".join(_thread(org, *thread) for thread in batch),
+                       weight=lambda thread: thread[1])
     yield "}}"
 
 
@@ -98,18 +106,18 @@ def _token(org: Org, token: str) -> str:
 
 def _thread(org: Org, conversation_id: str, count: int) -> str:
     messages = org.messages[conversation_id][:count]
-    return f"{_dumps(conversation_id)}:[{','.join(_dumps(vars(m)) for m in messages)}]"
+    return f"{_dumps(conversation_id)}:[{_records(messages)}]"
 
 
 def _pieces(org: Org, items: list, write, weight=lambda item: 1) -> Iterator[str]:
-    """`items` written as a comma-separated run, CHUNK records per hold of the org's lock."""
+    """`items` written by `write(batch)` as one comma-separated run, CHUNK records per hold of the org's lock."""
     start, first = 0, True
     while start < len(items):
         end, size = start, 0
         while end < len(items) and (size < CHUNK or end == start):
             size, end = size + max(1, weight(items[end])), end + 1
         with org.lock:
-            text = ",".join(filter(None, (write(item) for item in items[start:end])))
+            text = write(items[start:end])
         if text:
             yield text if first else "," + text
             first = False
