@@ -4,7 +4,8 @@ Usage: scripts/bench_state.py [--conversations 100000] [--messages 10]
 Serves the mock with waitress on a free port, fills one org directly (as a long test session would),
 then measures: the export's time and size, the wait of writes (sendMessage, same org and another org)
 made while the export streams, the import of that export into a second mock, a save to a state file
-(what shutdown does) and a boot from it.
+(what shutdown does) and a boot from it. BENCH_GC_FREEZE=1 freezes the filled heap first, as
+`kustomer-mock serve` does with what boot loaded.
 """
 from __future__ import annotations
 
