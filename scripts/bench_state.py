@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -105,6 +106,7 @@ def main() -> None:
     booted = create_app({"STATE_FILE": str(saved)})
     count = len(booted.extensions["kustomer_mock"].store.org(KEY).conversations)
     print(f"boot from it: {count} conversations in {time.perf_counter() - began:.1f} s")
+    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
