@@ -35,7 +35,8 @@ ERRORS = {
 OPEN_ADMIN = {"health", "dashboardPage", "dashboardAsset"}   # /__admin calls that never ask for the admin token
 
 
-def _path(rule: str) -> str:
+def openapi_path(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: <name> and <path:name> become {name}."""
     return _PARAM.sub(r"{\1}", rule)
 
 
@@ -115,7 +116,7 @@ def build_spec(app: Flask) -> dict:
             continue
         view = app.view_functions[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(_path(rule.rule), {})[method.lower()] = _operation(
+            paths.setdefault(openapi_path(rule.rule), {})[method.lower()] = _operation(
                 rule.endpoint, method.lower(), view, rule)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -11,7 +11,7 @@ import json
 import jsonschema_rs
 from flask import g, request
 
-from mock_server.openapi import _path, build_spec
+from mock_server.openapi import build_spec, openapi_path
 
 _SPECS: dict = {}   # by the app's routes: every create_app() of the suite shares one document
 mismatches: list[str] = []
@@ -64,7 +64,7 @@ def mismatch(app, response) -> str | None:
     rule, method = request.url_rule, request.method.lower()
     if rule is None or method in ("head", "options") or g.get("fault"):
         return None   # no operation (404/405 of routing), or a fault that answers on purpose
-    spec, path, status = _spec(app), _path(rule.rule), str(response.status_code)
+    spec, path, status = _spec(app), openapi_path(rule.rule), str(response.status_code)
     documented = spec.responses(path, method)
     if status not in documented:
         return f"{request.method} {rule.rule}: {status} is not documented ({', '.join(documented)})"
