@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     process, url = (None, args.url.rstrip("/")) if args.url else serve()
     try:
-        return subprocess.call(command(url, start_session(url), args))
+        with tempfile.TemporaryDirectory(prefix="kustomer-mock-fuzz-") as scratch:   # its cache goes there
+            return subprocess.call(command(url, start_session(url), args), cwd=scratch)
     finally:
         if process is not None:
             process.terminate()
