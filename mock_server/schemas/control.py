@@ -9,7 +9,7 @@ from ..domain.availability import DAYS, MODES, OFF_HOURS
 from ..domain.clock import parse_iso
 from ..domain.proactive import MAX_BODY_CHARS as MAX_PROACTIVE_CHARS
 from ..domain.settings import MAX_START_DELAY_MS
-from .common import Query, StrictBoolean, StrictFloat, StrictInteger
+from .common import Anything, Query, StrictBoolean, StrictFloat, StrictInteger
 
 
 class IsoTime(fields.String):
@@ -57,7 +57,7 @@ class JournalPage(Schema):
 class ClockChange(Schema):
     """POST /__admin/clock: exactly one of freeze, advanceSeconds, resume."""
 
-    freeze = FreezeTime(metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
+    freeze = FreezeTime(validate=validate.Length(max=64), metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
     advance_seconds = StrictFloat(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
     resume = StrictBoolean(validate=validate.Equal(True, error="send true to resume real time"))
 
@@ -132,6 +132,10 @@ class SettingsChange(Schema):
     search_rate_limit_per_minute = StrictInteger(data_key="searchRateLimitPerMinute", allow_none=True,
                                                   validate=validate.Range(min=1))  # searches; null = off
     business_hours = fields.Nested(BusinessHours, data_key="businessHours")   # the org's, for "scheduled"
+
+
+class OrgSettings(Anything):
+    """An org's settings after a change: availability, startDelayMs, allowEndConversation, ... (README)."""
 
 
 class StateImported(Schema):
