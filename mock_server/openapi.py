@@ -78,6 +78,8 @@ def _responses(marks: dict, rule, method: str) -> dict:
 
 
 def _required(schema) -> bool:
+    if isinstance(schema, dict):   # a plain JSON schema: a bare array (tags, bulk items) is the whole body
+        return True
     instance = schema() if isinstance(schema, type) else schema
     return any(field.required for field in instance.fields.values())
 

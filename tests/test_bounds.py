@@ -13,8 +13,7 @@ from mock_server.schemas.faults import Delay
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 # the whole-state import is the mock's own export, bounded as a whole (MAX_IMPORT_BYTES), not field by field
 WHOLE = {"StateDocument"}
-# REST v1 fields whose schemas the REST v1 work owns; only the 1 MiB body limit bounds them today
-BODY_LIMIT_ONLY = {"CustomerBody.emails[].email", "MessageBody.meta", "CustomerMessageBody.meta"}
+BODY_LIMIT_ONLY: set = set()   # fields only the 1 MiB body limit bounds: none
 SCALARS = (fields.Number, fields.Boolean, Delay)   # Delay: a number or {min, max} of numbers
 
 
@@ -39,6 +38,8 @@ def _body_fields() -> dict:
     found = {}
     for view in create_app().view_functions.values():
         body = getattr(view, "openapi", {}).get("body")
+        if isinstance(body, dict):   # a bare JSON array: its items' schema (bulk routes), or plain strings (tags)
+            body = body.get("items") if isinstance(body.get("items"), type) else None
         if body is not None and body.__name__ not in WHOLE:
             found.update(_fields(body(), body.__name__))
     return found

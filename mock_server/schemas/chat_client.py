@@ -71,12 +71,15 @@ class Base64(fields.String):
             raise ValidationError("the file's bytes as standard base64") from None
 
 
+MAX_JSON_UPLOAD_CHARS = 1024 * 1024   # base64 text: a JSON body is at most 1 MiB anyway
+
+
 class JsonUpload(Schema):
     """An upload as JSON (within the 1 MB of any JSON body): the file's name, type and base64 bytes."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    content_type = fields.String(data_key="contentType", required=True)
-    data = Base64(required=True)
+    content_type = fields.String(data_key="contentType", required=True, validate=validate.Length(max=255))
+    data = Base64(required=True, validate=validate.Length(max=MAX_JSON_UPLOAD_CHARS))
 
 
 class UploadedAttachment(Schema):
@@ -92,9 +95,9 @@ class UploadedAttachment(Schema):
 class SatisfactionAnswer(Schema):
     """One answer of submitSatisfactionForm's answers: the follow-up question's."""
 
-    prompt = fields.String(allow_none=True)
+    prompt = fields.String(allow_none=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
     answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
-    id = fields.String(allow_none=True)
+    id = fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
 class SubmitSatisfaction(Schema):

@@ -72,7 +72,8 @@ class ChatAttachment(Attachment):
 
     # required unless the item names an upload (checked below, with the same missing_field answer)
     name = fields.String(validate=validate.Length(min=1, max=256))
-    contentType = fields.String(validate=validate.Regexp(r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+    contentType = fields.String(validate=[validate.Length(max=255), validate.Regexp(
+        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png")])
 
     @validates_schema(skip_on_field_errors=True)
     def _described_or_uploaded(self, data, **kwargs):
