@@ -119,8 +119,8 @@ class Conversation:
 
     @property
     def channels(self) -> list[str]:
-        """Every channel the conversation has messages on, its own first."""
-        return [self.channel, *self.other_channels]
+        """Every channel the conversation has messages on, its own first (none yet for an empty REST one)."""
+        return [*([self.channel] if self.channel else []), *self.other_channels]
 
 
 @dataclass
