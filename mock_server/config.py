@@ -26,6 +26,9 @@ class DefaultSettings:
     FAULTS = None            # a fault scenario (name or YAML file) loaded at boot
     FAULT_HANG_MAX_SECONDS = 120  # a `hang` fault answers nothing for at most this long
     STATE_FILE = None        # JSON state loaded at boot, saved on shutdown and POST /__admin/state/save
+    SAVE_EVERY = 0           # seconds between saves of STATE_FILE while serving (0: on shutdown only)
+    MAX_IMPORT_BYTES = 1024 ** 3   # PUT /__admin/state takes an export up to this size (others: MAX_CONTENT_LENGTH)
+    ORG_IDLE_SECONDS = 0     # an org without a call for this long is dropped (0: never)
     JSON_SORT_KEYS = False
     WEBHOOK_TIMEOUT = 10     # seconds an endpoint has to answer a delivery 2xx (Kustomer: "a few seconds")
 

@@ -82,7 +82,10 @@ def init_app(app: Flask) -> None:
             wrapped = error_class(f"{error_class.title}: {request.method} {request.path}")
         else:
             wrapped = error_class()
-        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+        headers = None
+        if getattr(error, "valid_methods", None):
+            from .security import path_methods   # security imports this module
+            headers = {"Allow": ", ".join(sorted(path_methods(request.path)))}
         return envelope([wrapped], headers)
 
     seen = app.extensions[UNEXPECTED] = deque(maxlen=100)

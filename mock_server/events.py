@@ -104,6 +104,21 @@ def stream(log: EventLog, customer_id: str, cursor: int, *, window: float,
             quiet_since = clock()
 
 
+def slotted(slots: StreamSlots, make: Callable[[], Iterator[str]]) -> Iterator[str]:
+    """A stream body that takes its slot only once the server starts sending it, and always gives it back.
+
+    A HEAD (or a client gone before the body) never starts the body, so it never holds a slot;
+    a started body releases it when it ends, when the server closes it (client gone, shutdown) or on error.
+    """
+    if not slots.acquire():
+        yield busy()
+        return
+    try:
+        yield from make()
+    finally:
+        slots.release()
+
+
 def busy() -> str:
     """The whole answer to a stream refused for lack of slots: reconnect later."""
     return f"retry: {BUSY_RETRY_MS}\n: every stream slot is taken; reconnecting later\n\n"

@@ -5,6 +5,7 @@ import hmac
 import ipaddress
 
 from flask import Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
 from .domain.errors import AdminTokenInvalid, AdminTokenRequired, Forbidden, HeadersTooLarge
 
@@ -42,11 +43,28 @@ def before() -> Response | None:
 
 
 def _allowed_methods() -> Response:
-    """204 with the route's methods in Allow and no body (Flask's default answers an empty text/html 200)."""
+    """204 with the path's methods in Allow and no body (Flask's default answers an empty text/html 200)."""
     response = Response(status=204)
-    response.headers["Allow"] = current_app.make_default_options_response().headers["Allow"]
+    response.headers["Allow"] = ", ".join(sorted(path_methods(request.path)))
     response.headers.pop("Content-Type", None)
     return response
+
+
+def path_methods(path: str) -> set[str]:
+    """The methods of the most specific route pattern `path` matches: the ones the OpenAPI document lists.
+
+    Flask's own Allow also lists those of a route whose variable happens to match (PATCH of
+    /c/v1/chat/sessions/<id> for /c/v1/chat/sessions/open).
+    """
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    rules = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            rules.append(adapter.match(path, method=method, return_rule=True)[0])
+        except HTTPException:
+            continue
+    fewest = min((len(rule.arguments) for rule in rules), default=0)
+    return {m for rule in rules if len(rule.arguments) == fewest for m in rule.methods} | {"OPTIONS"}
 
 
 # -- limits ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The shared state of one app: fixtures, clock and store, kept in app.extensions."""
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -31,8 +32,18 @@ def init_app(app: Flask) -> MockState:
     check_fixtures(fixtures)  # a broken assistant stops the mock at boot, not at an org's first request
     clock = Clock()
     store = make_store(app.config["STORE"], fixtures, int(app.config["SEED"]), clock)
+    store.idle_seconds = float(app.config.get("ORG_IDLE_SECONDS") or 0)
     app.extensions[EXTENSION] = state = MockState(fixtures, clock, store)
     return state
+
+
+def resident_bytes() -> int | None:
+    """The memory the process holds now (Linux), or None where that cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def get_state(app: Flask | None = None) -> MockState:

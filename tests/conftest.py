@@ -4,10 +4,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from flask import request_finished
 
 from mock_server import create_app
 from mock_server.serving import ServerThread
 
+from . import spec_check
 from .helpers import Chat
 
 _keys = itertools.count(1)
@@ -51,3 +53,14 @@ def live_server():
     """The mock served over a real socket for the whole session."""
     with ServerThread(create_app(), kind="waitress") as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def answers_match_the_spec():
+    """Every answer of every app during a test matches /__admin/openapi.json (tests/spec_check.py)."""
+    spec_check.mismatches.clear()
+    request_finished.connect(spec_check.record)
+    yield
+    request_finished.disconnect(spec_check.record)
+    found, spec_check.mismatches[:] = list(spec_check.mismatches), []
+    assert found == [], "answers the OpenAPI document does not describe:\n" + "\n".join(found[:20])

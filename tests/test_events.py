@@ -95,3 +95,15 @@ def test_stream_slots_refuse_past_the_limit_and_come_back():
 
 def test_busy_answer_asks_the_browser_to_retry_later():
     assert sse.busy().startswith(f"retry: {sse.BUSY_RETRY_MS}\n")
+
+
+def test_a_slotted_body_holds_its_slot_only_while_it_is_sent():
+    slots = sse.StreamSlots(1)
+    never_sent = sse.slotted(slots, lambda: iter(["a", "b"]))   # a HEAD: the body is made, never read
+    never_sent.close()
+    assert slots.open == 0
+    started = sse.slotted(slots, lambda: iter(["a", "b"]))
+    assert next(started) == "a" and slots.open == 1
+    assert list(sse.slotted(slots, lambda: iter(["x"]))) == [sse.busy()]    # the only slot is taken
+    started.close()                                                         # client gone, server stopping
+    assert slots.open == 0

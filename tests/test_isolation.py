@@ -167,3 +167,16 @@ def test_lists_on_v1_and_v2_1_hold_only_the_keys_org(client, alice, other_org):
         assert conversation_id not in text and alice.customer_id not in text, path
     mine = client.get("/v1/conversations?pageSize=100", headers={"Authorization": f"Bearer {alice.key}"})
     assert conversation_id in mine.get_data(as_text=True)
+
+
+def test_a_key_named_like_a_fixture_org_gets_an_org_of_its_own(client):
+    squatter = Chat(client, "acme-split")        # the name of the org of acme-chat-key and acme-rest-key
+    assert squatter.start().status_code == 200
+    assert squatter.new_conversation()
+    rest = client.get("/v1/customers", headers={"Authorization": "Bearer acme-rest-key"})
+    assert rest.status_code == 200
+    chat = Chat(client, "acme-chat-key")
+    assert chat.start().status_code == 200
+    assert chat.conversations().json["total"] == 0          # not the squatter's conversation
+    orgs = {o["key"]: o["name"] for o in client.get("/__admin/orgs").json["orgs"]}
+    assert orgs["acme-split"] != orgs["acme-chat-key"] == "acme-split"

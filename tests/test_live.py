@@ -154,3 +154,30 @@ def test_a_stream_whose_client_went_away_gives_its_slot_back(kind):
                 break
             threading.Event().wait(0.05)
         assert stream_slots(app).open == 0
+
+
+def _first_line(url, params):
+    """Open a stream and answer its first line (`retry: 1000` for a stream, `retry: 3000` when refused)."""
+    rv = requests.get(url, params=params, stream=True, timeout=10)
+    lines = rv.iter_lines(decode_unicode=True)   # kept: dropping the iterator closes the response
+    return rv, lines, next(lines)
+
+
+@pytest.mark.parametrize("path", ["/c/v1/events", "/__admin/orgs/{key}/events"])
+def test_heads_take_no_stream_slot_so_48_heads_then_48_gets_all_stream(path):
+    app = create_app()           # 64 threads: 48 stream slots
+    with ServerThread(app, kind="waitress") as server:
+        key = "live-head"
+        token = _start(server.url, key)
+        url = server.url + path.format(key=key)
+        params = {"key": key, "token": token} if path.startswith("/c/") else {}
+        for _ in range(48):
+            assert requests.head(url, params=params, timeout=10).status_code == 200
+        assert stream_slots(app).open == 0
+        opened = [_first_line(url, params) for _ in range(48)]
+        try:
+            assert [line for _, _, line in opened] == ["retry: 1000"] * 48
+            assert stream_slots(app).open == 48
+        finally:
+            for rv, _, _ in opened:
+                rv.close()

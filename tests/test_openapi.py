@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
@@ -37,3 +39,34 @@ def test_request_bodies_come_from_the_schemas(client):
     name = body["$ref"].split("/")[-1]
     properties = spec["components"]["schemas"][name]["properties"]
     assert {"message", "assistantId", "customAttributes"} <= set(properties)
+
+
+def _operations(client):
+    spec = client.get("/__admin/openapi.json").json
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            yield path, method, op
+
+
+def test_every_status_is_listed_and_none_is_a_blanket_default(client):
+    for path, method, op in _operations(client):
+        assert "default" not in op["responses"], (method, path)
+        assert all(re.fullmatch(r"[1-5][0-9][0-9]", code) for code in op["responses"]), (method, path)
+
+
+def test_every_answer_says_its_content(client):
+    for path, method, op in _operations(client):
+        for code, answer in op["responses"].items():
+            if code not in ("204", "304"):   # HTTP gives these no body
+                assert answer.get("content"), (method, path, code)   # JSON with its schema, or its media type
+            if code.startswith(("4", "5")):
+                assert list(answer["content"]) == ["application/json"], (method, path, code)
+
+
+@pytest.mark.parametrize(("path", "method", "required"), [
+    ("/c/v1/chat/sessions/{conversation_id}/typing", "post", True),     # typing is required
+    ("/v1/customers", "post", False),                                    # every field is optional
+])
+def test_a_body_with_a_required_field_is_required(client, path, method, required):
+    spec = client.get("/__admin/openapi.json").json
+    assert spec["paths"][path][method]["requestBody"]["required"] is required

@@ -99,3 +99,16 @@ def test_pages_are_neither_journaled_nor_faulted(client):
     for path in ("/", "/__admin/ui", "/__admin/ui/api.js"):
         assert client.get(path).status_code == 200
     assert client.get("/__admin/requests").json["total"] == 0
+
+
+@pytest.mark.parametrize("path", [
+    "/__admin/ui/" + "a" * 300,                 # longer than a file name may be: was a 500
+    "/chat-web/ui/" + "b" * 300,
+    "/__admin/ui/../../../etc/passwd",          # exists on disk, outside the folder
+    "/__admin/ui/../../../etc/no-such-file",    # answers exactly as the one that exists
+    "/chat-web/ui/../../../../etc/hostname",
+    "/__admin/ui/../demo/index.html",
+])
+def test_static_routes_serve_only_their_own_files(client, path):
+    rv = client.get(path)
+    assert rv.status_code == 404 and rv.json["errors"][0]["code"] == "route_not_found"

@@ -184,3 +184,9 @@ def test_conversation_channels_follow_its_messages(client, chat):
     api.created(f"/v1/conversations/{cid}/messages", {"channel": "email", "app": "postmark", "preview": "re"})
     assert api.get(f"/v1/conversations/{cid}").json["data"]["attributes"]["channels"] == ["chat", "email"]
     assert _ids(api, {"queryContext": "conversation", "and": [{"conversation_channels": {"equals": "email"}}]}) == [cid]
+    email_only = api.created(f"/v1/customers/{chat.customer_id}/messages", {"channel": "email", "app": "postmark",
+                                                                             "preview": "new thread"})
+    thread = email_only["relationships"]["conversation"]["data"]["id"]
+    assert api.get(f"/v1/conversations/{thread}").json["data"]["attributes"]["channels"] == ["email"]
+    empty = api.created("/v1/conversations", {"customer": chat.customer_id})
+    assert empty["attributes"]["channels"] == []

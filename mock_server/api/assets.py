@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, send_from_directory
 
-from ..domain.errors import RouteNotFound
 from .docs import operation
+from .pages import check_shipped
 
 bp = Blueprint("assets", __name__, url_prefix="/chat-web")
 ROOT = Path(__file__).resolve().parent.parent / "static" / "chat-web"
@@ -40,25 +40,24 @@ def _script(name: str) -> Response:
 
 
 @bp.get("/widget.js", endpoint="widgetScript")
-@operation()
+@operation(media="application/javascript", responses={304: None})
 def widget_script():
     """The widget SDK: defines window.Kustomer and fires kustomerLoaded."""
     return _script("widget.js")
 
 
 @bp.get("/core.js", endpoint="coreScript")
-@operation()
+@operation(media="application/javascript", responses={304: None})
 def core_script():
     """The headless Core SDK: defines window.KustomerCore and fires kustomerCoreLoaded."""
     return _script("core.js")
 
 
 @bp.get("/ui/<path:name>", endpoint="widgetAsset")
-@operation()
+@operation(media="text/css", responses={304: None})
 def widget_asset(name):
     """The widget UI's own files (its stylesheet), loaded inside the widget's iframe."""
-    if not (ROOT / "ui" / name).is_file():
-        raise RouteNotFound(f"no widget file {name}")
+    check_shipped(ROOT / "ui", name)
     response = send_from_directory(ROOT / "ui", name, max_age=0)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

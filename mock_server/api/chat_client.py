@@ -18,7 +18,7 @@ CHAT = "chat"  # auth scheme name in the OpenAPI document
 
 
 @bp.post("/v1/tracking/tokens", endpoint="start")
-@operation(body=s.StartOptions, response=s.StartResponse, auth="key")
+@operation(body=s.StartOptions, response=s.StartResponse, auth="key", errors=(404,))
 def start():
     """Kustomer.start(): a tracking token for a new or returning customer."""
     options = shared(s.StartOptions).load(json_body())
@@ -38,7 +38,7 @@ def start():
 
 
 @bp.get("/v1/chat/settings", endpoint="getChatSettings")
-@operation(auth=CHAT)
+@operation(response=s.ChatSettings, auth=CHAT)
 def get_chat_settings():
     """KustomerCore.getChatSettings()."""
     session = chat_session()
@@ -54,7 +54,8 @@ def is_chat_available():
 
 
 @bp.post("/v1/chat/sessions", endpoint="createConversation")
-@operation(body=s.CreateConversation, response=s.CallbackResponse, status=201, auth=CHAT)
+@operation(body=s.CreateConversation, response=s.CallbackResponse, status=201, auth=CHAT,
+           responses={200: s.NotCreated}, errors=(404,))
 def create_conversation():
     """Kustomer.createConversation(options): creates only when a message (or a Core title) is given."""
     options = shared(s.CreateConversation).load(json_body())
@@ -65,9 +66,10 @@ def create_conversation():
         brand_id=options.get("brand_id") or options.get("brand"), lang=options.get("lang"),
         proactive_id=options.get("proactive_id"))
     if conversation is None:
-        return {"created": False, "conversationId": None, "createdAt": None, "ended": False,
-                "isInAssistantMode": False,
-                "detail": "No message: nothing is created until the customer sends the first message."}, 200
+        return shared(s.NotCreated).dump({
+            "created": False, "conversation_id": None, "created_at": None, "ended": False,
+            "is_in_assistant_mode": False,
+            "detail": "No message: nothing is created until the customer sends the first message."}), 200
     return shared(s.CallbackResponse).dump(conversation), 201
 
 
@@ -102,7 +104,7 @@ def describe_conversation(conversation_id):
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/end", endpoint="endConversation")
-@operation(body=EmptyBody, response=s.CallbackResponse, auth=CHAT)
+@operation(body=EmptyBody, response=s.CallbackResponse, auth=CHAT, errors=(409,))
 def end_conversation(conversation_id):
     """KustomerCore.endConversation({conversationId}): only when the org allows it."""
     shared(EmptyBody).load(json_body())
@@ -122,7 +124,7 @@ def get_messages(conversation_id):
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/messages", endpoint="sendMessage")
-@operation(body=s.SendMessage, response=s.Message, status=201, auth=CHAT)
+@operation(body=s.SendMessage, response=s.Message, status=201, auth=CHAT, errors=(409,))
 def send_message(conversation_id):
     """KustomerCore.sendMessage({conversationId, body, payload, attachments})."""
     options = shared(s.SendMessage).load(json_body())
@@ -143,13 +145,13 @@ def submit_satisfaction_form(satisfaction_id):
 
 
 @bp.post("/v1/chat/sessions/<conversation_id>/read", endpoint="markRead")
-@operation(body=s.MarkRead, response=s.Unread, auth=CHAT)
+@operation(body=s.MarkRead, response=s.MarkedRead, auth=CHAT)
 def mark_read(conversation_id):
     """KustomerCore.markRead({conversationId, messageIds}): answers the ids marked and the new counts."""
     options = shared(s.MarkRead).load(json_body())
     session = chat_session()
     marked = session.mark_read(conversation_id, options["message_ids"])
-    return {"conversationId": conversation_id, "messageIds": marked, **shared(s.Unread).dump(session.unread())}
+    return shared(s.MarkedRead).dump({"conversation_id": conversation_id, "message_ids": marked, **session.unread()})
 
 
 @bp.get("/v1/chat/unread", endpoint="getUnreadCount")

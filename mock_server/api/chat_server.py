@@ -24,7 +24,7 @@ KEY = "key"
 
 
 @bp.post("/sessions", endpoint="createChatSession")
-@operation(body=s.CreateSession, response=s.SessionDocument, status=201, auth=KEY)
+@operation(body=s.CreateSession, response=s.SessionDocument, status=201, auth=KEY, errors=(404,))
 def create_chat_session():
     """Open a chat session for a customer; with `assistant`, it greets and asks its first question."""
     fields = shared(s.CreateSession).load(json_body())
@@ -56,7 +56,7 @@ def list_chat_session_messages(session_id):
 
 
 @bp.post("/messages", endpoint="createChatMessage")
-@operation(body=s.InboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY)
+@operation(body=s.InboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY, errors=(404, 409))
 def create_chat_message():
     """Post a message as the customer on one of their open sessions."""
     fields = shared(s.InboundMessage).load(json_body())
@@ -64,7 +64,7 @@ def create_chat_message():
 
 
 @bp.post("/outbound/messages", endpoint="createOutboundMessage")
-@operation(body=s.OutboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY)
+@operation(body=s.OutboundMessage, response=s.ChatMessageDocument, status=201, auth=KEY, errors=(404, 409))
 def create_outbound_message():
     """Post a message as an agent: delivered live to the widget, unread until the customer reads it."""
     fields = shared(s.OutboundMessage).load(json_body())
@@ -72,7 +72,7 @@ def create_outbound_message():
 
 
 @bp.post("/outbound/typing", endpoint="sendAgentTyping")
-@operation(body=s.Typing, response=s.TypingDocument, auth=KEY)
+@operation(body=s.Typing, response=s.TypingDocument, auth=KEY, errors=(404, 409))
 def send_agent_typing():
     """Show (typing: true) or hide (false) the agent's typing indicator in the customer's chat."""
     fields = shared(s.Typing).load(json_body())
@@ -81,7 +81,7 @@ def send_agent_typing():
 
 
 @bp.post("/handoff", endpoint="createHandoff")
-@operation(body=s.Handoff, response=s.SessionDocument, status=201, auth=KEY)
+@operation(body=s.Handoff, response=s.SessionDocument, status=201, auth=KEY, errors=(404,))
 def create_handoff():
     """Import a bot's conversation as a session with its history; active: false creates it closed."""
     fields = shared(s.Handoff).load(json_body())

@@ -15,7 +15,7 @@ JSON_PATCH = "application/json-patch+json"   # Kustomer's PATCH content type; th
 def _json(*also: str):
     """The request body parsed as JSON (None when empty); 4xx for another media type or bad JSON."""
     raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not raw.strip(b" \t\n\r"):   # JSON's whitespace only: bytes.strip() would also take \x0b and \x0c
         return None
     if request.mimetype not in ("application/json", *also):
         raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")

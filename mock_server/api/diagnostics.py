@@ -8,7 +8,7 @@ from flask import Blueprint
 from ..domain import diagnostics
 from ..domain.errors import NotStarted
 from ..schemas.common import EmptyBody, shared
-from ..schemas.live import SdkWarning, SdkWarningList, SdkWarningRecord
+from ..schemas.live import SdkWarning, SdkWarningList, SdkWarningRecord, SdkWarningsCleared
 from ..state import get_state
 from .context import chat_session, current_org, json_body, tracking_token
 from .docs import operation
@@ -43,7 +43,7 @@ def get_sdk_warnings(key):
 
 
 @bp.delete("/__admin/orgs/<key>/sdk-warnings", endpoint="clearSdkWarnings")
-@operation(body=EmptyBody)
+@operation(body=EmptyBody, response=SdkWarningsCleared)
 def clear_sdk_warnings(key):
     """Forget the org's integration warnings."""
     shared(EmptyBody).load(json_body())

@@ -13,7 +13,7 @@ bp = Blueprint("identity", __name__, url_prefix="/c/v1/identity")
 
 
 @bp.post("", endpoint="login")
-@operation(body=s.LoginOptions, response=s.LoginResponse, auth="chat")
+@operation(body=s.LoginOptions, response=s.LoginResponse, auth="chat", errors=(404,))
 def login():
     """Kustomer.login({jwtToken}): identify the session's customer; anonymous history moves along."""
     options = shared(s.LoginOptions).load(json_body())
@@ -24,7 +24,7 @@ def login():
 
 
 @bp.delete("", endpoint="logout")
-@operation(response=s.LogoutResponse, auth="chat")
+@operation(response=s.LogoutResponse, auth="chat-optional")
 def logout():
     """Kustomer.logout(): end the session; its tracking token stops working."""
     answer = identity.logout(current_org(), tracking_token())
@@ -32,9 +32,10 @@ def logout():
 
 
 @bp.get("", endpoint="isLoggedIn")
-@operation(query=s.IsLoggedInQuery, response=s.LoggedIn, auth="chat")
+@operation(query=s.IsLoggedInQuery, response=s.LoggedIn, auth="chat-optional")
 def is_logged_in():
     """Kustomer.isLoggedIn({email}|{externalId}): {loggedIn: boolean} (false without a session)."""
+    org = current_org()   # the key first: a call without one is 401 whatever its query
     query = shared(s.IsLoggedInQuery).load(request.args)
-    answer = identity.is_logged_in(current_org(), tracking_token(), query.get("email"), query.get("external_id"))
+    answer = identity.is_logged_in(org, tracking_token(), query.get("email"), query.get("external_id"))
     return shared(s.LoggedIn).dump({"logged_in": answer})

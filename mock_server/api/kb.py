@@ -12,7 +12,7 @@ bp = Blueprint("kb", __name__, url_prefix="/c/v1/kb")
 
 
 @bp.get("/categories", endpoint="getCategories")
-@operation(query=s.KbQuery, auth="chat")
+@operation(query=s.KbQuery, response=s.KbCategories, auth="chat")
 def get_categories():
     """KustomerCore.getCategories(): {categories: {id: category}, rootCategory}."""
     shared(s.KbQuery).load(request.args)
@@ -21,7 +21,7 @@ def get_categories():
 
 
 @bp.get("/categories/<category_id>", endpoint="openKbCategory")
-@operation(query=s.KbQuery, auth="chat")
+@operation(query=s.KbQuery, response=s.KbEntry, auth="chat")
 def open_kb_category(category_id):
     """Kustomer.openKbCategory(categoryId): the category with its articles."""
     shared(s.KbQuery).load(request.args)
@@ -29,7 +29,7 @@ def open_kb_category(category_id):
 
 
 @bp.get("/categories/<category_id>/articles", endpoint="getArticles")
-@operation(query=s.KbQuery, auth="chat")
+@operation(query=s.KbQuery, response=s.KbArticles, auth="chat")
 def get_articles(category_id):
     """KustomerCore.getArticles({categoryId}): {articles}."""
     shared(s.KbQuery).load(request.args)
@@ -39,7 +39,7 @@ def get_articles(category_id):
 
 
 @bp.get("/articles/<article_id>", endpoint="openKbArticle")
-@operation(query=s.KbQuery, auth="chat")
+@operation(query=s.KbQuery, response=s.KbEntry, auth="chat")
 def open_kb_article(article_id):
     """Kustomer.openKbArticle(articleId) and KustomerCore.getArticleById: the article."""
     shared(s.KbQuery).load(request.args)
@@ -47,7 +47,7 @@ def open_kb_article(article_id):
 
 
 @bp.get("/search", endpoint="searchArticles")
-@operation(query=s.KbSearch, auth="chat")
+@operation(query=s.KbSearch, response=s.KbArticles, auth="chat")
 def search_articles():
     """KustomerCore.searchArticles({term}): {articles}."""
     term = shared(s.KbSearch).load(request.args)["term"]

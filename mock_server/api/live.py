@@ -8,7 +8,7 @@ from ..caller import current_caller
 from ..domain.events import Event
 from ..schemas import chat_client as s
 from ..schemas.common import shared
-from ..schemas.live import EventQuery, TypingActivity
+from ..schemas.live import EventQuery, TypingActivity, TypingAnswer
 from ..serving import SOCKET_KEY
 from ..state import get_state
 from .context import chat_session, json_body
@@ -31,7 +31,7 @@ def stream_slots(app=None) -> sse.StreamSlots:
 
 
 @bp.get("/events", endpoint="eventStream")
-@operation(query=EventQuery, auth="chat")
+@operation(query=EventQuery, auth="chat", media="text/event-stream")
 def event_stream():
     """The customer's live events (text/event-stream); EventSource sends ?key=&token= and Last-Event-ID."""
     query = shared(EventQuery).load(request.args)
@@ -41,20 +41,15 @@ def event_stream():
     cursor = sse.start_cursor(log, request.headers.get("Last-Event-ID") or query.get("last_event_id"))
     slots = stream_slots()
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if not slots.acquire():
-        return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
     cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (control/faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
 
     def body():
-        try:
-            yield from sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
-                                  hydrate=lambda event: _hydrate(org, event), cut_after=cut_after)
-        finally:
-            slots.release()
-    return Response(body(), mimetype="text/event-stream", headers=headers)
+        return sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
+                          hydrate=lambda event: _hydrate(org, event), cut_after=cut_after)
+    return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
 
 
 def _hydrate(org, event: Event) -> dict:
@@ -69,7 +64,7 @@ def _hydrate(org, event: Event) -> dict:
 
 
 @bp.post("/chat/sessions/<conversation_id>/typing", endpoint="sendTypingActivity")
-@operation(body=TypingActivity, auth="chat")
+@operation(body=TypingActivity, response=TypingAnswer, auth="chat")
 def send_typing_activity(conversation_id):
     """KustomerCore.sendTypingActivity({conversationId, typing}): agents see the customer typing."""
     options = shared(TypingActivity).load(json_body())
@@ -78,4 +73,4 @@ def send_typing_activity(conversation_id):
     # on the customer's own stream (other tabs ignore it); the agents' side reads the org's log
     session.org.events.emit("onCustomerTypingActivity", {"conversationId": conversation.id,
                                                          "typing": options["typing"]}, session.customer.id)
-    return {"conversationId": conversation.id, "typing": options["typing"]}
+    return shared(TypingAnswer).dump({"conversation_id": conversation.id, "typing": options["typing"]})

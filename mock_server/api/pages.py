@@ -5,6 +5,7 @@ allows this origin only, so a stray external reference fails loudly in the brows
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Blueprint, send_from_directory
@@ -24,9 +25,21 @@ POLICIES = {
 }
 
 
+@functools.cache
+def shipped(folder: Path) -> frozenset[str]:
+    """The files the mock ships in `folder` (relative names), listed once."""
+    return frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def check_shipped(folder: Path, name: str) -> None:
+    """RouteNotFound unless `name` is a file the mock ships there: the disk is never asked about a name."""
+    # asking the disk would answer a long name with a 500 and tell any caller which paths exist elsewhere
+    if name not in shipped(folder):
+        raise RouteNotFound(f"no file {name[:100]} here")
+
+
 def _file(folder: Path, name: str, policy: str):
-    if not (folder / name).is_file():
-        raise RouteNotFound(f"no file {name} here")
+    check_shipped(folder, name)
     response = send_from_directory(folder, name, max_age=0)
     response.headers["Content-Security-Policy"] = POLICIES[policy]
     response.headers["Cache-Control"] = "no-cache"
@@ -34,21 +47,21 @@ def _file(folder: Path, name: str, policy: str):
 
 
 @bp.get("/__admin/ui", endpoint="dashboardPage")
-@operation()
+@operation(media="text/html", responses={304: None})
 def dashboard_page():
     """The dashboard: orgs, live conversations, agent replies, settings, faults, journal, clock."""
     return _file(DASHBOARD, "index.html", "dashboard")
 
 
 @bp.get("/__admin/ui/<path:name>", endpoint="dashboardAsset")
-@operation()
+@operation(media="*/*", responses={304: None})
 def dashboard_asset(name):
     """The dashboard's script and stylesheet."""
     return _file(DASHBOARD, name, "dashboard")
 
 
 @bp.get("/", endpoint="demoPage")
-@operation()
+@operation(media="text/html", responses={304: None})
 def demo_page():
     """A small shop's help page that hands off to the widget; links to the dashboard."""
     return _file(DEMO, "index.html", "demo")

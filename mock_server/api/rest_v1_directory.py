@@ -97,7 +97,7 @@ def get_current_user():
 
 
 @bp.get("/users/<user_ids>", endpoint="getUser")
-@operation(response=r.DirectoryDocument, auth=KEY)
+@operation(response={"oneOf": [r.DirectoryDocument, r.DirectoryList]}, auth=KEY)
 def get_user(user_ids):
     """A user by id; comma-separated ids answer the list of those users."""
     org = server_org()

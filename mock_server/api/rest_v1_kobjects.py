@@ -87,7 +87,7 @@ def _one(record):
 
 
 @bp.get("/klasses/<name>", endpoint="getKObjects")
-@operation(query=s.KObjectListQuery, response=r.KObjectList, auth=KEY)
+@operation(query=s.KObjectListQuery, response={"oneOf": [r.KObjectList, r.KlassDocument]}, auth=KEY)
 def get_kobjects(name):
     """The KObjects of a Klass, newest first (fromDate: updated at or after); a Klass id gives the Klass."""
     org = server_org()
@@ -114,7 +114,7 @@ def get_kobject_by_external_id(name, external_id):
 
 
 @bp.get("/klasses/<name>/<kobject_id>", endpoint="getKObject")
-@operation(response=r.KObjectDocument, auth=KEY)
+@operation(response={"oneOf": [r.KObjectDocument, r.KObjectList]}, auth=KEY)
 def get_kobject(name, kobject_id):
     """A KObject by id; comma-separated ids answer a list of those found."""
     org = server_org()

@@ -64,7 +64,7 @@ def replace_webhook(webhook_id):
 
 
 @bp.delete("/<webhook_id>", endpoint="deleteOutboundWebhook")
-@operation(auth=KEY)
+@operation(status=204, auth=KEY)
 def delete_webhook(webhook_id):
     """Delete a webhook: its pending deliveries and retries stop."""
     server_org().webhooks.delete(webhook_id)

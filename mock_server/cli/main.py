@@ -50,8 +50,12 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, envvar=env("quiet"), help="No log line per request.")
 @click.option("--log-format", envvar=env("log_format"), type=click.Choice(requestlog.FORMATS), default="text",
               show_default=True, help="Log lines as text, or as JSON objects (one per line).")
+@click.option("--save-every", envvar=env("save_every"), type=click.FloatRange(min=0), default=0,
+              help="Also save the --state-file every N seconds while serving (a crash loses at most N seconds).")
+@click.option("--org-idle-seconds", envvar=env("org_idle_seconds"), type=click.FloatRange(min=0), default=0,
+              help="Drop an org after N seconds without a call; its next call rebuilds it (0: never).")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file, quiet, log_format):
+          state_file, quiet, log_format, save_every, org_idle_seconds):
     """Serve the mock until SIGINT or SIGTERM."""
     from .. import create_app
     from ..security import bind_refusal
@@ -65,7 +69,8 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     try:
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
-                          "STATE_FILE": state_file})
+                          "STATE_FILE": state_file, "SAVE_EVERY": save_every,
+                          "ORG_IDLE_SECONDS": org_idle_seconds})
     except ApiError as error:  # a bad --faults scenario or --state-file
         raise click.ClickException(error.detail) from None
     except FixtureError as error:  # one line naming the file and the fault, not a traceback
@@ -75,7 +80,9 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     if not quiet:
         requestlog.init_app(app, log_format)
     server = _bind(app, host, port, server_kind, threads)
+    _settle_heap()
     _stop_on_signals()
+    saving = _save_periodically(app, state_file, save_every)
     click.echo(f"kustomer-mock listening on {server.url}")
     sys.stdout.flush()
     try:
@@ -83,6 +90,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        saving.set()
         server.shutdown()
         _save_state(app)
         click.echo("kustomer-mock stopped")
@@ -111,6 +119,23 @@ def _probe(host: str, port: int) -> None:
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
+
+
+def _settle_heap() -> None:
+    # what boot loaded (fixtures, a --state-file of a million messages) lives as long as the process:
+    # kept out of the collector's full passes, which would otherwise pause every call for seconds
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
+def _save_periodically(app, state_file, seconds: float):
+    from threading import Event
+
+    from ..control.snapshot import save_every
+    if not (state_file and seconds):
+        return Event()
+    return save_every(app, seconds, on_error=lambda line: click.echo(line, err=True))
 
 
 def _save_state(app) -> None:

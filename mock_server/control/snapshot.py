@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import copy
+import glob
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ..domain.assistant_flow import check_assistants
 from ..domain.clock import Clock, parse_iso
@@ -23,6 +26,8 @@ PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", 
 RECORDS = (("notes", Note), ("kobjects", KObject), ("custom_klasses", CustomKlass))
 # Older versions and the function that brings each one a version up; none exist before 1 yet.
 MIGRATIONS: dict = {}
+TEMPORARY_SUFFIX = ".tmp"
+_SAVING = threading.Lock()   # one save at a time: a late periodic save never replaces a newer one
 
 
 class InvalidState(ApiError):
@@ -35,27 +40,95 @@ class UnsupportedStateVersion(ApiError):
     code, title = "unsupported_state_version", "Unsupported state version"
 
 
+CHUNK = 500   # records serialized per hold of an org's lock: a write waits for one chunk at most
+
+
 def export_state(store, clock: Clock) -> dict:
     """Every org built so far, with the keys seen and the clock, as one JSON document."""
+    return json.loads("".join(export_chunks(store, clock)))
+
+
+def export_chunks(store, clock: Clock) -> Iterator[str]:
+    """The export document as JSON text, piece by piece, never holding an org's lock for long.
+
+    Each org's records are listed under its lock in one quick pass (references only), then
+    serialized CHUNK at a time, each chunk under the lock again: the document holds every record
+    that existed when its org was listed (as it is when its chunk is written, so references never
+    dangle), and calls on the org go on between chunks.
+    """
     keys = store.keys()
     by_org: dict[str, list] = {}
     for key in keys:
         by_org.setdefault(store.fixtures.org_name(key), []).append(key)
-    return {"version": VERSION, "exportedAt": clock.now_iso(), "seed": store.seed, "clock": clock.describe(),
-            "keys": keys, "orgs": [_export_org(org, by_org.get(name, [])) for name, org in store.orgs().items()]}
+    head = {"version": VERSION, "exportedAt": clock.now_iso(), "seed": store.seed, "clock": clock.describe(),
+            "keys": keys}
+    yield _dumps(head)[:-1] + ',"orgs":['
+    for index, (name, org) in enumerate(store.orgs().items()):
+        yield "," if index else ""
+        yield from _org_chunks(org, by_org.get(name, []))
+    yield "]}"
 
 
-def _export_org(org: Org, keys: list) -> dict:
-    with org.lock:
-        plain = {name: copy.deepcopy(getattr(org, name)) for name in PLAIN if hasattr(org, name)}
+_ENCODER = json.JSONEncoder(separators=(",", ":"))   # made once: json.dumps with options makes one per call
+
+
+def _dumps(value) -> str:
+    return _ENCODER.encode(value)
+
+
+def _records(batch: list) -> str:
+    return _dumps([vars(record) for record in batch])[1:-1]
+
+
+def _org_chunks(org: Org, keys: list) -> Iterator[str]:
+    with org.lock:   # one pass over references: milliseconds even for 100k conversations
+        plain = {name: copy.deepcopy(getattr(org, name)) for name in PLAIN
+                 if hasattr(org, name) and name != "tokens"}
         version, state, gauss = org.rng.getstate()
-        return {"name": org.name, "keys": keys, **plain,
-                "customers": [to_dict(c) for c in org.customers.values()],
-                "conversations": [to_dict(c) for c in org.conversations.values()],
-                "messages": {cid: [to_dict(m) for m in messages] for cid, messages in org.messages.items()},
-                **{name: [to_dict(r) for r in getattr(org, name).values()] for name, _ in RECORDS},
-                "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
-                "rng": [version, list(state), gauss], "ids": org.ids.export()}
+        customers, conversations = list(org.customers.values()), list(org.conversations.values())
+        threads = [(cid, len(messages)) for cid, messages in org.messages.items()]
+        tokens = list(org.tokens)
+        # the smaller collections in one go: notes, KObjects, Klasses, webhooks and their pending deliveries
+        extra = {**{name: [to_dict(r) for r in getattr(org, name).values()] for name, _ in RECORDS},
+                 "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
+                 "ids": org.ids.export()}
+    yield _dumps({"name": org.name, "keys": keys, **plain, **extra, "rng": [version, list(state), gauss]})[:-1]
+    yield ',"tokens":{'
+    yield from _pieces(org, tokens, lambda batch: ",".join(filter(None, (_token(org, t) for t in batch))))
+    yield '},"customers":['
+    yield from _pieces(org, customers, _records)
+    yield '],"conversations":['
+    yield from _pieces(org, conversations, _records)
+    yield '],"messages":{'
+    # a thread of n messages counts n towards a chunk, so a chunk stays about CHUNK records
+    yield from _pieces(org, threads, lambda batch: ",".join(_thread(org, *thread) for thread in batch),
+                       weight=lambda thread: thread[1])
+    yield "}}"
+
+
+def _token(org: Org, token: str) -> str:
+    info = org.tokens.get(token)   # a logout since the listing removed it: left out
+    return "" if info is None else f"{_dumps(token)}:{_dumps(info)}"
+
+
+def _thread(org: Org, conversation_id: str, count: int) -> str:
+    messages = org.messages[conversation_id][:count]
+    return f"{_dumps(conversation_id)}:[{_records(messages)}]"
+
+
+def _pieces(org: Org, items: list, write, weight=lambda item: 1) -> Iterator[str]:
+    """`items` written by `write(batch)` as one comma-separated run, CHUNK records per hold of the org's lock."""
+    start, first = 0, True
+    while start < len(items):
+        end, size = start, 0
+        while end < len(items) and (size < CHUNK or end == start):
+            size, end = size + max(1, weight(items[end])), end + 1
+        with org.lock:
+            text = write(items[start:end])
+        if text:
+            yield text if first else "," + text
+            first = False
+        start = end
 
 
 def import_state(store, clock: Clock, document) -> dict:
@@ -164,14 +237,15 @@ def _check_references(org: Org, raw: dict, pointer: str) -> None:
                                "which is not among the org's customers", pointer=f"{pointer}/tokens/{token}")
 
 
-def save_file(path: str | Path, document: dict) -> Path:
-    """Write the document atomically: a temporary file in the same folder, then a rename."""
+def save_file(path: str | Path, chunks: Iterable[str]) -> Path:
+    """Write the document's pieces atomically: a temporary file in the same folder, then a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out, separators=(",", ":"))
+            for chunk in chunks:
+                out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -179,6 +253,17 @@ def save_file(path: str | Path, document: dict) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Delete what a save killed mid-way left beside the state file (answers what it deleted)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    stale = sorted(path.parent.glob(f".{glob.escape(path.name)}.*{TEMPORARY_SUFFIX}"))
+    for leftover in stale:
+        leftover.unlink(missing_ok=True)
+    return stale
 
 
 def load_file(path: str | Path) -> dict | None:
@@ -195,6 +280,8 @@ def load_file(path: str | Path) -> dict | None:
 def init_app(app) -> None:
     """Load the --state-file (when it exists) into the app's store before the first request."""
     path = app.config.get("STATE_FILE")
+    if path:
+        remove_stale_temporaries(path)   # only a save killed mid-way (kill -9) leaves one
     document = load_file(path) if path else None
     if document is not None:
         from marshmallow import ValidationError
@@ -217,4 +304,19 @@ def save_app(app) -> Path | None:
         return None
     from ..state import get_state
     state = get_state(app)
-    return save_file(path, export_state(state.store, state.clock))
+    with _SAVING:
+        return save_file(path, export_chunks(state.store, state.clock))
+
+
+def save_every(app, seconds: float, on_error=print) -> threading.Event:
+    """Save the app's --state-file every `seconds` from a daemon thread, until the answered event is set."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(seconds):
+            try:
+                save_app(app)
+            except OSError as exc:   # a full disk or a removed folder: say so, keep serving, try again
+                on_error(f"kustomer-mock could not save the state: {exc}")
+    threading.Thread(target=run, daemon=True, name="kustomer-mock-save").start()
+    return stop

@@ -111,6 +111,9 @@ class ChatSession:
             raise MissingField("a message needs a body, a payload or attachments", pointer="/body")
         _check_length(body)
         assistants.check_reply(self.org, conversation, payload)  # an invalid option stores nothing
+        if payload is not None and not isinstance(payload, str):
+            raise InvalidField("payload is a quick-reply value or a tree node id: send it as a string",
+                               pointer="/payload")
         attachments = files.resolve(self.org, self.customer.id, attachments)
         text = body if body is not None else "" if payload is None else str(payload)   # a file alone has no text
         message = self._record(conversation, text, payload, attachments)

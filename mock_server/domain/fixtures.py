@@ -52,6 +52,9 @@ class OrgSpec:
     roles: dict[str, tuple] = field(default_factory=dict)
 
 
+OWN_ORG_SUFFIX = " (own org)"   # the name of an unlisted key's org when the key is a fixture org's name
+
+
 class Fixtures:
     """Every fixture file of a folder, merged, with lookups by API key."""
 
@@ -63,6 +66,7 @@ class Fixtures:
         for org in data.get("orgs") or []:
             for entry in org.get("keys", []):
                 self._key_to_org[entry["key"]] = org
+        self._fixture_orgs = {org["name"] for org in self._key_to_org.values()}
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> "Fixtures":
@@ -83,14 +87,17 @@ class Fixtures:
     def org_name(self, key: str) -> str:
         """The org a key belongs to: named in the fixtures, or an org of its own."""
         org = self._key_to_org.get(key)
-        return org["name"] if org else key
+        if org:
+            return org["name"]
+        # an unlisted key named like a fixture org gets an org of its own, never that org's slot
+        return f"{key}{OWN_ORG_SUFFIX}" if key in self._fixture_orgs else key
 
     def spec(self, key: str) -> OrgSpec:
         """The full definition of the org that `key` belongs to."""
         org = self._key_to_org.get(key)
         base = _deep_merge(self._shared, self.data["default"])
         if org is None:
-            return OrgSpec(name=key, data=base, roles={key: ALL_ROLES})
+            return OrgSpec(name=self.org_name(key), data=base, roles={key: ALL_ROLES})
         data = _deep_merge(base, {k: v for k, v in org.items() if k not in ("name", "keys")})
         roles = {e["key"]: tuple(e.get("roles") or ALL_ROLES) for e in org["keys"]}
         return OrgSpec(name=org["name"], data=data, roles=roles)

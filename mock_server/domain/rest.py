@@ -141,6 +141,7 @@ def create_conversation(org, customer_id: str, fields: dict, customer_pointer: s
     if fields.get("id"):
         values["id"] = fields["id"]
     values.setdefault("title", "")
+    values.setdefault("channel", "")   # REST conversations have no channel until a message gives them one
     conversation = org.new_conversation(customer, custom=merge_attributes({}, custom),
                                         imported_at=fields.get("imported_at"), **values)
     if fields.get("created_at"):

@@ -59,7 +59,9 @@ def _record(org, conversation: Conversation, fields: dict, sender: dict, custom:
                 setattr(message, name, copy.deepcopy(fields[name]))
         message.extra = {k: copy.deepcopy(fields[k]) for k in _META_FIELDS if fields.get(k) is not None}
         message.custom = merge_attributes({}, custom)
-        if message.channel not in conversation.channels:
+        if not conversation.channel:   # a REST conversation takes the channel of its first message
+            conversation.channel = message.channel
+        elif message.channel not in conversation.channels:
             conversation.other_channels.append(message.channel)
     org.record_changed("message", message)
     return message

@@ -4,12 +4,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from ..domain.assistant import state_view
+from .bounds import LANG_CHARS, Text
 
 
 class InitAssistant(Schema):
     """KustomerCore.initAssistant({assistant}): the assistant is in the path; lang is optional."""
 
-    lang = fields.String(allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
 
 
 class InitialMessage(Schema):

@@ -9,7 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.satisfaction import MAX_ANSWER_CHARS
 from .assistant import dump_state
-from .common import BoundedList, ChatAttachments, CustomAttributes, Id, Query, StrictBoolean, StrictFloat
+from .bounds import LANG_CHARS, PAYLOAD_CHARS, Email, JsonObject, JsonSize, Text
+from .common import Anything, Attachments, BoundedList, ChatAttachments, CustomAttributes, Id, Query, StrictBoolean
+from .common import StrictFloat
 from .jsonapi import MAX_PAGE, IsoTime
 
 Message = lambda **kw: fields.String(validate=validate.Length(max=MAX_MESSAGE_CHARS), **kw)  # noqa: E731
@@ -20,7 +22,7 @@ class StartOptions(Schema):
 
     brand_id = Id(data_key="brandId", allow_none=True)
     assistant_id = Id(data_key="assistantId", allow_none=True)
-    lang = fields.String(allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
     hide_chat_icon = StrictBoolean(data_key="hideChatIcon")
 
 
@@ -28,13 +30,13 @@ class CreateConversation(Schema):
     """createConversation: the widget's options and the Core ones (title, brand, assistant)."""
 
     message = Message(allow_none=True)
-    assistant_id = fields.String(data_key="assistantId", allow_none=True)
-    assistant = fields.String(allow_none=True)
+    assistant_id = Text(data_key="assistantId", allow_none=True)
+    assistant = Text(allow_none=True)
     custom_attributes = CustomAttributes(data_key="customAttributes")
-    title = fields.String(validate=validate.Length(max=256), allow_none=True)
-    brand = fields.String(allow_none=True)
-    brand_id = fields.String(data_key="brandId", allow_none=True)
-    lang = fields.String(allow_none=True)
+    title = Text(allow_none=True)
+    brand = Text(allow_none=True)
+    brand_id = Text(data_key="brandId", allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
     proactive_id = Id(data_key="proactiveId", allow_none=True,
                       metadata={"description": "the proactive message this conversation answers (widget)"})
 
@@ -43,12 +45,13 @@ class SendMessage(Schema):
     """sendMessage: a body, a quick-reply or tree payload, attachments."""
 
     body = Message(allow_none=True)
-    payload = fields.Raw(allow_none=True)
+    # any JSON here, so an assistant can say which type it wanted; only a string is ever stored
+    payload = fields.Raw(allow_none=True, validate=JsonSize(PAYLOAD_CHARS))
     attachments = ChatAttachments(load_default=list)
     is_in_assistant_mode = StrictBoolean(data_key="isInAssistantMode")
-    init_assistant_payload = fields.Dict(data_key="initAssistantPayload", allow_none=True)
-    last_deflection = fields.Dict(data_key="lastDeflection", allow_none=True)
-    lang = fields.String(allow_none=True)
+    init_assistant_payload = JsonObject(data_key="initAssistantPayload", allow_none=True)
+    last_deflection = JsonObject(data_key="lastDeflection", allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
 
 
 class UploadForm(Schema):
@@ -68,12 +71,15 @@ class Base64(fields.String):
             raise ValidationError("the file's bytes as standard base64") from None
 
 
+MAX_JSON_UPLOAD_CHARS = 1024 * 1024   # base64 text: a JSON body is at most 1 MiB anyway
+
+
 class JsonUpload(Schema):
     """An upload as JSON (within the 1 MB of any JSON body): the file's name, type and base64 bytes."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    content_type = fields.String(data_key="contentType", required=True)
-    data = Base64(required=True)
+    content_type = fields.String(data_key="contentType", required=True, validate=validate.Length(max=255))
+    data = Base64(required=True, validate=validate.Length(max=MAX_JSON_UPLOAD_CHARS))
 
 
 class UploadedAttachment(Schema):
@@ -89,9 +95,9 @@ class UploadedAttachment(Schema):
 class SatisfactionAnswer(Schema):
     """One answer of submitSatisfactionForm's answers: the follow-up question's."""
 
-    prompt = fields.String(allow_none=True)
+    prompt = fields.String(allow_none=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
     answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER_CHARS))
-    id = fields.String(allow_none=True)
+    id = fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
 class SubmitSatisfaction(Schema):
@@ -123,30 +129,30 @@ class PageQuery(Query):
 class MarkRead(Schema):
     """markRead: which messages (none = all)."""
 
-    message_ids = BoundedList(fields.String(), data_key="messageIds", load_default=list)
+    message_ids = BoundedList(Text(), data_key="messageIds", load_default=list)
 
 
 class DescribeConversation(Schema):
     """describeConversation: Conversation Klass attributes."""
 
-    custom_attributes = fields.Dict(keys=fields.String(), data_key="customAttributes", required=True)
+    custom_attributes = CustomAttributes(data_key="customAttributes", required=True)
 
 
 class Social(Schema):
     """One social handle of describeCustomer."""
 
-    username = fields.String(required=True)
-    type = fields.String(required=True)
+    username = Text(required=True)
+    type = Text(64, required=True)
 
 
 class CustomerAttributes(Schema):
     """describeCustomer's attributes, with the older names still found in real pages."""
 
-    shared_emails = BoundedList(fields.Email(), data_key="sharedEmails")
-    shared_phones = BoundedList(fields.String(), data_key="sharedPhones")
+    shared_emails = BoundedList(Email(), data_key="sharedEmails")
+    shared_phones = BoundedList(Text(64), data_key="sharedPhones")
     shared_socials = BoundedList(fields.Nested(Social), data_key="sharedSocials")
-    emails = BoundedList(fields.Email())
-    phones = BoundedList(fields.String())
+    emails = BoundedList(Email())
+    phones = BoundedList(Text(64))
     socials = BoundedList(fields.Nested(Social))
 
 
@@ -183,16 +189,27 @@ class CallbackResponse(Schema):
     is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode", attribute="in_assistant_mode")
 
 
+class NotCreated(Schema):
+    """createConversation without a message (nor a Core title): 200, nothing created."""
+
+    created = fields.Boolean()
+    conversation_id = fields.String(data_key="conversationId", allow_none=True)
+    created_at = fields.String(data_key="createdAt", allow_none=True)
+    ended = fields.Boolean()
+    is_in_assistant_mode = fields.Boolean(data_key="isInAssistantMode")
+    detail = fields.String()
+
+
 class Conversation(CallbackResponse):
     """A conversation as getConversations and openConversationById give it."""
 
     preview = fields.String()
     last_message_at = fields.String(data_key="lastMessageAt")
-    ended_at = fields.String(data_key="endedAt")
+    ended_at = fields.String(data_key="endedAt", allow_none=True)
     title = fields.String()
     status = fields.String()
     brand_id = fields.String(data_key="brandId")
-    assistant_id = fields.String(data_key="assistantId")
+    assistant_id = fields.String(data_key="assistantId", allow_none=True)
     message_count = fields.Integer(data_key="messageCount")
     custom_attributes = fields.Dict(data_key="customAttributes", attribute="custom")
     assistant = fields.Function(dump_state, metadata={"description": "{id, questionId, status, ...} or null"})
@@ -244,6 +261,34 @@ class Unread(Schema):
 
     total = fields.Integer()
     conversations = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class MarkedRead(Unread):
+    """markRead: the conversation, the ids marked, and the new counts."""
+
+    conversation_id = fields.String(data_key="conversationId")
+    message_ids = fields.List(fields.String(), data_key="messageIds")
+
+
+class ChatSettings(Anything):
+    """getChatSettings: the brand's chat settings, as reference §3 lists them."""
+
+
+class KbCategories(Schema):
+    """getCategories: {categories: {id: category}, rootCategory}."""
+
+    categories = fields.Dict(keys=fields.String(), values=fields.Dict())
+    root_category = fields.Raw(data_key="rootCategory", allow_none=True)
+
+
+class KbEntry(Anything):
+    """A knowledge base category (with its articles) or article, as the fixtures give it."""
+
+
+class KbArticles(Schema):
+    """getArticles and searchArticles: {articles}."""
+
+    articles = fields.List(fields.Dict())
 
 
 class CustomerIdentity(Schema):

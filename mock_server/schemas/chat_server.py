@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.models import Conversation, Message
+from .bounds import LANG_CHARS, Text
 from .common import Attachments, ChatAttachments, CustomAttributes, Id, StrictBoolean
 from .jsonapi import IsoTime, ListQuery, documents, relation, resource
 
@@ -16,15 +17,15 @@ class ChatIdentity(Schema):
     """customerId, and optionally one of that customer's tracking ids."""
 
     customer_id = Id(data_key="customerId", required=True)
-    tracking_id = fields.String(data_key="trackingId", allow_none=True)
+    tracking_id = Text(data_key="trackingId", allow_none=True)
 
 
 class CreateSession(ChatIdentity):
     """POST /v2.1/chat/sessions."""
 
-    assistant = fields.String(allow_none=True)
+    assistant = Text(allow_none=True)
     brand = Id(allow_none=True)
-    lang = fields.String(allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
     title = fields.String(validate=validate.Length(max=256), allow_none=True)
     custom_attributes = CustomAttributes(data_key="customAttributes")
 
@@ -79,7 +80,7 @@ class Handoff(ChatIdentity):
     from_ = Id(data_key="from")
     active = StrictBoolean(load_default=True)
     brand = Id(allow_none=True)
-    lang = fields.String(allow_none=True)
+    lang = Text(LANG_CHARS, allow_none=True)
     title = fields.String(validate=validate.Length(max=256), allow_none=True)
     external_id = fields.String(data_key="externalId", validate=validate.Length(max=256))
     custom_attributes = CustomAttributes(data_key="customAttributes")

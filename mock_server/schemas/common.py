@@ -6,6 +6,7 @@ import functools
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.ids import HEX24
+from .bounds import ID_CHARS, NAME_CHARS, OBJECT_KEYS, BoundedList, Email, JsonObject, Text  # noqa: F401 (re-exported)
 
 
 class StrictInteger(fields.Integer):
@@ -36,16 +37,15 @@ class StrictBoolean(fields.Boolean):
 
 STRICT = (StrictInteger, StrictFloat, StrictBoolean)  # the only number and boolean fields a body schema uses
 
-Id = lambda **kw: fields.String(validate=validate.Regexp(HEX24, error="must be a 24-character hex id"), **kw)  # noqa: E731
-CustomAttributes = lambda **kw: fields.Dict(keys=fields.String(), load_default=dict, **kw)  # noqa: E731
+Id = lambda **kw: Text(ID_CHARS, validate_also=[validate.Regexp(HEX24, error="must be a 24-character hex id")], **kw)  # noqa: E731,E501
 
 
-MAX_LIST_ITEMS = 100   # emails, phones, socials, message ids, tag and user ids in one body
-
-
-def BoundedList(inner, maximum: int = MAX_LIST_ITEMS, **kwargs) -> fields.List:  # noqa: N802 (a field factory)
-    """A list of at most `maximum` items (400 pointing at the list beyond that)."""
-    return fields.List(inner, validate=validate.Length(max=maximum, error=f"at most {maximum} items"), **kwargs)
+def CustomAttributes(**kwargs) -> fields.Dict:  # noqa: N802 (a field factory)
+    """customAttributes: at most OBJECT_KEYS names; each value is checked against its Klass attribute."""
+    if not kwargs.get("required"):
+        kwargs.setdefault("load_default", dict)
+    return fields.Dict(keys=Text(NAME_CHARS), validate=validate.Length(
+        max=OBJECT_KEYS, error=f"at most {OBJECT_KEYS} attributes"), **kwargs)
 
 
 MAX_ATTACHMENTS = 10   # per message; more is 400 on every route that takes attachments
@@ -55,8 +55,8 @@ class Attachment(Schema):
     """One attachment of a message, as metadata: the mock stores no files (README: attachments)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    contentType = fields.String(required=True, validate=validate.Regexp(
-        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+    contentType = Text(255, required=True, validate_also=[validate.Regexp(   # RFC 6838: 127 + / + 127
+        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png")])
     contentLength = StrictInteger(validate=validate.Range(min=0), metadata={"description": "bytes"})
     url = fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2048))
 
@@ -72,7 +72,8 @@ class ChatAttachment(Attachment):
 
     # required unless the item names an upload (checked below, with the same missing_field answer)
     name = fields.String(validate=validate.Length(min=1, max=256))
-    contentType = fields.String(validate=validate.Regexp(r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png"))
+    contentType = fields.String(validate=[validate.Length(max=255), validate.Regexp(
+        r"^[\w.+-]+/[\w.+-]+$", error="a media type such as image/png")])
 
     @validates_schema(skip_on_field_errors=True)
     def _described_or_uploaded(self, data, **kwargs):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from .bounds import TOKEN_CHARS, Text
 from .common import Id, Query
 
 
 class LoginOptions(Schema):
     """Kustomer.login / KustomerCore.login options."""
 
-    jwt_token = fields.String(data_key="jwtToken", required=True)
+    jwt_token = Text(TOKEN_CHARS, data_key="jwtToken", required=True)
     brand_id = Id(data_key="brandId", allow_none=True)
     assistant_id = Id(data_key="assistantId", allow_none=True)
 

@@ -20,6 +20,19 @@ class TypingActivity(Schema):
     typing = StrictBoolean(required=True)
 
 
+class TypingAnswer(Schema):
+    """sendTypingActivity's answer: the conversation and the signal sent."""
+
+    conversation_id = fields.String(data_key="conversationId")
+    typing = fields.Boolean()
+
+
+class SdkWarningsCleared(Schema):
+    """How many warnings a DELETE forgot."""
+
+    cleared = fields.Integer()
+
+
 class SdkWarning(Schema):
     """One misuse of the SDK by the host page, as the fake SDK reports it."""
 

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..domain.chat import MAX_MESSAGE_CHARS
 from ..domain.rest import CHANNELS, STATUSES
+from .bounds import JsonObject, JsonSize
 from .common import MAX_ATTACHMENTS, BoundedList, CustomAttributes, Id, StrictBoolean, StrictFloat, StrictInteger
 from .jsonapi import IsoTime
 from .rest_v1_customers import NAME_CHARS, LocationEntry, Sentiment, Tags, Text
@@ -39,7 +40,7 @@ class ConversationChanges(Schema):
     tags = Tags()
     assigned_users = Ids(data_key="assignedUsers", maximum=10)
     assigned_teams = Ids(data_key="assignedTeams", maximum=10)
-    custom = CustomAttributes(validate=validate.Length(max=100, error="at most 100 custom attributes"))
+    custom = CustomAttributes()   # at most 100, as Kustomer's maxProperties
     default_lang = Text(100, data_key="defaultLang")
     queue = fields.Nested(Queue)
 
@@ -155,7 +156,8 @@ def shared_attachment() -> Schema:
 
 
 _ATTACHMENT = RestAttachment()
-RestAttachments = lambda **kw: BoundedList(AttachmentItem(), maximum=MAX_ATTACHMENTS, **kw)  # noqa: E731
+RestAttachments = lambda **kw: BoundedList(AttachmentItem(validate=JsonSize(4096)),  # noqa: E731
+                                           maximum=MAX_ATTACHMENTS, **kw)
 
 
 class MessageLocation(LocationEntry):
@@ -179,13 +181,12 @@ class EmbeddedError(Schema):
     code = fields.String(validate=validate.Length(max=NAME_CHARS))
     title = fields.String(validate=validate.Length(max=1024))
     detail = fields.String(validate=validate.Length(max=1024))
-    source = fields.Dict()
-    meta = fields.Dict()
-    links = fields.Dict()
+    source = JsonObject()
+    meta = JsonObject()
+    links = JsonObject()
 
 
-Custom = lambda **kw: CustomAttributes(validate=validate.Length(  # noqa: E731
-    max=100, error="at most 100 custom attributes"), **kw)
+Custom = CustomAttributes   # at most 100 names, as Kustomer's maxProperties
 
 
 class MessageChanges(Schema):

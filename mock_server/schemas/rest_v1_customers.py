@@ -47,8 +47,8 @@ class EmailEntry(Schema):
 class PhoneEntry(Schema):
     """{phone, type: mobile|home|work|fax|other, verified}."""
 
-    phone = fields.String(required=True, validate=validate.Regexp(
-        PHONE_PATTERN, error="a phone number: digits, optionally +, spaces, dashes, dots or parentheses"))
+    phone = fields.String(required=True, validate=[validate.Length(max=32), validate.Regexp(
+        PHONE_PATTERN, error="a phone number: digits, optionally +, spaces, dashes, dots or parentheses")])
     type = OneOf("mobile", "home", "work", "fax", "other", load_default="home")
     verified = StrictBoolean(load_default=False)
 
@@ -108,7 +108,7 @@ class LocationEntry(Schema):
     address, address2, address3 = Text(), Text(), Text()
     latitude = StrictFloat(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = StrictFloat(allow_none=True, validate=validate.Range(min=-180, max=180))
-    countryCode = fields.String(allow_none=True, validate=validate.Length(equal=2))
+    countryCode = fields.String(allow_none=True, validate=validate.Length(min=2, max=2))
     countryName = Text(64)
     regionCode = Text(2)
     regionName = Text(128)
@@ -126,8 +126,8 @@ class Sentiment(Schema):
 
 def Tags(**kwargs) -> fields.List:  # noqa: N802
     """Up to 20 unique tag names or ids (stored as ids; unknown names create the tag)."""
-    return fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="a tag name (1-64 letters, "
-                                                              "digits, spaces, _ / < > - .) or a tag id")),
+    return fields.List(fields.String(validate=[validate.Length(max=64), validate.Regexp(
+        TAG_PATTERN, error="a tag name (1-64 letters, digits, spaces, _ / < > - .) or a tag id")]),
                        validate=[validate.Length(max=TAGS, error=f"at most {TAGS} tags"), _unique], **kwargs)
 
 
@@ -161,7 +161,7 @@ class CustomerBody(Schema):
     time_zone = Text(64, data_key="timeZone")
     tags = Tags()
     sentiment = fields.Nested(Sentiment, allow_none=True)
-    custom = CustomAttributes(validate=validate.Length(max=100, error="at most 100 custom attributes"))
+    custom = CustomAttributes()   # at most 100, as Kustomer's maxProperties
     birthday_at = IsoTime(data_key="birthdayAt", allow_none=True)
     gender = OneOf("m", "f", allow_none=True)
     created_at = IsoTime(data_key="createdAt")

@@ -15,7 +15,8 @@ class UserPatch(Schema):
     email = fields.Email(validate=validate.Length(max=256))
     displayName = fields.String(validate=validate.Length(max=256))
     avatarUrl = fields.Url(require_tld=False, allow_none=True, validate=validate.Length(max=2048))
-    mobile = fields.String(allow_none=True, validate=validate.Regexp(PHONE_PATTERN, error="a phone number"))
+    mobile = fields.String(allow_none=True, validate=[validate.Length(max=32),
+                                                      validate.Regexp(PHONE_PATTERN, error="a phone number")])
     emailSignature = fields.String(allow_none=True, validate=validate.Length(max=10_240))
     userType = fields.String(validate=validate.OneOf(("user", "machine", "limited", "hourly")))
     roleGroups = BoundedList(Id(), maximum=50)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .bounds import JsonObject
 from .common import BoundedList, Id, StrictFloat
 from .jsonapi import IsoTime, ListQuery
 from .rest_v1 import Custom
@@ -17,7 +18,7 @@ class KlassPatch(Schema):
     display_name = fields.String(data_key="displayName", validate=validate.Length(max=255))
     icon = fields.String(validate=validate.Length(max=64))
     color = fields.String(validate=validate.Length(max=64))
-    json_schema = fields.Dict(data_key="jsonSchema")
+    json_schema = JsonObject(data_key="jsonSchema")
     klass_schema = fields.String(data_key="klassSchema", validate=validate.OneOf(("task",)))
     mixins = BoundedList(fields.String(validate=validate.OneOf(MIXINS)), maximum=len(MIXINS))
     status = fields.String(validate=validate.OneOf(("enabled", "disabled")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.search import MAX_PAGE
+from .bounds import JsonObject, JsonSize
 from .common import StrictBoolean
 from .jsonapi import ListQuery, PageLinks, PageMeta
 
@@ -30,16 +31,16 @@ class OneOrList(fields.Field):
 class SearchBody(Schema):
     """The search: a context, criteria under and/or/not, sort, and options the mock accepts and ignores."""
 
-    query_context = fields.String(data_key="queryContext", validate=validate.Regexp(
+    query_context = fields.String(data_key="queryContext", validate=[validate.Length(max=300), validate.Regexp(
         CONTEXT, error="one of company, customer, message, conversation, conversation_time, note, kobject, "
-                       "kobject_NAME, work_session, work_item"))
-    and_ = OneOrList(20, data_key="and", attribute="and")
-    or_ = OneOrList(20, data_key="or", attribute="or")
-    not_ = OneOrList(20, data_key="not", attribute="not")
-    sort = OneOrList(5)
-    fields_ = fields.List(fields.Raw(), data_key="fields", attribute="fields",
+                       "kobject_NAME, work_session, work_item")])
+    and_ = OneOrList(20, data_key="and", attribute="and", validate=JsonSize())
+    or_ = OneOrList(20, data_key="or", attribute="or", validate=JsonSize())
+    not_ = OneOrList(20, data_key="not", attribute="not", validate=JsonSize())
+    sort = OneOrList(5, validate=JsonSize(1024))
+    fields_ = fields.List(fields.Raw(validate=JsonSize(256)), data_key="fields", attribute="fields",
                           validate=validate.Length(max=20, error="at most 20 fields"))
-    aggs = fields.Dict()
+    aggs = JsonObject()
     time_zone = fields.String(data_key="timeZone", validate=validate.Length(max=64))
     include_deleted = StrictBoolean(data_key="includeDeleted")
     search_hash = fields.String(data_key="searchHash", validate=validate.Length(max=256))

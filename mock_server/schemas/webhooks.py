@@ -13,8 +13,8 @@ MAX_NAME_CHARS = 255
 class Header(Schema):
     """A custom header sent with every delivery."""
 
-    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$",
-                                                                  error="an HTTP header name"))
+    name = fields.String(required=True, validate=[validate.Length(max=128), validate.Regexp(
+        r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$", error="an HTTP header name")])
     value = fields.String(required=True, validate=validate.Length(max=4096))
 
 
@@ -23,10 +23,11 @@ class WebhookBody(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NAME_CHARS))
     url = fields.String(required=True, validate=validate.Length(min=1, max=2048))
-    events = fields.List(fields.String(), required=True,
-                         validate=validate.Length(min=1, error="subscribe to at least one event"),
+    events = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
+                         validate=validate.Length(min=1, max=100, error="subscribe to 1 to 100 events"),
                          metadata={"description": f"at most {MAX_EVENTS} names from /v1/outbound-webhooks/events"})
-    headers = fields.List(fields.Nested(Header), metadata={"description": f"at most {MAX_HEADERS}"})
+    headers = fields.List(fields.Nested(Header), validate=validate.Length(max=100),
+                          metadata={"description": f"at most {MAX_HEADERS}"})
     enabled = StrictBoolean()
     description = fields.String(validate=validate.Length(max=1000), allow_none=True)
 
@@ -108,7 +109,7 @@ class DeliveryLog(Schema):
 class Redeliver(Schema):
     """Redeliver one event: to every webhook that got it (default) or to one."""
 
-    webhook_id = fields.String(data_key="webhookId")
+    webhook_id = fields.String(data_key="webhookId", validate=validate.Length(max=64))
 
 
 class Redelivered(Schema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from ..domain.clock import Clock
 from ..domain.fixtures import Fixtures
@@ -17,6 +18,10 @@ class MemoryStore:
         self._orgs: dict[str, Org] = {}
         self._keys: dict[str, None] = {}  # keys seen, in order
         self._lock = threading.Lock()
+        self.idle_seconds = 0.0            # ORG_IDLE_SECONDS: 0 keeps every org for good
+        self.evicted = 0                   # orgs dropped for idleness since boot
+        self._used: dict[str, float] = {}  # org name -> monotonic time of its last call
+        self._swept = time.monotonic()
         self.listeners: list = []  # given to every org: called after each write (Org.record_changed)
 
     def add_listener(self, listener) -> None:
@@ -29,6 +34,10 @@ class MemoryStore:
     def org(self, key: str) -> Org:
         """The org of `key`, built from the fixtures on first use (InvalidApiKey for an overlong key)."""
         name = self.fixtures.org_name(check_key(key))
+        now = time.monotonic()
+        if self.idle_seconds and now - self._swept >= min(1.0, self.idle_seconds):
+            self.evict_idle(now)
+        self._used[name] = now
         org = self._orgs.get(name)
         if org is not None:
             self._keys.setdefault(key)
@@ -40,6 +49,20 @@ class MemoryStore:
                 built.listeners.extend(self.listeners)
                 self._orgs[name] = built
             return self._orgs[name]
+
+    def evict_idle(self, now: float | None = None) -> int:
+        """Drop every org without a call for idle_seconds (its next call rebuilds it); how many went."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._swept = now
+            idle = [name for name, at in self._used.items() if now - at >= self.idle_seconds]
+            dropped = [org for org in (self._orgs.pop(name, None) for name in idle) if org is not None]
+            for name in idle:
+                del self._used[name]
+            self.evicted += len(dropped)
+        for org in dropped:
+            org.events.close()  # its open streams end; their reconnects rebuild it
+        return len(dropped)
 
     def reset(self, key: str | None = None) -> None:
         """Drop every org (or one key's org): the next call rebuilds it from the fixtures."""
@@ -73,5 +96,6 @@ class MemoryStore:
             for org in orgs.values():   # attached after the import, so imported records emit nothing
                 org.listeners[:] = self.listeners
             self._orgs, self._keys = dict(orgs), dict.fromkeys(keys)
+            self._used = dict.fromkeys(self._orgs, time.monotonic())
         for org in dropped:
             org.events.close()

@@ -9,7 +9,7 @@ from ...domain.availability import DAYS, MODES, OFF_HOURS
 from ...domain.clock import parse_iso
 from ...domain.proactive import MAX_BODY_CHARS as MAX_PROACTIVE_CHARS
 from ...domain.settings import MAX_START_DELAY_MS
-from ...schemas.common import Query, StrictBoolean, StrictFloat, StrictInteger
+from ...schemas.common import Anything, Query, StrictBoolean, StrictFloat, StrictInteger
 
 
 class IsoTime(fields.String):
@@ -57,7 +57,7 @@ class JournalPage(Schema):
 class ClockChange(Schema):
     """POST /__admin/clock: exactly one of freeze, advanceSeconds, resume."""
 
-    freeze = FreezeTime(metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
+    freeze = FreezeTime(validate=validate.Length(max=64), metadata={"description": 'an ISO 8601 time, or "now" (the mock clock\'s current time)'})
     advance_seconds = StrictFloat(data_key="advanceSeconds", validate=validate.Range(min=0, max=10 * 365 * 86400))
     resume = StrictBoolean(validate=validate.Equal(True, error="send true to resume real time"))
 
@@ -86,7 +86,8 @@ class Holiday(Schema):
     """A day the team is closed, all day, in the schedule's time zone."""
 
     name = fields.String(validate=validate.Length(max=256))
-    date = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date as YYYY-MM-DD"))
+    date = fields.String(required=True, validate=[validate.Length(max=10), validate.Regexp(
+        r"^\d{4}-\d{2}-\d{2}$", error="a date as YYYY-MM-DD")])
 
 
 _SPAN = fields.List(fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", error="HH:MM")),
@@ -96,13 +97,14 @@ _SPAN = fields.List(fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0
 class BusinessHours(Schema):
     """A weekly schedule in a time zone, with holidays; followed when availability is "scheduled"."""
 
-    timezone = fields.String(load_default="UTC", validate=_check_zone)
+    timezone = fields.String(load_default="UTC", validate=[validate.Length(max=64), _check_zone])
     # loaded under the fixtures' own names, as the domain reads them
     off_hours = fields.String(data_key="offHours", attribute="offHours", load_default="offline",
                               validate=validate.OneOf(OFF_HOURS))
-    hours = fields.Dict(keys=fields.String(validate=validate.OneOf(DAYS)), values=fields.List(_SPAN),
-                        load_default=dict)
-    holidays = fields.List(fields.Nested(Holiday), load_default=list)
+    hours = fields.Dict(keys=fields.String(validate=validate.OneOf(DAYS)),
+                        values=fields.List(_SPAN, validate=validate.Length(max=24)), load_default=dict,
+                        validate=validate.Length(max=len(DAYS)))
+    holidays = fields.List(fields.Nested(Holiday), load_default=list, validate=validate.Length(max=366))
 
 
 class BrandChange(Schema):
@@ -134,6 +136,10 @@ class SettingsChange(Schema):
     business_hours = fields.Nested(BusinessHours, data_key="businessHours")   # the org's, for "scheduled"
 
 
+class OrgSettings(Anything):
+    """An org's settings after a change: availability, startDelayMs, allowEndConversation, ... (README)."""
+
+
 class StateImported(Schema):
     """What PUT /__admin/state did."""
 
@@ -152,11 +158,12 @@ class StateSaved(Schema):
 class ProactiveTrigger(Schema):
     """POST /__admin/orgs/KEY/proactive: who (customerId, email or externalId), what, and from which agent."""
 
-    customer_id = fields.String(data_key="customerId")
-    email = fields.String()
-    external_id = fields.String(data_key="externalId")
+    customer_id = fields.String(data_key="customerId", validate=validate.Length(max=64))
+    email = fields.String(validate=validate.Length(max=254))
+    external_id = fields.String(data_key="externalId", validate=validate.Length(max=256))
     body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PROACTIVE_CHARS))
-    from_ = fields.String(data_key="from", allow_none=True, metadata={"description": "an agent's user id"})
+    from_ = fields.String(data_key="from", allow_none=True, validate=validate.Length(max=64),
+                          metadata={"description": "an agent's user id"})
 
 
 class ProactiveMessage(Schema):

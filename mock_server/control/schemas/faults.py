@@ -6,8 +6,9 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ...schemas.bounds import JsonObject
+from ...schemas.common import Anything, StrictFloat, StrictInteger
 from ..rules import DROPS, MAX_DELAY_MS, TARGETS, WEBHOOK_ACTIONS
-from ...schemas.common import StrictFloat, StrictInteger
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NAME = validate.Length(min=1, max=200)
@@ -46,11 +47,13 @@ class Respond(Schema):
     """The error answer of a rule, in the usual envelope."""
 
     status = StrictInteger(required=True, validate=validate.Range(400, 599))
-    code = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64"))
+    code = fields.String(validate=[validate.Length(max=64),
+                                   validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="snake_case, at most 64")])
     title = fields.String(validate=validate.Length(max=200))
     detail = fields.String(validate=validate.Length(max=2000))
     headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9-]{1,64}$")),
-                          values=fields.String(validate=validate.Length(max=1000)))
+                          values=fields.String(validate=validate.Length(max=1000)),
+                          validate=validate.Length(max=20, error="at most 20 headers"))
 
 
 class DelayRange(Schema):
@@ -161,9 +164,13 @@ class Scenario(Schema):
 
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
-    faults = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=100))
-    stubs = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=100),
+    faults = fields.List(JsonObject(), load_default=list, validate=validate.Length(max=100))
+    stubs = fields.List(JsonObject(), load_default=list, validate=validate.Length(max=100),
                         metadata={"description": "stub rules (see /__admin/stubs), added with the faults"})
+
+
+class StoredFault(Anything):
+    """A rule as stored: its fields (camelCase, no nulls), its id, hits and seen counts, its scenario."""
 
 
 class FaultList(Schema):

@@ -12,6 +12,10 @@ class Health(Schema):
     status = fields.String()
     version = fields.String()
     uptimeSeconds = fields.Float()
+    orgs = fields.Integer(metadata={"description": "orgs in memory now"})
+    evictedOrgs = fields.Integer(metadata={"description": "orgs dropped for idleness since boot"})
+    orgIdleSeconds = fields.Float(metadata={"description": "ORG_IDLE_SECONDS (0: never dropped)"})
+    memoryBytes = fields.Integer(allow_none=True, metadata={"description": "resident memory of the process"})
 
 
 class ResetQuery(Query):

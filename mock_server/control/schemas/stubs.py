@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ...schemas.bounds import JsonSize
 from ...schemas.common import StrictInteger
 from .faults import FaultRule
 
@@ -14,11 +15,13 @@ class StubRespond(Schema):
     """The answer of a stub: any status, a JSON body or a text, headers."""
 
     status = StrictInteger(load_default=200, validate=validate.Range(200, 599))
-    body = fields.Raw(allow_none=True, metadata={"description": "any JSON value, sent as application/json"})
+    body = fields.Raw(allow_none=True, validate=JsonSize(MAX_STUB_TEXT),
+                      metadata={"description": "any JSON value, sent as application/json"})
     text = fields.String(validate=validate.Length(max=MAX_STUB_TEXT),
                          metadata={"description": "a raw body, text/plain unless headers name a Content-Type"})
     headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9-]{1,64}$")),
-                          values=fields.String(validate=validate.Length(max=1000)))
+                          values=fields.String(validate=validate.Length(max=1000)),
+                          validate=validate.Length(max=50, error="at most 50 headers"))
 
     @validates_schema
     def _one_body(self, data, **kwargs):

@@ -24,7 +24,7 @@ def list_faults():
 
 
 @bp.post("/faults", endpoint="addFault")
-@operation(body=s.FaultRule, status=201)
+@operation(body=s.FaultRule, response=s.StoredFault, status=201)
 def add_fault():
     """Add a fault rule; answers it with its id."""
     rule = s.FaultRule(operations=operation_names()).rule(json_body())
@@ -39,7 +39,7 @@ def clear_faults():
 
 
 @bp.delete("/faults/<fault_id>", endpoint="removeFault")
-@operation()
+@operation(response=s.StoredFault)
 def remove_fault(fault_id):
     """Remove one fault rule; answers the rule removed."""
     return get_faults().remove(fault_id)

@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, request
 from ... import __version__
 from ..describe import describe_org
 from ..schemas import service as s
-from ...schemas.common import EmptyBody, shared
-from ...state import get_state
+from ...schemas.common import Anything, EmptyBody, shared
+from ...state import get_state, resident_bytes
 from ...api.context import json_body
 from ...api.docs import operation
 
@@ -20,8 +20,12 @@ bp = Blueprint("admin", __name__)   # mounted under /__admin by control/views/__
 @operation(response=s.Health)
 def health():
     """200 once the mock is ready."""
-    uptime = time.time() - get_state().started_at
-    return shared(s.Health).dump({"status": "ok", "version": __version__, "uptimeSeconds": round(uptime, 3)})
+    state = get_state()
+    store = state.store
+    return shared(s.Health).dump({
+        "status": "ok", "version": __version__, "uptimeSeconds": round(time.time() - state.started_at, 3),
+        "orgs": len(store.orgs()), "evictedOrgs": store.evicted, "orgIdleSeconds": store.idle_seconds,
+        "memoryBytes": resident_bytes()})
 
 
 @bp.post("/reset", endpoint="reset")
@@ -42,7 +46,7 @@ def get_org(key):
 
 
 @bp.get("/openapi.json", endpoint="openapi")
-@operation()
+@operation(response=Anything)
 def openapi():
     """The OpenAPI 3 document of every surface, built from the schemas."""
     from ..openapi import build_spec  # built on demand: keeps apispec off the boot path

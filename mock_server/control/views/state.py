@@ -1,7 +1,7 @@
 """The control API's clock, org settings and whole-state calls."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app, request
 
 from .. import snapshot
 from ...domain import proactive
@@ -45,7 +45,7 @@ def set_clock():
 
 
 @bp.patch("/orgs/<key>/settings", endpoint="updateOrgSettings")
-@operation(body=c.SettingsChange)
+@operation(body=c.SettingsChange, response=c.OrgSettings)
 def update_org_settings(key):
     """Change availability, startDelayMs, allowEndConversation, defaultAssistantId, businessHours (any subset)."""
     change = shared(c.SettingsChange).load(json_body())
@@ -74,9 +74,9 @@ def trigger_proactive_chat(key):
 @bp.get("/state", endpoint="exportState")
 @operation(response=StateDocument)
 def export_state():
-    """Every org as versioned JSON."""
+    """Every org as versioned JSON (streamed: an org's calls go on while it is written)."""
     state = get_state()
-    return snapshot.export_state(state.store, state.clock)
+    return Response(snapshot.export_chunks(state.store, state.clock), mimetype="application/json")
 
 
 @bp.put("/state", endpoint="importState")
@@ -84,12 +84,14 @@ def export_state():
 def import_state():
     """Replace every org with the document's; a document of another version is refused with 400."""
     state = get_state()
+    # an export of any size comes back: this route alone takes bodies up to MAX_IMPORT_BYTES
+    request.max_content_length = int(current_app.config["MAX_IMPORT_BYTES"])
     # import_state loads the body with schemas.state.StateDocument (after bringing an older version up)
-    return snapshot.import_state(state.store, state.clock, json_body())
+    return shared(c.StateImported).dump(snapshot.import_state(state.store, state.clock, json_body()))
 
 
 @bp.post("/state/save", endpoint="saveState")
-@operation(body=EmptyBody, response=c.StateSaved)
+@operation(body=EmptyBody, response=c.StateSaved, errors=(409,))
 def save_state():
     """Write the state to --state-file now (atomically)."""
     shared(EmptyBody).load(json_body())
@@ -97,5 +99,5 @@ def save_state():
     if not path:
         raise NoStateFile("the mock was started without --state-file (KUSTOMER_MOCK_STATE_FILE)")
     state = get_state()
-    document = snapshot.export_state(state.store, state.clock)
-    return {"path": str(snapshot.save_file(path, document)), "orgs": len(document["orgs"])}
+    orgs = len(state.store.orgs())
+    return shared(c.StateSaved).dump({"path": str(snapshot.save_app(current_app)), "orgs": orgs})

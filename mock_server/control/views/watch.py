@@ -44,7 +44,7 @@ def get_org_conversation(key, conversation_id):
 
 
 @bp.get("/orgs/<key>/events", endpoint="orgEventStream")
-@operation(query=s.OrgEventQuery)
+@operation(query=s.OrgEventQuery, media="text/event-stream")
 def org_event_stream(key):
     """Every live event of the org, all customers (text/event-stream), resumable with Last-Event-ID."""
     query = shared(s.OrgEventQuery).load(request.args)
@@ -53,17 +53,12 @@ def org_event_stream(key):
     cursor = sse.start_cursor(org.events, request.headers.get("Last-Event-ID") or query.get("last_event_id"))
     slots = stream_slots()
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if not slots.acquire():
-        return Response(sse.busy(), mimetype="text/event-stream", headers=headers)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     # a reset drops the org: the stream ends and the watcher reconnects to the new one
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
 
     def body():
-        try:
-            yield from sse.stream(org.events, None, cursor, window=window, alive=alive,
-                                  hydrate=lambda event: _hydrate(org, event))
-        finally:
-            slots.release()
-    return Response(body(), mimetype="text/event-stream", headers=headers)
+        return sse.stream(org.events, None, cursor, window=window, alive=alive,
+                          hydrate=lambda event: _hydrate(org, event))
+    return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)

@@ -1,0 +1,81 @@
+"""Fuzz every operation of a served mock's /__admin/openapi.json with schemathesis.
+
+Starts `kustomer-mock serve --port 0` (or uses --url), starts one chat session for the key the run
+uses, and runs `schemathesis run` over the served document: examples, coverage, fuzzing and stateful
+phases, seeded, one worker (so a seed repeats its run). It fails on a 5xx, an answer of a status the
+document does not list, a body or content type the document does not describe, invalid data
+accepted, a wrong Allow or a method the document does not list answered.
+scripts/test runs it small (tests/test_fuzz.py); `scripts/fuzz` runs it big.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+KEY = "fuzz-key"
+CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+          "negative_data_rejection,unsupported_method,allow_header_conformance,missing_required_header")
+# these change what every later call answers, on purpose: a fault rule fails calls, an import or a
+# reset forgets the session the run uses; tests/test_faults.py, test_snapshot.py and test_admin_state.py cover them
+EXCLUDED = ("addFault", "loadFaultScenario", "importState", "reset")
+
+
+def serve() -> tuple[subprocess.Popen, str]:
+    """A mock of its own on a free port (event-stream windows of 50 ms, so a stream answers at once)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMER_MOCK_")}
+    env.update({"PYTHONUNBUFFERED": "1", "KUSTOMER_MOCK_STREAM_SECONDS": "0.05"})
+    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    line = process.stdout.readline()
+    found = re.search(r"http://[^\s]+", line)
+    if not found:
+        process.kill()
+        raise SystemExit(f"the mock did not start: {line}")
+    return process, found.group(0)
+
+
+def start_session(url: str) -> str:
+    """The tracking token of a started chat session of KEY."""
+    request = urllib.request.Request(f"{url}/c/v1/tracking/tokens", data=b"{}", method="POST", headers={
+        "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["trackingToken"]
+
+
+def command(url: str, token: str, args) -> list[str]:
+    """The schemathesis command line of one run."""
+    binary = Path(sys.executable).with_name("schemathesis")
+    excluded = [flag for name in EXCLUDED for flag in ("--exclude-operation-id", name)]
+    return [str(binary), "run", f"{url}/__admin/openapi.json", "--checks", CHECKS, *excluded,
+            "-H", f"Authorization: Bearer {KEY}", "-H", f"x-kustomer-tracking-token: {token}",
+            "--seed", str(args.seed), "--max-examples", str(args.max_examples), "--workers", "1",
+            "--request-timeout", "10", "--no-shrink", "--suppress-health-check", "all",
+            "--generation-database", "none", "--output-truncate", "true", "--no-color", "--warnings", "off"]
+
+
+def main(argv=None) -> int:
+    """Run schemathesis over a served mock; its exit code (0: no failure)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=int, default=200, help="fuzzing cases per operation")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="an already running mock (default: start one)")
+    args = parser.parse_args(argv)
+    process, url = (None, args.url.rstrip("/")) if args.url else serve()
+    try:
+        with tempfile.TemporaryDirectory(prefix="kustomer-mock-fuzz-") as scratch:   # its cache goes there
+            return subprocess.call(command(url, start_session(url), args), cwd=scratch)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

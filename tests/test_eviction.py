@@ -1,0 +1,32 @@
+"""Idle orgs: dropped after ORG_IDLE_SECONDS without a call (off by default), counted in GET /__admin/health."""
+from __future__ import annotations
+
+import time
+
+from mock_server import create_app
+
+from .helpers import Chat
+
+
+def _health(client) -> dict:
+    return client.get("/__admin/health").json
+
+
+def test_orgs_stay_for_good_by_default(client):
+    Chat(client, "stays").start()
+    health = _health(client)
+    assert (health["orgs"], health["evictedOrgs"], health["orgIdleSeconds"]) == (1, 0, 0)
+
+
+def test_an_idle_org_is_dropped_by_the_next_call_and_its_own_next_call_rebuilds_it():
+    client = create_app({"TESTING": True, "ORG_IDLE_SECONDS": 0.2}).test_client()
+    idle, busy = Chat(client, "idle-key"), Chat(client, "busy-key")
+    idle.start()
+    time.sleep(0.3)                        # longer than the idle time
+    busy.start()                           # this call's sweep drops idle-key's org
+    health = _health(client)
+    assert (health["orgs"], health["evictedOrgs"], health["orgIdleSeconds"]) == (1, 1, 0.2)
+    assert isinstance(health["memoryBytes"], int) and health["memoryBytes"] > 0
+    assert busy.unread().status_code == 200
+    assert idle.unread().status_code == 401                   # its token went with it, as after a reset
+    assert idle.start().status_code == 200 and _health(client)["orgs"] == 2
