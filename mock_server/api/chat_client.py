@@ -134,7 +134,7 @@ def send_message(conversation_id):
 
 
 @bp.put("/v1/chat/satisfaction-responses/<satisfaction_id>", endpoint="submitSatisfactionForm")
-@operation(body=s.SubmitSatisfaction, response=s.Satisfaction, auth=CHAT)
+@operation(body=s.SubmitSatisfaction, response=s.Satisfaction, auth=CHAT, errors=(409,))
 def submit_satisfaction_form(satisfaction_id):
     """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
     options = shared(s.SubmitSatisfaction).load(json_body())

@@ -98,7 +98,7 @@ def upload_agent_attachment():
 
 
 @bp.put("/satisfaction-responses/<satisfaction_id>", endpoint="updateSatisfactionResponse")
-@operation(body=sc.SubmitSatisfaction, response=sc.Satisfaction, auth=KEY)
+@operation(body=sc.SubmitSatisfaction, response=sc.Satisfaction, auth=KEY, errors=(409,))
 def update_satisfaction_response(satisfaction_id):
     """A survey's response recorded by a backend (a form on another channel): as submitSatisfactionForm."""
     options = shared(sc.SubmitSatisfaction).load(json_body())

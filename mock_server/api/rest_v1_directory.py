@@ -210,7 +210,7 @@ def get_shortcut(shortcut_id):
 
 
 @bp.get("/slas", endpoint="getSlas")
-@operation(query=ListQuery, response=r.DirectoryList, auth=KEY)
+@operation(query=ListQuery, response=r.SlaList, auth=KEY)
 def get_slas():
     """The org's SLA policies: the mock's orgs have none (versions, when asked for, come under included)."""
     answer = _directory("sla", "/v1/slas", lambda org: [])

@@ -220,7 +220,7 @@ class DirectoryAttributes(Schema):
 
     name = fields.String()
     display_name = fields.String(data_key="displayName")
-    email = fields.String()
+    email = fields.String(allow_none=True)
     user_type = fields.String(data_key="userType")
     avatar_url = fields.String(data_key="avatarUrl", allow_none=True)
     mobile = fields.String(allow_none=True)
@@ -260,6 +260,7 @@ KlassDocument, KlassList = documents("Klass", KlassAttributes)
 KObjectDocument, KObjectList = documents("KObject", KObjectAttributes)
 MetadataDocument, _ = documents("Metadata", MetadataAttributes)
 DirectoryDocument, DirectoryList = documents("Directory", DirectoryAttributes)
+SlaList = Schema.from_dict({**DirectoryList().fields, "included": fields.List(fields.Dict())}, name="SlaListDocument")
 TokenDocument, _ = documents("Token", TokenAttributes)
 MergeDocument, MergeList = documents("CustomerMerge", MergeAttributes)
 

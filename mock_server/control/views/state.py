@@ -61,7 +61,7 @@ def update_brand_settings(key, brand_id):
 
 
 @bp.post("/orgs/<key>/proactive", endpoint="triggerProactiveChat")
-@operation(body=c.ProactiveTrigger, response=c.ProactiveMessage, status=201)
+@operation(body=c.ProactiveTrigger, response=c.ProactiveMessage, status=201, errors=(409,))
 def trigger_proactive_chat(key):
     """Show a proactive message in a logged-in customer's widgets; the conversation opens when they answer."""
     change = shared(c.ProactiveTrigger).load(json_body())

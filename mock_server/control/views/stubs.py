@@ -21,7 +21,7 @@ def list_stubs():
 
 
 @bp.post("/stubs", endpoint="addStub")
-@operation(body=s.StubRule, status=201)
+@operation(body=s.StubRule, response=f.StoredFault, status=201)
 def add_stub():
     """Add a stub; answers it with its id."""
     rule = s.StubRule(operations=operation_names()).rule(json_body())
@@ -36,7 +36,7 @@ def clear_stubs():
 
 
 @bp.delete("/stubs/<stub_id>", endpoint="removeStub")
-@operation()
+@operation(response=f.StoredFault)
 def remove_stub(stub_id):
     """Remove one stub; answers the stub removed."""
     return get_stubs().remove(stub_id)

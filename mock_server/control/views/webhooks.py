@@ -39,7 +39,7 @@ def list_webhooks():
 
 
 @bp.post("/orgs/<key>/webhooks", endpoint="addWebhook")
-@operation(body=s.AdminWebhookBody, status=201)
+@operation(body=s.AdminWebhookBody, response=s.AdminWebhook, status=201)
 def add_webhook(key):
     """Register a webhook for an org (as POST /v1/outbound-webhooks; `token` may be chosen)."""
     fields = shared(s.AdminWebhookBody).load(json_body())
@@ -48,7 +48,7 @@ def add_webhook(key):
 
 
 @bp.delete("/orgs/<key>/webhooks/<webhook_id>", endpoint="removeWebhook")
-@operation()
+@operation(response=s.AdminWebhook)
 def remove_webhook(key, webhook_id):
     """Delete an org's webhook; its deliveries stop."""
     org = get_state().store.org(key)
@@ -70,7 +70,7 @@ def list_deliveries():
 
 
 @bp.post("/orgs/<key>/webhooks/events/<event_id>/redeliver", endpoint="redeliverWebhookEvent")
-@operation(body=s.Redeliver, response=s.Redelivered, status=202)
+@operation(body=s.Redeliver, response=s.Redelivered, status=202, errors=(409,))
 def redeliver(key, event_id):
     """Send one event again, same id and bytes: to each webhook that got it, or to `webhookId`."""
     fields = shared(s.Redeliver).load(json_body())
