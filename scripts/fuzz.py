@@ -28,10 +28,13 @@ EXCLUDED = ("addFault", "loadFaultScenario", "importState", "reset")
 
 
 def serve() -> tuple[subprocess.Popen, str]:
-    """A mock of its own on a free port (event-stream windows of 50 ms, so a stream answers at once)."""
+    """A mock of its own on a free port (streams and long polls of 50 ms, so each answers at once)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMER_MOCK_")}
-    env.update({"PYTHONUNBUFFERED": "1", "KUSTOMER_MOCK_STREAM_SECONDS": "0.05"})
-    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0"],
+    # event-stream windows and journal long polls of 50 ms, so a generated wait never holds the run up
+    env.update({"PYTHONUNBUFFERED": "1", "KUSTOMER_MOCK_STREAM_SECONDS": "0.05",
+                "KUSTOMER_MOCK_JOURNAL_MAX_WAIT": "0.05"})
+    # --quiet: nobody reads the mock's stdout after its first line, and a full pipe would block every call
+    process = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--quiet"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     line = process.stdout.readline()
     found = re.search(r"http://[^\s]+", line)

@@ -8,8 +8,8 @@ from collections import deque
 
 from flask import Flask, Response, current_app, request
 
-from ..domain.clock import parse_iso
 from ..caller import caller_if_any
+from ..domain.clock import parse_iso
 from ..strict_json import loads
 
 EXTENSION = "kustomer_mock.journal"
@@ -20,7 +20,8 @@ MAX_WAIT_SECONDS = 25.0  # a long poll (?after=ID&wait=S) answers empty after th
 class Journal:
     """A bounded, thread-safe ring of request entries with increasing ids."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_wait: float = MAX_WAIT_SECONDS):
+        self.max_wait = max_wait   # JOURNAL_MAX_WAIT: the longest long poll (a fuzz run shortens it)
         self._entries: deque[dict] = deque(maxlen=max(1, size))
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -43,7 +44,7 @@ class Journal:
 
     def wait_after(self, after: int, seconds: float) -> None:
         """Block until an entry newer than `after` exists, `seconds` pass, or the journal closes."""
-        deadline = time.monotonic() + min(seconds, MAX_WAIT_SECONDS)
+        deadline = time.monotonic() + min(seconds, self.max_wait)
         with self._lock:
             while not self._closed and not (self._entries and self._entries[-1]["id"] > after):
                 left = deadline - time.monotonic()
@@ -63,7 +64,7 @@ class Journal:
         With `after` and `wait` (seconds), none matching yet: wait for new entries (a long poll).
         """
         if wait and after is not None:
-            deadline = time.monotonic() + min(wait, MAX_WAIT_SECONDS)
+            deadline = time.monotonic() + min(wait, self.max_wait)
             while True:
                 found = self.query(operation, org, status, since, after, limit)
                 left = deadline - time.monotonic()
@@ -98,7 +99,8 @@ def _status_fits(actual: int | None, wanted: str) -> bool:
 
 def init_app(app: Flask) -> Journal:
     """Keep a journal on the app; create_app puts `record` in the request pipeline."""
-    journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000))
+    journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000),
+                                                  float(app.config.get("JOURNAL_MAX_WAIT", MAX_WAIT_SECONDS)))
     return journal
 
 
