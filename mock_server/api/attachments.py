@@ -51,7 +51,7 @@ def upload_attachment():
 
 
 @bp.get("/<attachment_id>", endpoint="getAttachment")
-@operation(auth="key", media="application/octet-stream", responses={304: None})
+@operation(auth="key", media="*/*", responses={304: None})
 def get_attachment(attachment_id):
     """The file behind a message's attachment URL (the chat key in ?key=, so an <img> can show it)."""
     found = attachments.stored(current_org(), attachment_id)
