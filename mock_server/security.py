@@ -1,6 +1,8 @@
 """Who may call what: the admin token on /__admin, CORS for browsers, header size, safe binding."""
 from __future__ import annotations
 
+import re
+
 import hmac
 import ipaddress
 
@@ -63,8 +65,15 @@ def path_methods(path: str) -> set[str]:
             rules.append(adapter.match(path, method=method, return_rule=True)[0])
         except HTTPException:
             continue
-    fewest = min((len(rule.arguments) for rule in rules), default=0)
-    return {m for rule in rules if len(rule.arguments) == fewest for m in rule.methods} | {"OPTIONS"}
+    if not rules:
+        return {"OPTIONS"}
+    # fewest variables, then the longest fixed text: /v1/customers/email=<email> before /v1/customers/<id>
+    best = max((-len(rule.arguments), len(_VARIABLE.sub("", rule.rule))) for rule in rules)
+    return {m for rule in rules if (-len(rule.arguments), len(_VARIABLE.sub("", rule.rule))) == best
+            for m in rule.methods} | {"OPTIONS"}
+
+
+_VARIABLE = re.compile(r"<[^>]+>")
 
 
 # -- limits ------------------------------------------------------------------------------------

@@ -22,9 +22,12 @@ from pathlib import Path
 KEY = "fuzz-key"
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
           "negative_data_rejection,unsupported_method,allow_header_conformance,missing_required_header")
-# these change what every later call answers, on purpose: a fault rule fails calls, an import or a
+# these change what every later call answers, on purpose: a fault or stub rule answers calls, an import or a
 # reset forgets the session the run uses; tests/test_faults.py, test_snapshot.py and test_admin_state.py cover them
-EXCLUDED = ("addFault", "loadFaultScenario", "importState", "reset")
+EXCLUDED = ("addFault", "addStub", "loadFaultScenario", "importState", "reset",
+            # schemathesis 4.32 itself raises IndexError merging captured ids into these array bodies;
+            # tests/test_rest_v1_bulk_paging.py covers them
+            "bulkCreateCustomers", "bulkUpdateCustomers")
 
 
 def serve() -> tuple[subprocess.Popen, str]:

@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, request, send_file
 
 from ..domain import attachments
-from ..domain.errors import MissingField, UnsupportedMediaType
+from ..domain.errors import MissingField, UnknownField, UnsupportedMediaType
 from ..schemas import chat_client as s
 from ..schemas.common import shared
 from .context import chat_session, current_org, json_body
@@ -37,6 +37,9 @@ def read_upload() -> tuple[str, str, bytes]:
     upload = request.files.get("file")
     if upload is None:
         raise MissingField("the multipart body has no part named 'file'", pointer="/file")
+    extra = sorted({*request.form, *request.files} - {"file"})
+    if extra:   # as a JSON body's unknown field: one part, 'file', is all an upload takes
+        raise UnknownField(f"{extra[0]}: the multipart body has one part, 'file'", pointer=f"/{extra[0]}")
     return upload.filename or "file", upload.mimetype, upload.read(attachments.MAX_FILE_BYTES + 1)
 
 
@@ -51,7 +54,7 @@ def upload_attachment():
 
 
 @bp.get("/<attachment_id>", endpoint="getAttachment")
-@operation(auth="key", media="application/octet-stream", responses={304: None})
+@operation(auth="key", media="*/*", responses={304: None})
 def get_attachment(attachment_id):
     """The file behind a message's attachment URL (the chat key in ?key=, so an <img> can show it)."""
     found = attachments.stored(current_org(), attachment_id)

@@ -137,8 +137,8 @@ def send_message(conversation_id):
 @operation(body=s.SubmitSatisfaction, response=s.Satisfaction, auth=CHAT, errors=(409,))
 def submit_satisfaction_form(satisfaction_id):
     """KustomerCore.submitSatisfactionForm({satisfactionId, rating, answers, submittedAt})."""
+    session = chat_session()   # the key and token first: a caller without them learns that, not the body's faults
     options = shared(s.SubmitSatisfaction).load(json_body())
-    session = chat_session()
     answered = satisfaction.submit(session.org, session.customer.id, satisfaction_id, options.get("rating"),
                                    options["answers"], options["submitted_at"])
     return shared(s.Satisfaction).dump(answered)

@@ -12,11 +12,14 @@ from ..strict_json import loads
 JSON_PATCH = "application/json-patch+json"   # Kustomer's PATCH content type; the body is still a plain object
 
 
+_EMPTY = object()   # no body at all (JSON's null is a body, and not an object)
+
+
 def _json(*also: str):
-    """The request body parsed as JSON (None when empty); 4xx for another media type or bad JSON."""
+    """The request body parsed as JSON (_EMPTY when there is none); 4xx for another media type or bad JSON."""
     raw = request.get_data(cache=True)
     if not raw.strip(b" \t\n\r"):   # JSON's whitespace only: bytes.strip() would also take \x0b and \x0c
-        return None
+        return _EMPTY
     if request.mimetype not in ("application/json", *also):
         raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")
     try:
@@ -28,10 +31,10 @@ def _json(*also: str):
 def json_body(*also: str) -> dict:
     """The request body as a JSON object ({} when empty); 4xx for anything else. `also`: more media types."""
     body = _json(*also)
-    if body is None:
+    if body is _EMPTY:
         return {}
     if not isinstance(body, dict):
-        raise InvalidBody(f"The body must be a JSON object, not {type(body).__name__}")
+        raise InvalidBody(f"The body must be a JSON object, not {'null' if body is None else type(body).__name__}")
     return body
 
 
@@ -39,7 +42,8 @@ def json_array() -> list:
     """The request body as a JSON array; 4xx for anything else."""
     body = _json()
     if not isinstance(body, list):
-        raise InvalidBody(f"The body must be a JSON array, not {type(body).__name__}")
+        found = "an empty body" if body is _EMPTY else "null" if body is None else type(body).__name__
+        raise InvalidBody(f"The body must be a JSON array, not {found}")
     return body
 
 

@@ -96,10 +96,11 @@ def get_current_user():
                   "roles": list(current_caller().roles)})
 
 
-@bp.get("/users/<user_ids>", endpoint="getUser")
+@bp.get("/users/<user_id>", endpoint="getUser")
 @operation(response={"oneOf": [r.DirectoryDocument, r.DirectoryList]}, auth=KEY)
-def get_user(user_ids):
+def get_user(user_id):
     """A user by id; comma-separated ids answer the list of those users."""
+    user_ids = user_id
     org = server_org()
     if "," not in user_ids:
         return _user(directory.find(org.users, user_ids, "user"))

@@ -47,19 +47,20 @@ def create_klass():
     return document(r.KlassDocument, r.klass(kobjects.create_klass(server_org(), fields)))
 
 
-@bp.put("/klasses/<klass_id>", endpoint="updateKlass")
+# one path for Kustomer's two routes: <name> is a Klass's id here (PUT, DELETE) and a Klass's name below
+@bp.put("/klasses/<name>", endpoint="updateKlass")
 @operation(body=s.KlassPatch, response=r.KlassDocument, auth=KEY)
-def update_klass(klass_id):
-    """Change a custom Klass's display name, icon, color, status or mixins."""
+def update_klass(name):
+    """Change a custom Klass (by its id): display name, icon, color, status or mixins."""
     fields = shared(s.KlassPatch).load(json_body())
-    return document(r.KlassDocument, r.klass(kobjects.update_klass(server_org(), klass_id, fields)))
+    return document(r.KlassDocument, r.klass(kobjects.update_klass(server_org(), name, fields)))
 
 
-@bp.delete("/klasses/<klass_id>", endpoint="deleteKlass")
+@bp.delete("/klasses/<name>", endpoint="deleteKlass")
 @operation(status=204, auth=KEY)
-def delete_klass(klass_id):
-    """Delete a custom Klass and its KObjects."""
-    kobjects.delete_klass(server_org(), klass_id)
+def delete_klass(name):
+    """Delete a custom Klass (by its id) and its KObjects."""
+    kobjects.delete_klass(server_org(), name)
     return "", 204
 
 
