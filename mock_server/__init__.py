@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the mock: settings, state, error handling, the surfaces."""
-    from . import api, errors, faults, journal, security, snapshot, state, webhooks
+    from . import api, caller, errors, security, state, webhooks
+    from .control import faults, journal, scenarios, snapshot, stubs, views
     from .config import DefaultSettings
 
     app = Flask(__name__, static_folder=None)
@@ -22,22 +23,40 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.url_map.strict_slashes = False   # /v1/users/current/ is /v1/users/current, as at Kustomer
     state.init_app(app)
     errors.init_app(app)
-    security.init_app(app)     # header limit, CORS preflights, admin token: before faults act
-    journal.init_app(app)      # times each request before faults delay it; records it after
-    faults.init_app(app)       # before_request: the first rule that fires answers, delays or drops
+    faults.init_app(app)       # the fault rules
+    stubs.init_app(app)        # the stub rules
+    journal.init_app(app)      # the ring of recorded calls
+    _pipeline(app, (
+        # (step, before the view, after the view): befores run in this order, afters in the reverse
+        ("security", security.before, security.add_cors_headers),  # header size, preflights, admin token
+        ("caller", caller.resolve, None),     # key, org, operation, tracking token: resolved once
+        ("faults", faults.before, None),      # the first rule that fires answers, delays or drops
+        ("stubs", stubs.before, None),        # else a stub may answer instead of the view
+        ("journal", None, journal.record),    # every call recorded, with its caller, fault and stub
+    ))
     snapshot.init_app(app)     # --state-file: loaded now, saved by `serve` on shutdown
     webhooks.init_app(app)     # every org's writes become events; delivered by a background worker
-    api.register_blueprints(app)
-    faults.load_boot_scenario(app)   # --faults: its operation names are checked against the routes
+    api.register_blueprints(app)   # Kustomer's surfaces
+    views.register(app)            # the control API, /__admin
+    scenarios.load_boot(app)   # --faults: its operation names are checked against the routes
     return app
+
+
+def _pipeline(app: Flask, steps: tuple) -> None:
+    """Hook each step of one request's walk into the app (the view runs between the befores and afters)."""
+    for _name, before, after in steps:
+        if before is not None:
+            app.before_request(before)
+        if after is not None:
+            app.after_request(after)
 
 
 def intercept(app=None, **options):
     """Answer `requests` and `httpx` calls to Kustomer's API hosts in this process (decorator or `with`).
 
-    See mock_server.interception.Interception for the options (app=, url=, key=, config=).
+    See mock_server.testing.interception.Interception for the options (app=, url=, key=, config=).
     """
-    from .interception import Interception
+    from .testing.interception import Interception
     if callable(app) and not hasattr(app, "wsgi_app"):  # bare @intercept on a function
         return Interception(**options)(app)
     return Interception(app, **options)

@@ -94,7 +94,7 @@ def init_app(app: Flask) -> None:
     def unexpected(error: Exception):
         log.exception("unexpected error")
         # kept for an in-process host (the pytest plugin fails the test that caused it, with this traceback)
-        seen.append({"method": request.method, "path": request.path, "org": g.get("org_key"),
+        seen.append({"method": request.method, "path": request.path, "org": g.caller.key if "caller" in g else None,
                      "error": repr(error), "traceback": traceback.format_exc()})
         wrapped = ApiError("The mock failed unexpectedly; see its log.")
         wrapped.status, wrapped.code, wrapped.title = 500, "internal_error", "Internal error"

@@ -7,7 +7,9 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
+
+from .caller import caller_if_any
 
 FORMATS = ("text", "json")
 _lock = threading.Lock()  # one line at a time from the server's worker threads
@@ -27,15 +29,16 @@ def init_app(app: Flask, fmt: str = "text", out=None) -> None:
 
 def entry(response: Response) -> dict:
     """What the line says about this request (the journal's fields, for every path)."""
-    fault = g.get("fault") or {}
-    started = g.get("journal_started")
+    caller = caller_if_any()
+    fault = (caller and caller.fault) or {}
+    started = caller.started if caller else None
     dropped = fault.get("drop") in ("reset", "empty", "hang")
     return {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "method": request.method, "path": request.path,
             "operation": request.url_rule.endpoint.split(".")[-1] if request.url_rule else None,
             "status": None if dropped else response.status_code,
             "durationMs": round((time.perf_counter() - started) * 1000, 1) if started else None,
-            "fault": fault.get("id"), "drop": fault.get("drop"), "stub": g.get("stub"), "org": g.get("org_key")}
+            "fault": fault.get("id"), "drop": fault.get("drop"), "stub": caller and caller.stub, "org": caller and caller.key}
 
 
 def text(line: dict) -> str:

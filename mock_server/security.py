@@ -6,7 +6,7 @@ import re
 import hmac
 import ipaddress
 
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .domain.errors import AdminTokenInvalid, AdminTokenRequired, Forbidden, HeadersTooLarge
@@ -29,13 +29,8 @@ class CorsOriginNotAllowed(Forbidden):
     code, title = "cors_origin_not_allowed", "Origin not allowed"
 
 
-def init_app(app: Flask) -> None:
-    """Check headers, answer preflights, guard /__admin (before), add CORS headers (after)."""
-    app.before_request(_before)
-    app.after_request(_add_cors_headers)
-
-
-def _before():
+def before() -> Response | None:
+    """The pipeline's `security` step: header size, CORS preflights, OPTIONS, the admin token on /__admin."""
     _check_header_size()
     if _is_preflight():
         return _preflight()
@@ -163,7 +158,8 @@ def _preflight() -> Response:
     return response
 
 
-def _add_cors_headers(response: Response) -> Response:
+def add_cors_headers(response: Response) -> Response:
+    """The pipeline's last after-step: CORS headers for the origins this surface is opened to."""
     origin = request.headers.get("Origin")
     if not origin:
         return response

@@ -75,7 +75,7 @@ class Server:
 
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
-        from .journal import EXTENSION
+        from .control.journal import EXTENSION
         from .state import get_state
         from .webhooks import get_webhooks
         get_state(self.app).store.close()

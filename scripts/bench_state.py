@@ -22,7 +22,7 @@ import requests
 
 from mock_server import create_app
 from mock_server.serving import ServerThread
-from mock_server.snapshot import save_app
+from mock_server.control.snapshot import save_app
 
 KEY, OTHER = "big-state-key", "other-org-key"
 

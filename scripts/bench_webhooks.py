@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mock_server.client import MockClient  # noqa: E402
 from mock_server.domain.webhooks import EVENTS  # noqa: E402
-from mock_server.testing_webhooks import WebhookReceiver  # noqa: E402
+from mock_server.testing import WebhookReceiver  # noqa: E402
 from scripts.bench import spawn, stop  # noqa: E402
 
 

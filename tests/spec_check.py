@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 
 import jsonschema_rs
-from flask import g, request
+from flask import request
 
-from mock_server.openapi import build_spec, openapi_path
+from mock_server.caller import caller_if_any
+from mock_server.control.openapi import build_spec, openapi_path
 
 _SPECS: dict = {}   # by the app's routes: every create_app() of the suite shares one document
 mismatches: list[str] = []
@@ -62,7 +63,9 @@ def _spec(app) -> Spec:
 def mismatch(app, response) -> str | None:
     """Why `response` (to the current request) is not what the document says, or None."""
     rule, method = request.url_rule, request.method.lower()
-    if rule is None or method in ("head", "options") or g.get("fault") or "x-kustomer-mock-stub" in response.headers:
+    caller = caller_if_any()
+    faulted = caller is not None and caller.fault is not None
+    if rule is None or method in ("head", "options") or faulted or "x-kustomer-mock-stub" in response.headers:
         return None   # no operation (404/405 of routing), or a fault or stub that answers on purpose
     spec, path, status = _spec(app), openapi_path(rule.rule), str(response.status_code)
     documented = spec.responses(path, method)

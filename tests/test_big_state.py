@@ -10,7 +10,7 @@ import time
 import requests
 
 from mock_server import create_app
-from mock_server.snapshot import CHUNK, export_chunks, import_state
+from mock_server.control.snapshot import CHUNK, export_chunks, import_state
 
 from .helpers import spawn_serve, wait_listening
 from .server_helpers import org_of

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from mock_server import create_app
 from mock_server.schemas.bounds import LANG_CHARS, bound_of
-from mock_server.schemas.faults import Delay
+from mock_server.control.schemas.faults import Delay
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 # the whole-state import is the mock's own export, bounded as a whole (MAX_IMPORT_BYTES), not field by field

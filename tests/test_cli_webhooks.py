@@ -7,7 +7,7 @@ import time
 import requests
 
 from mock_server.client import MockClient
-from mock_server.testing_webhooks import WebhookReceiver
+from mock_server.testing import WebhookReceiver
 
 from .test_cli_admin import run  # noqa: F401 (the fixture: a clean mock, main([...]) with --url)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from mock_server import create_app
-from mock_server.domain.faults import MAX_DELAY_MS, Call, FaultSet
-from mock_server.scenarios import InvalidScenario
+from mock_server.control.rules import MAX_DELAY_MS, Call, FaultSet
+from mock_server.control.scenarios import InvalidScenario
 
 from .helpers import Chat
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 import mock_server
-from mock_server.interception import KUSTOMER_HOSTS
+from mock_server.testing.interception import KUSTOMER_HOSTS
 
 ACME = "https://acme.api.kustomerapp.com"
 AUTH = {"Authorization": "Bearer acme-backend-key"}

@@ -1,9 +1,9 @@
-"""Matching journal entries and explaining the nearest calls (mock_server.journal_match)."""
+"""Matching journal entries and explaining the nearest calls (mock_server.control.journal_match)."""
 from __future__ import annotations
 
 import pytest
 
-from mock_server.journal_match import describe_expectation, differences, explain
+from mock_server.control.journal_match import describe_expectation, differences, explain
 
 ENTRY = {"id": 7, "operation": "createConversation", "method": "POST", "path": "/c/v1/chat/sessions",
          "query": {"page": "1"}, "status": 201, "fault": None, "drop": None,

@@ -191,4 +191,4 @@ def test_refused(kustomer_mock):
     result.stdout.fnmatch_lines(['>*customer.create_conversation("hi")',
                                  "E*ApiCallError: POST /c/v1/chat/sessions: 503 'service_unavailable'"])
     output = result.stdout.str()
-    assert "testing_helpers.py" not in output and "mock_server/client.py" not in output
+    assert "testing/helpers.py" not in output and "mock_server/client.py" not in output

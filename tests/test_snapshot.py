@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from mock_server import create_app, snapshot
+from mock_server import create_app
+from mock_server.control import snapshot
 
 from .helpers import Chat
 

@@ -1,10 +1,10 @@
-"""MockOrg and its parts (mock_server.testing, testing_helpers), through the plugin's own kustomer_mock fixture."""
+"""MockOrg and its parts (mock_server.testing: org.py, helpers.py), through the plugin's own kustomer_mock fixture."""
 from __future__ import annotations
 
 import pytest
 
 from mock_server.testing import ApiCallError, MockOrg
-from mock_server.testing_helpers import http_json
+from mock_server.testing import http_json
 
 ALEX, SAM = "5f0c1a2b3c4d5e6f7a8b9e01", "5f0c1a2b3c4d5e6f7a8b9e02"  # the fixtures' first two agents
 

@@ -9,7 +9,7 @@ from mock_server import create_app
 from mock_server.client import MockClient
 from mock_server.domain.fixtures import FixtureError
 from mock_server.testing import MockOrg
-from mock_server.testing_webhooks import WebhookReceiver
+from mock_server.testing import WebhookReceiver
 
 FROZEN = "2031-05-06T07:08:09.000Z"
 SECRET = "a-secret-of-ci"

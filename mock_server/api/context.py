@@ -1,17 +1,13 @@
-"""Small accessors the views share: the body, the key, the org, the customer session."""
+"""Small accessors the views share: the body, and the caller's key, org and customer session."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 
+from ..caller import current_caller
 from ..domain.chat import ChatSession
-from ..domain.errors import InvalidBody, InvalidJson, MissingApiKey, UnsupportedMediaType
+from ..domain.errors import InvalidBody, InvalidJson, UnsupportedMediaType
 from ..domain.org import Org
-from ..domain.store import check_key
-from ..state import get_state
 from ..strict_json import loads
-
-TRACKING_HEADER = "x-kustomer-tracking-token"
-
 
 JSON_PATCH = "application/json-patch+json"   # Kustomer's PATCH content type; the body is still a plain object
 
@@ -51,25 +47,19 @@ def json_array() -> list:
     return body
 
 
-def api_key(required: bool = True) -> str | None:
-    """The API key of the caller: `Authorization: Bearer KEY` (or the `key` query for streams)."""
-    header = request.headers.get("Authorization", "")
-    key = header[7:].strip() if header[:7].lower() == "bearer " else None
-    key = key or request.headers.get("x-kustomer-api-key") or request.args.get("key")
-    if not key and required:
-        raise MissingApiKey("Send the API key as 'Authorization: Bearer <key>'.")
-    g.org_key = check_key(key) if key else key   # refused before faults, views or the store see it
-    return key
+def api_key() -> str:
+    """The API key of the caller (resolved once, by the pipeline's caller step); 401 without one."""
+    return current_caller().require_key()
 
 
 def current_org() -> Org:
     """The org of the caller's API key, made on first use."""
-    return get_state().store.org(api_key())
+    return current_caller().org
 
 
 def tracking_token() -> str | None:
     """The tracking token that start issued, from its header (or the `token` query for streams)."""
-    return request.headers.get(TRACKING_HEADER) or request.args.get("token")
+    return current_caller().tracking_token
 
 
 def chat_session() -> ChatSession:

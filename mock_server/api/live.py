@@ -1,9 +1,10 @@
 """Live events of the customer chat API: a server-sent-events stream per tracking token, and typing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 
 from .. import events as sse
+from ..caller import current_caller
 from ..domain.events import Event
 from ..schemas import chat_client as s
 from ..schemas.common import shared
@@ -40,7 +41,7 @@ def event_stream():
     cursor = sse.start_cursor(log, request.headers.get("Last-Event-ID") or query.get("last_event_id"))
     slots = stream_slots()
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    cut_after = g.get("stream_cut_after")  # set by a `drop: cut` fault (faults.py)
+    cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (control/faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))

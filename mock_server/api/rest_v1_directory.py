@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..caller import current_caller
 from ..domain import directory, rest
 from ..schemas import rest_v1_directory as s
 from ..schemas import rest_v1_resources as r
 from ..schemas.common import shared
 from ..schemas.jsonapi import DirectoryListQuery, ListQuery
-from .context import JSON_PATCH, api_key, json_body
+from .context import JSON_PATCH, json_body
 from .docs import operation
 from .server_context import document, guard, listing, server_org
 
@@ -24,10 +25,10 @@ KEY = "key"
 @operation(response=r.TokenDocument, auth=KEY)
 def get_current_token():
     """Check the API key: its org and roles (the key itself is never echoed)."""
-    org, key = server_org(), api_key()
+    org, key = server_org(), current_caller().key
     token_id = rest.stable_id(org.name, "token", key)
     attributes = {"name": f"key-{token_id[:8]}", "org": rest.stable_id(org.name),
-                  "roles": list(org.roles.get(key, ()))}
+                  "roles": list(current_caller().roles)}
     return document(r.TokenDocument, {"type": "auth_token", "id": token_id, "attributes": attributes,
                                       "links": {"self": "/v1/auth/tokens/current"}})
 
@@ -89,10 +90,10 @@ def _team(record: dict):
 @operation(response=r.DirectoryDocument, auth=KEY)
 def get_current_user():
     """The user behind the API key: a machine user named after the key, with the key's roles."""
-    org, key = server_org(), api_key()
+    org, key = server_org(), current_caller().key
     user_id = rest.stable_id(org.name, "token", key)
     return _user({"id": user_id, "name": f"API key {user_id[:8]}", "userType": "machine",
-                  "roles": list(org.roles.get(key, ()))})
+                  "roles": list(current_caller().roles)})
 
 
 @bp.get("/users/<user_id>", endpoint="getUser")

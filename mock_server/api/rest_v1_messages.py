@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..caller import current_caller
 from ..domain import notes, rest_messages
 from ..domain.rest_messages import honour_stamps
 from ..schemas import rest_v1 as s
 from ..schemas import rest_v1_resources as r
 from ..schemas.common import shared
 from ..schemas.jsonapi import ListQuery
-from .context import JSON_PATCH, api_key, json_body
+from .context import JSON_PATCH, json_body
 from .docs import operation
 from .server_context import document, guard, listing, server_org
 
@@ -22,7 +23,7 @@ def _load(schema, *also: str) -> tuple:
     """The caller's org and the checked body, without the stamps only org.admin may set."""
     fields = shared(schema).load(json_body(*also))
     org = server_org()
-    return org, honour_stamps(fields, org.roles.get(api_key(), ()))
+    return org, honour_stamps(fields, current_caller().roles)
 
 
 def _one(org, record):

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Blueprint, g, request
+from flask import Blueprint, request
 
+from ..caller import caller_if_any, current_caller
 from ..domain import ratelimit
 from ..domain.org import Org
 from ..domain.rest import paginate, require_server_role
 from ..schemas import rest_v1_resources as resources
 from ..schemas.common import shared
 from ..schemas.jsonapi import page_links
-from .context import api_key, current_org
 
 
 def server_org() -> Org:
     """The caller's org, once its key is known to hold a server role (a chat key gets 403)."""
-    org = current_org()
-    require_server_role(org, api_key())
-    return org
+    caller = current_caller()
+    require_server_role(caller.org, caller.require_key())
+    return caller.org
 
 
 def guard(bp: Blueprint, rate_limited: bool) -> None:
@@ -30,14 +30,15 @@ def guard(bp: Blueprint, rate_limited: bool) -> None:
             return
         org = server_org()
         if rate_limited:
-            g.ratelimit_headers = ratelimit.take_request(org)
+            current_caller().ratelimit_headers = ratelimit.take_request(org)
 
     if not rate_limited:
         return
 
     @bp.after_request
     def report_budget(response):
-        for name, value in (g.pop("ratelimit_headers", None) or {}).items():
+        caller = caller_if_any()
+        for name, value in ((caller and caller.ratelimit_headers) or {}).items():
             response.headers.setdefault(name, value)
         return response
 

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from ..domain.errors import ApiError
 from ..domain.fixtures import FixtureError
 from ..domain.webhooks import check_declared
-from ..faults import get_faults
+from ..control.faults import get_faults
 from ..schemas.common import shared
 from ..schemas.webhooks import AdminWebhookBody
 from ..state import get_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ..domain.faults import Decision, FaultSet, WebhookCall
+from ..control.rules import Decision, FaultSet, WebhookCall
 from ..domain.webhook_outbox import Delivery, iso_seconds
 from . import sender
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from mock_server.testing_webhooks import WebhookReceiver
+from mock_server.testing import WebhookReceiver
 
 from .test_dashboard import dashboard
 

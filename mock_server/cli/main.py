@@ -1,0 +1,176 @@
+"""The kustomer-mock command: serve the mock, and (over the control API) drive it."""
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import sys
+from typing import Sequence
+
+import click
+
+from .. import requestlog
+from ..config import DefaultSettings
+from ..serving import SERVERS, Server
+from . import admin, control, identity, stubs, webhooks
+
+
+def env(name: str) -> str:
+    """The environment variable that sets a flag: KUSTOMER_MOCK_<NAME>."""
+    return f"KUSTOMER_MOCK_{name.upper()}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kustomer-mock", message="kustomer-mock %(version)s")
+def cli():
+    """kustomer-mock: a local, stateful mock of the Kustomer chat backend."""
+
+
+@cli.command()
+@click.option("--host", envvar=env("host"), default=DefaultSettings.HOST, show_default=True, help="Address to bind.")
+@click.option("--port", envvar=env("port"), default=DefaultSettings.PORT, type=int, show_default=True,
+              help="Port; 0 picks a free one.")
+@click.option("--seed", envvar=env("seed"), default=DefaultSettings.SEED, type=int, show_default=True,
+              help="Seed of generated data.")
+@click.option("--fixtures", envvar=env("fixtures"), type=click.Path(exists=True, file_okay=False),
+              help="Folder of fixture YAML files.")
+@click.option("--threads", envvar=env("threads"), default=DefaultSettings.THREADS, type=int, show_default=True,
+              help="Worker threads.")
+@click.option("--server", "server_kind", envvar=env("server"), type=click.Choice(SERVERS), default="waitress",
+              show_default=True, help="WSGI server.")
+@click.option("--admin-token", envvar=env("admin_token"),
+              help="Require 'Authorization: Bearer TOKEN' on every /__admin call but GET /__admin/health.")
+@click.option("--insecure-admin", is_flag=True, envvar=env("insecure_admin"),
+              help="Serve on a non-loopback address without an admin token anyway.")
+@click.option("--cors-origins", envvar=env("cors_origins"),
+              help="Comma-separated origins browsers may call from (default: any, on /c/ and /chat-web/ only).")
+@click.option("--faults", envvar=env("faults"), help="Fault scenario to load at boot: a bundled name or a YAML file.")
+@click.option("--state-file", envvar=env("state_file"), type=click.Path(dir_okay=False),
+              help="JSON state loaded at boot (if it exists) and saved on shutdown.")
+@click.option("--quiet", "-q", is_flag=True, envvar=env("quiet"), help="No log line per request.")
+@click.option("--log-format", envvar=env("log_format"), type=click.Choice(requestlog.FORMATS), default="text",
+              show_default=True, help="Log lines as text, or as JSON objects (one per line).")
+@click.option("--save-every", envvar=env("save_every"), type=click.FloatRange(min=0), default=0,
+              help="Also save the --state-file every N seconds while serving (a crash loses at most N seconds).")
+@click.option("--org-idle-seconds", envvar=env("org_idle_seconds"), type=click.FloatRange(min=0), default=0,
+              help="Drop an org after N seconds without a call; its next call rebuilds it (0: never).")
+def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
+          state_file, quiet, log_format, save_every, org_idle_seconds):
+    """Serve the mock until SIGINT or SIGTERM."""
+    from .. import create_app
+    from ..security import bind_refusal
+    refusal = bind_refusal(host, admin_token, insecure_admin)
+    if refusal:
+        error = click.ClickException(refusal)
+        error.exit_code = 2
+        raise error
+    from ..domain.errors import ApiError
+    from ..domain.fixtures import FixtureError
+    try:
+        app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
+                          "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
+                          "STATE_FILE": state_file, "SAVE_EVERY": save_every,
+                          "ORG_IDLE_SECONDS": org_idle_seconds})
+    except ApiError as error:  # a bad --faults scenario or --state-file
+        raise click.ClickException(error.detail) from None
+    except FixtureError as error:  # one line naming the file and the fault, not a traceback
+        failed = click.ClickException("fixtures: " + " ".join(str(error).split()))
+        failed.exit_code = 2
+        raise failed from None
+    if not quiet:
+        requestlog.init_app(app, log_format)
+    server = _bind(app, host, port, server_kind, threads)
+    _settle_heap()
+    _stop_on_signals()
+    saving = _save_periodically(app, state_file, save_every)
+    click.echo(f"kustomer-mock listening on {server.url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        saving.set()
+        server.shutdown()
+        _save_state(app)
+        click.echo("kustomer-mock stopped")
+
+
+def _bind(app, host: str, port: int, server_kind: str, threads: int) -> Server:
+    """The bound server, or one line (exit 2) when the port is taken or refused."""
+    try:
+        if port:
+            _probe(host, port)  # werkzeug would print two lines of its own and exit 1
+        return Server(app, host, port, server_kind, threads)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} on {host} is already in use: pass --port 0 to pick a free port " \
+                     "(or stop what listens there)"
+        else:
+            reason = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        failed = click.ClickException(reason)
+        failed.exit_code = 2
+        raise failed from None
+
+
+def _probe(host: str, port: int) -> None:
+    """Bind and release the address as the servers will (SO_REUSEADDR), to fail before they print."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def _settle_heap() -> None:
+    # what boot loaded (fixtures, a --state-file of a million messages) lives as long as the process:
+    # kept out of the collector's full passes, which would otherwise pause every call for seconds
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
+def _save_periodically(app, state_file, seconds: float):
+    from threading import Event
+
+    from ..control.snapshot import save_every
+    if not (state_file and seconds):
+        return Event()
+    return save_every(app, seconds, on_error=lambda line: click.echo(line, err=True))
+
+
+def _save_state(app) -> None:
+    from ..control.snapshot import save_app
+    saved = save_app(app)
+    if saved:
+        click.echo(f"kustomer-mock state saved to {saved}")
+
+
+def _stop_on_signals() -> None:
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+# the commands over the control API (client.py), each module adding its own
+for _commands in (admin,      # fault, journal
+                  control,    # reset, settings, clock, state, wait
+                  webhooks,   # webhooks
+                  identity,   # token: a login JWT for an org
+                  stubs):     # stub: any answer for an operation or path
+    _commands.register(cli)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kustomer-mock`; returns the exit code instead of exiting."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="kustomer-mock",
+                          standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Abort:
+        return 1
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,156 @@
+"""The request journal: every call to the mock's surfaces, in a ring of JOURNAL_SIZE entries."""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+
+from flask import Flask, Response, current_app, request
+
+from ..caller import caller_if_any
+from ..domain.clock import parse_iso
+from ..strict_json import loads
+
+EXTENSION = "kustomer_mock.journal"
+BODY_LIMIT = 4096  # characters of a request or response body kept per entry
+MAX_WAIT_SECONDS = 25.0  # a long poll (?after=ID&wait=S) answers empty after this at most
+
+
+class Journal:
+    """A bounded, thread-safe ring of request entries with increasing ids."""
+
+    def __init__(self, size: int, max_wait: float = MAX_WAIT_SECONDS):
+        self.max_wait = max_wait   # JOURNAL_MAX_WAIT: the longest long poll (a fuzz run shortens it)
+        self._entries: deque[dict] = deque(maxlen=max(1, size))
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._added = threading.Condition(self._lock)   # wakes long polls (the dashboard's live journal)
+        self._closed = False
+
+    def record(self, entry: dict) -> dict:
+        """Append an entry, giving it the next id."""
+        with self._lock:
+            entry = {"id": next(self._ids), **entry}
+            self._entries.append(entry)
+            self._added.notify_all()
+            return entry
+
+    def close(self) -> None:
+        """Answer every waiting long poll now (the server is stopping)."""
+        with self._lock:
+            self._closed = True
+            self._added.notify_all()
+
+    def wait_after(self, after: int, seconds: float) -> None:
+        """Block until an entry newer than `after` exists, `seconds` pass, or the journal closes."""
+        deadline = time.monotonic() + min(seconds, self.max_wait)
+        with self._lock:
+            while not self._closed and not (self._entries and self._entries[-1]["id"] > after):
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._added.wait(left):
+                    return
+
+    def clear(self) -> int:
+        """Forget every entry (ids keep growing, so a follower never sees one twice)."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count
+
+    def query(self, operation=None, org=None, status=None, since=None, after=None, limit=None, wait=None) -> dict:
+        """Entries matching every given filter, oldest first; `limit` keeps the newest ones.
+
+        With `after` and `wait` (seconds), none matching yet: wait for new entries (a long poll).
+        """
+        if wait and after is not None:
+            deadline = time.monotonic() + min(wait, self.max_wait)
+            while True:
+                found = self.query(operation, org, status, since, after, limit)
+                left = deadline - time.monotonic()
+                if found["requests"] or left <= 0 or self._closed:
+                    return found
+                self.wait_after(max(after, self._last_id()), left)
+        with self._lock:
+            entries = list(self._entries)
+        since_at = parse_iso(since) if since else None
+        found = [e for e in entries
+                 if (operation is None or e["operation"] == operation)
+                 and (org is None or e["org"] == org or e.get("orgName") == org)
+                 and (status is None or _status_fits(e["status"], status))
+                 and (since_at is None or parse_iso(e["time"]) >= since_at)
+                 and (after is None or e["id"] > after)]
+        shown = found[-limit:] if limit else found
+        return {"requests": shown, "total": len(found)}
+
+
+    def _last_id(self) -> int:
+        with self._lock:
+            return self._entries[-1]["id"] if self._entries else 0
+
+
+def _status_fits(actual: int | None, wanted: str) -> bool:
+    if wanted == "dropped":
+        return actual is None
+    if wanted.endswith("xx"):
+        return actual is not None and str(actual)[0] == wanted[0]
+    return actual is not None and str(actual) == wanted
+
+
+def init_app(app: Flask) -> Journal:
+    """Keep a journal on the app; create_app puts `record` in the request pipeline."""
+    journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000),
+                                                  float(app.config.get("JOURNAL_MAX_WAIT", MAX_WAIT_SECONDS)))
+    return journal
+
+
+def get_journal(app: Flask | None = None) -> Journal:
+    """The Journal of `app` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def record(response: Response) -> Response:
+    """The pipeline's `journal` step (after the view): one entry for every call to the mock's surfaces."""
+    caller = caller_if_any()
+    if caller is None or caller.exempt:
+        return response
+    fault = caller.fault or {}
+    dropped = fault.get("drop") in ("reset", "empty", "hang")
+    get_journal().record({
+        "time": caller.time, "org": caller.key, "orgName": caller.org_name,
+        "operation": caller.operation, "method": request.method, "path": request.path,
+        "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
+        "durationMs": round((time.perf_counter() - caller.started) * 1000, 3),
+        "fault": fault.get("id"), "drop": fault.get("drop"), "stub": caller.stub,
+        "requestHeaders": _headers(request.headers), "responseHeaders": _headers(response.headers),
+        "requestBody": _request_body(),
+        "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
+        else _body(response.get_data()),
+    })
+    return response
+
+
+def _headers(headers) -> dict:
+    """Headers as a dict; a Cookie may carry the admin token, so only its presence is kept."""
+    return {name: "<redacted>" if name.lower() == "cookie" else value for name, value in headers.items()}
+
+
+def _request_body():
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        return f"<{request.content_length} bytes, over the limit>"
+    return _body(request.get_data(cache=True))
+
+
+def _body(raw: bytes):
+    """A body as JSON when it is small JSON, else its text cut to BODY_LIMIT characters; never raises."""
+    if not raw:
+        return None
+    text = raw[: BODY_LIMIT * 4].decode("utf-8", "replace")
+    if len(raw) <= BODY_LIMIT:
+        try:
+            # the strict reader: an entry never holds NaN or Infinity, which would make the journal invalid JSON
+            return loads(text)
+        except ValueError:
+            pass
+    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + "…"

@@ -1,0 +1,64 @@
+"""The control API's org-wide views (/__admin/orgs...): keys seen, every conversation, a thread, live events.
+
+Reading here, rather than through /v1, keeps a watcher out of what it watches: these calls are never
+journaled, never faulted, spend no /v1 budget and work for chat-only keys too.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from ... import events as sse
+from .. import watch
+from ..schemas import watch as s
+from ...schemas.common import shared
+from ...serving import SOCKET_KEY
+from ...state import get_state
+from ...api.docs import operation
+from ...api.live import _hydrate, stream_slots
+
+bp = Blueprint("admin_watch", __name__)   # mounted under /__admin by control/views/__init__.py
+
+
+@bp.get("/orgs", endpoint="listOrgs")
+@operation(response=s.OrgKeyList)
+def list_orgs():
+    """Every API key seen since the last full reset, with its org, roles and a key /v1 and /v2.1 accept."""
+    keys = watch.describe_keys(get_state().store)
+    return shared(s.OrgKeyList).dump({"orgs": keys, "total": len(keys)})
+
+
+@bp.get("/orgs/<key>/conversations", endpoint="listOrgConversations")
+@operation(response=s.WatchedConversationList)
+def list_org_conversations(key):
+    """Every conversation of the org of `key`, the most recently active first, with customer and unread count."""
+    found = watch.conversations(get_state().store.org(key))
+    return shared(s.WatchedConversationList).dump({"conversations": found, "total": len(found)})
+
+
+@bp.get("/orgs/<key>/conversations/<conversation_id>", endpoint="getOrgConversation")
+@operation(response=s.WatchedThread)
+def get_org_conversation(key, conversation_id):
+    """One conversation of the org and every message of it, oldest first."""
+    conversation, messages = watch.thread(get_state().store.org(key), conversation_id)
+    return shared(s.WatchedThread).dump({"conversation": conversation, "messages": messages})
+
+
+@bp.get("/orgs/<key>/events", endpoint="orgEventStream")
+@operation(query=s.OrgEventQuery, media="text/event-stream")
+def org_event_stream(key):
+    """Every live event of the org, all customers (text/event-stream), resumable with Last-Event-ID."""
+    query = shared(s.OrgEventQuery).load(request.args)
+    store = get_state().store
+    org = store.org(key)
+    cursor = sse.start_cursor(org.events, request.headers.get("Last-Event-ID") or query.get("last_event_id"))
+    slots = stream_slots()
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    window = float(current_app.config.get("STREAM_SECONDS", 25))
+
+    # a reset drops the org: the stream ends and the watcher reconnects to the new one
+    alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
+
+    def body():
+        return sse.stream(org.events, None, cursor, window=window, alive=alive,
+                          hydrate=lambda event: _hydrate(org, event))
+    return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
