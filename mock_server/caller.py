@@ -40,7 +40,7 @@ class Caller:
     def org(self) -> Org:
         """The org of the caller's key, made on first use (401 without a key)."""
         if self._org is None:
-            self._org = get_state().store.org(self.require_key())
+            self._org = get_state().store.org(self.require_key(), self.org_name)
         return self._org
 
     @property

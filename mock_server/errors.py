@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections import deque
 
 from flask import Flask, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .schemas.common import QueryError
+from .security import path_methods
+from .state import get_state
 
 from .domain.errors import *  # noqa: F401,F403  (the exception classes live with the domain)
 from .domain.errors import (ApiError, InvalidField, MethodNotAllowed, MissingField,
                             PayloadTooLarge, RouteNotFound, UnknownField, UnsupportedMediaType)
 
 log = logging.getLogger("kustomer_mock")
-UNEXPECTED = "kustomer_mock.unexpected"  # app.extensions key: the last unexpected errors, newest last
 
 _HTTP = {404: RouteNotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 415: UnsupportedMediaType}
 _MARSHMALLOW = {"Unknown field.": UnknownField, "Missing data for required field.": MissingField}
@@ -84,11 +84,10 @@ def init_app(app: Flask) -> None:
             wrapped = error_class()
         headers = None
         if getattr(error, "valid_methods", None):
-            from .security import path_methods   # security imports this module
             headers = {"Allow": ", ".join(sorted(path_methods(request.path)))}
         return envelope([wrapped], headers)
 
-    seen = app.extensions[UNEXPECTED] = deque(maxlen=100)
+    seen = get_state(app).unexpected
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

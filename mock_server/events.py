@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TYPE_CHECKING
 
 from .domain.events import Event, EventLog
 from .serving import client_gone
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .domain.org import Org
 
 HEARTBEAT_SECONDS = 15.0     # a comment line keeps proxies and idle timeouts from closing the stream
 CHECK_SECONDS = 1.0          # how often a waiting stream asks `alive()`, so a closed tab frees its slot soon
@@ -124,7 +127,7 @@ def busy() -> str:
     return f"retry: {BUSY_RETRY_MS}\n: every stream slot is taken; reconnecting later\n\n"
 
 
-def watching(org, store, sock=None) -> Callable[[], bool]:
+def watching(org: Org, store, sock=None) -> Callable[[], bool]:
     """Whether a stream of `org` goes on: the org was not reset or closed, and its client is still there."""
     def alive() -> bool:
         if org.events.closed or not any(o is org for o in store.orgs().values()):

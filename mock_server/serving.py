@@ -75,13 +75,8 @@ class Server:
 
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
-        from .control.journal import EXTENSION
-        from .state import get_state
-        from .webhooks import get_webhooks
-        get_state(self.app).store.close()
-        get_webhooks(self.app).dispatcher.stop()
-        if EXTENSION in self.app.extensions:
-            self.app.extensions[EXTENSION].close()   # long polls of the journal answer now
+        from .state import get_state   # the state's parts import this module for its environ keys
+        get_state(self.app).close()
         self._wait_for_streams(seconds=1.0)
         if self.kind == "waitress":
             self._close_waitress()

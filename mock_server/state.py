@@ -1,17 +1,25 @@
-"""The shared state of one app: fixtures, clock and store, kept in app.extensions."""
+"""The shared state of one app, kept in app.extensions as one object: fixtures, clock, store, and the parts
+the control wing, the webhooks and the live streams hang on it at boot."""
 from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
 from .domain.assistant_flow import check_fixtures
 from .domain.clock import Clock
 from .domain.fixtures import Fixtures
+from .domain.store import OrgStore
 from .store import make_store
-from .store.memory import MemoryStore
+
+if TYPE_CHECKING:   # the parts below import this module to find their place on the app
+    from .control.faults import FaultSet
+    from .control.journal import Journal
+    from .webhooks import Webhooks
 
 EXTENSION = "kustomer_mock"
 
@@ -22,8 +30,22 @@ class MockState:
 
     fixtures: Fixtures
     clock: Clock
-    store: MemoryStore
+    store: OrgStore
     started_at: float = field(default_factory=time.time)
+    faults: FaultSet | None = None        # control/faults.py: the fault rules
+    stubs: FaultSet | None = None         # control/stubs.py: the stub rules
+    journal: Journal | None = None        # control/journal.py: the recorded calls
+    webhooks: Webhooks | None = None      # webhooks/: capture and delivery of outbound events
+    streams: Any = None                   # api/live.py: the open event streams' slots
+    unexpected: deque = field(default_factory=lambda: deque(maxlen=100))  # errors.py: the last 500s
+
+    def close(self) -> None:
+        """The server is stopping: event streams end, deliveries stop, journal long polls answer now."""
+        self.store.close()
+        if self.webhooks is not None:
+            self.webhooks.dispatcher.stop()
+        if self.journal is not None:
+            self.journal.close()
 
 
 def init_app(app: Flask) -> MockState:

@@ -24,17 +24,15 @@ def _fill(org, conversations: int, messages: int = 2) -> None:
             org.record_message(conversation, body=f"m{m}", direction="in", sent_by={"type": "customer"})
 
 
-def _other_thread_gets(lock) -> bool:
-    got = []
-
-    def take():
-        got.append(lock.acquire(blocking=False))
-        if got[0]:
-            lock.release()
-    thread = threading.Thread(target=take)
+def _other_thread_reads(org) -> bool:
+    """Whether another thread can read the org now (it waits if this thread holds the org's lock)."""
+    def read():
+        with org.reading():
+            pass
+    thread = threading.Thread(target=read, daemon=True)
     thread.start()
-    thread.join()
-    return got[0]
+    thread.join(timeout=30)   # a guard against a hang, not a timing: a held lock blocks it for good
+    return not thread.is_alive()
 
 
 def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_consistent(app):
@@ -43,7 +41,7 @@ def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_
     state = app.extensions["kustomer_mock"]
     pieces = export_chunks(state.store, state.clock)
     text = [next(pieces) for _ in range(6)]               # well into the org's records
-    assert _other_thread_gets(org.lock)                  # calls on the org go on between chunks
+    assert _other_thread_reads(org)                  # calls on the org go on between chunks
     late = org.new_conversation(org.new_customer(name="Late"))   # made during the export
     org.record_message(next(iter(org.conversations.values())), body="late", direction="in", sent_by={})
     document = json.loads("".join(text + list(pieces)))

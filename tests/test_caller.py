@@ -35,3 +35,14 @@ def test_the_journal_and_the_role_guard_read_the_same_caller(client, chat):
     assert api.get("/v1/customers").status_code == 200
     entry = client.get("/__admin/requests", query_string={"operation": "getCustomers"}).json["requests"][-1]
     assert (entry["org"], entry["operation"], entry["status"]) == (chat.key, "getCustomers", 200)
+
+
+def test_get_conversation_names_the_org_once(client, chat, monkeypatch):
+    """The caller step names the key's org; the store is handed that name instead of working it out again."""
+    from mock_server.domain.fixtures import Fixtures
+    api = Api(client, chat.key)
+    conversation = api.customer_conversation(api.created("/v1/customers", {"name": "Ada"})["id"])
+    names = _counting(monkeypatch, Fixtures, "org_name")
+
+    assert api.get(f"/v1/conversations/{conversation}").status_code == 200
+    assert len(names) == 1

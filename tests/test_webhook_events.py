@@ -170,10 +170,8 @@ def test_a_state_import_emits_nothing(app, client, key, hooked):
 def test_fixture_records_announced_through_the_hook_are_sent_as_get_lists_them(app, client, key, hooked, kind, path):
     org = org_of(app, key)
     record = getattr(org, f"{kind}s")[0]
-    before = dict(record)
-    record["name"] = "Renamed"
-    with app.app_context():   # outside a request: the event is emitted at once
-        org.record_changed(kind, record, before)
+    with app.app_context(), org.change(kind, record):   # outside a request: the event is emitted at once
+        record["name"] = "Renamed"
     event = _events(app, key)[-1]
     listed = Api(client, key).get(path).json["data"][0]
     assert (event["name"], event["data"]) == (f"kustomer.{kind}.update", listed)

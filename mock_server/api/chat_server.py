@@ -47,11 +47,7 @@ def list_chat_session_messages(session_id):
     """A session's messages, oldest first."""
     paging = shared(ListQuery).load({"sort": "asc", **request.args.to_dict()})
     org = server_org()
-    conversation = org.conversation(session_id)
-    with org.lock:
-        messages = list(org.messages.get(conversation.id, []))
-    if paging["sort"] == "desc":
-        messages.reverse()
+    messages = chat.session_messages(org, session_id, paging["sort"])
     return listing(s.ChatMessageList, messages, paging, s.message)
 
 

@@ -15,19 +15,18 @@ from .context import chat_session, json_body
 from .docs import operation
 
 bp = Blueprint("live", __name__, url_prefix="/c/v1")
-SLOTS = "kustomer_mock_streams"
 
 
 @bp.record_once
 def _init(setup) -> None:
     threads = int(setup.app.config.get("THREADS", 32))
     reserve = int(setup.app.config.get("STREAM_RESERVE", 16))
-    setup.app.extensions[SLOTS] = sse.StreamSlots(max(1, threads - reserve))
+    get_state(setup.app).streams = sse.StreamSlots(max(1, threads - reserve))
 
 
 def stream_slots(app=None) -> sse.StreamSlots:
     """The open-stream counter of the app."""
-    return (app or current_app).extensions[SLOTS]
+    return get_state(app).streams
 
 
 @bp.get("/events", endpoint="eventStream")

@@ -5,6 +5,7 @@ from flask import Blueprint, request
 
 from ..caller import current_caller
 from ..domain import notes, rest_messages
+from ..domain.errors import MissingField
 from ..domain.rest_messages import honour_stamps
 from ..schemas import rest_v1 as s
 from ..schemas import rest_v1_resources as r
@@ -155,7 +156,6 @@ def create_note():
     """Write a note on the conversation the body names."""
     org, fields = _load(s.NoteBody)
     if not fields.get("conversation"):
-        from ..domain.errors import MissingField
         raise MissingField("a note names its conversation", pointer="/conversation")
     return _note(notes.create_note(org, fields["conversation"], fields)), 201
 

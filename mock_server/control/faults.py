@@ -14,7 +14,6 @@ from ..serving import DROP_KEY, SOCKET_KEY, client_gone
 from ..state import get_state
 from .rules import MAX_HANG_SECONDS, Call, Decision, FaultSet
 
-EXTENSION = "kustomer_mock.faults"
 HANG_POLL_SECONDS = 0.05
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 408: "request_timeout",
           409: "conflict", 429: "rate_limited", 500: "internal_error", 502: "bad_gateway",
@@ -28,13 +27,13 @@ class ConnectionDropped(ApiError):
 
 def init_app(app: Flask) -> FaultSet:
     """Keep the fault rules on the app; create_app puts `before` in the request pipeline."""
-    faults = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]))
+    faults = get_state(app).faults = FaultSet(int(app.config["SEED"]))
     return faults
 
 
 def get_faults(app: Flask | None = None) -> FaultSet:
     """The FaultSet of `app` (default: the current app)."""
-    return (app or current_app).extensions[EXTENSION]
+    return get_state(app).faults
 
 
 def operation_names(app: Flask | None = None) -> list[str]:

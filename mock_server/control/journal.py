@@ -10,9 +10,9 @@ from flask import Flask, Response, current_app, request
 
 from ..caller import caller_if_any
 from ..domain.clock import parse_iso
+from ..state import get_state
 from ..strict_json import loads
 
-EXTENSION = "kustomer_mock.journal"
 BODY_LIMIT = 4096  # characters of a request or response body kept per entry
 MAX_WAIT_SECONDS = 25.0  # a long poll (?after=ID&wait=S) answers empty after this at most
 
@@ -99,14 +99,14 @@ def _status_fits(actual: int | None, wanted: str) -> bool:
 
 def init_app(app: Flask) -> Journal:
     """Keep a journal on the app; create_app puts `record` in the request pipeline."""
-    journal = app.extensions[EXTENSION] = Journal(int(app.config.get("JOURNAL_SIZE") or 1000),
+    journal = get_state(app).journal = Journal(int(app.config.get("JOURNAL_SIZE") or 1000),
                                                   float(app.config.get("JOURNAL_MAX_WAIT", MAX_WAIT_SECONDS)))
     return journal
 
 
 def get_journal(app: Flask | None = None) -> Journal:
     """The Journal of `app` (default: the current app)."""
-    return (app or current_app).extensions[EXTENSION]
+    return get_state(app).journal
 
 
 def record(response: Response) -> Response:

@@ -81,7 +81,7 @@ def _records(batch: list) -> str:
 
 
 def _org_chunks(org: Org, keys: list) -> Iterator[str]:
-    with org.lock:   # one pass over references: milliseconds even for 100k conversations
+    with org.reading():   # one pass over references: milliseconds even for 100k conversations
         plain = {name: copy.deepcopy(getattr(org, name)) for name in PLAIN
                  if hasattr(org, name) and name != "tokens"}
         version, state, gauss = org.rng.getstate()
@@ -123,7 +123,7 @@ def _pieces(org: Org, items: list, write, weight=lambda item: 1) -> Iterator[str
         end, size = start, 0
         while end < len(items) and (size < CHUNK or end == start):
             size, end = size + max(1, weight(items[end])), end + 1
-        with org.lock:
+        with org.reading():
             text = write(items[start:end])
         if text:
             yield text if first else "," + text

@@ -7,25 +7,24 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
 from ..caller import current_caller
 from ..state import get_state
 from .faults import call_of
 from .rules import FaultSet
 
-EXTENSION = "kustomer_mock.stubs"
 
 
 def init_app(app: Flask) -> FaultSet:
     """Keep the stub rules on the app (ids s1, s2, ...)."""
-    stubs = app.extensions[EXTENSION] = FaultSet(int(app.config["SEED"]), prefix="s")
+    stubs = get_state(app).stubs = FaultSet(int(app.config["SEED"]), prefix="s")
     return stubs
 
 
 def get_stubs(app: Flask | None = None) -> FaultSet:
     """The stub rules of `app` (default: the current app)."""
-    return (app or current_app).extensions[EXTENSION]
+    return get_state(app).stubs
 
 
 def before() -> Response | None:

@@ -1,8 +1,13 @@
 """The whole org as someone watching it sees it (the dashboard, a script): keys, conversations, threads."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..domain.models import Conversation, Message
 from ..domain.rest import CHAT_ONLY_ROLE
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from ..domain.org import Org
 
 
 class WatchedConversation:
@@ -40,22 +45,22 @@ def describe_keys(store) -> list[dict]:
     return found
 
 
-def _watched(org, conversation: Conversation) -> WatchedConversation:
+def _watched(org: Org, conversation: Conversation) -> WatchedConversation:
     unread = sum(1 for m in org.messages.get(conversation.id, ()) if not m.read)
     assistant = next((a for a in org.assistants if a["id"] == conversation.assistant_id), None)
     return WatchedConversation(conversation, org.customers.get(conversation.customer_id), unread,
                                assistant.get("name") if assistant else None)
 
 
-def conversations(org) -> list[WatchedConversation]:
+def conversations(org: Org) -> list[WatchedConversation]:
     """Every conversation of the org, the most recently active first."""
-    with org.lock:
+    with org.reading():
         found = [_watched(org, c) for c in org.conversations.values()]
     return sorted(found, key=lambda w: (w.last_message_at, w.created_at, w.id), reverse=True)
 
 
-def thread(org, conversation_id: str) -> tuple[WatchedConversation, list[Message]]:
+def thread(org: Org, conversation_id: str) -> tuple[WatchedConversation, list[Message]]:
     """One conversation and every message of it, oldest first (NotFound for an unknown id)."""
     conversation = org.conversation(conversation_id)
-    with org.lock:
+    with org.reading():
         return _watched(org, conversation), list(org.messages.get(conversation.id, ()))

@@ -1,18 +1,23 @@
 """Conversational assistants: which one applies, what it says, and where each answer leads."""
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
+
 
 from . import assistant_flow as flow
 from .errors import InvalidSelection, UnknownAssistant
 from .klasses import merge_attributes
+from .lifecycle import end
 from .models import Conversation, Message
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 PICK_AN_OPTION = "Please choose one of the options to continue."
 DEFAULT_LANG = "en_us"
 
 
-def find(org, assistant_id: str | None, pointer: str = "/assistantId") -> dict | None:
+def find(org: Org, assistant_id: str | None, pointer: str = "/assistantId") -> dict | None:
     """The assistant with this id, None for no id, UnknownAssistant (at `pointer`) for a wrong one."""
     if not assistant_id:
         return None
@@ -22,29 +27,29 @@ def find(org, assistant_id: str | None, pointer: str = "/assistantId") -> dict |
     return assistant
 
 
-def default_id(org, brand_id: str | None) -> str | None:
+def default_id(org: Org, brand_id: str | None) -> str | None:
     """The default assistant of a brand, else of the org (settings.activeAssistant), else None."""
     brand = next((b for b in org.brands if b["id"] == brand_id), None) if brand_id else None
     return (brand or {}).get("activeAssistant") or org.settings.get("activeAssistant")
 
 
-def choose(org, assistant_id: str | None, brand_id: str | None, defaults: bool = True) -> dict | None:
+def choose(org: Org, assistant_id: str | None, brand_id: str | None, defaults: bool = True) -> dict | None:
     """The assistant a new conversation gets: the one named, else (with `defaults`) the brand's or org's."""
     if assistant_id:
         return find(org, assistant_id)
     return find(org, default_id(org, brand_id)) if defaults else None
 
 
-def begin(org, conversation: Conversation, assistant: dict) -> None:
+def begin(org: Org, conversation: Conversation, assistant: dict) -> None:
     """Put a new conversation in assistant mode at its first question (greet says it)."""
-    with org.lock:
+    with org.change("conversation", conversation):
         conversation.assistant_id = assistant["id"]
         conversation.in_assistant_mode = True
         conversation.assistant_state = {"id": assistant["id"], "questionId": assistant["questions"][0]["id"],
                                         "status": "asking", "answers": {}}
 
 
-def greet(org, conversation: Conversation) -> None:
+def greet(org: Org, conversation: Conversation) -> None:
     """Say the greeting and ask the first question, as assistant messages."""
     assistant, question = _current(org, conversation)
     if assistant.get("greeting"):
@@ -53,7 +58,7 @@ def greet(org, conversation: Conversation) -> None:
     _ask(org, conversation, assistant, question)
 
 
-def check_reply(org, conversation: Conversation, payload) -> None:
+def check_reply(org: Org, conversation: Conversation, payload) -> None:
     """Before a customer message is stored: refuse a payload that is not an option of the open question."""
     if payload is None or not conversation.in_assistant_mode:
         return
@@ -67,7 +72,7 @@ def check_reply(org, conversation: Conversation, payload) -> None:
                                meta={"questionId": question["id"], "validValues": flow.valid_values(question, klass)})
 
 
-def on_customer_message(org, conversation: Conversation, message: Message, payload) -> None:
+def on_customer_message(org: Org, conversation: Conversation, message: Message, payload) -> None:
     """Let the assistant answer a customer message while the conversation is in assistant mode."""
     assistant, question = _current(org, conversation)
     if question is None:
@@ -91,17 +96,15 @@ def on_customer_message(org, conversation: Conversation, message: Message, paylo
     _go_to(org, conversation, assistant, flow.next_step(question, klass, choice))
 
 
-def _record_answer(org, conversation: Conversation, question: dict, attribute, value) -> None:
-    with org.lock:
-        before = copy.copy(conversation)
+def _record_answer(org: Org, conversation: Conversation, question: dict, attribute, value) -> None:
+    with org.change("conversation", conversation, deep=True):
         conversation.assistant_state["answers"][question["id"]] = value
         if attribute is not None:
             conversation.custom = merge_attributes(conversation.custom, {attribute.name: value})
             conversation.updated_at = org.now()
-    org.record_changed("conversation", conversation, before)
 
 
-def _go_to(org, conversation: Conversation, assistant: dict, step: str | None) -> None:
+def _go_to(org: Org, conversation: Conversation, assistant: dict, step: str | None) -> None:
     """Ask the next question, or finish with the ending the flow leads to."""
     questions = assistant["questions"]
     current = conversation.assistant_state["questionId"]
@@ -110,19 +113,18 @@ def _go_to(org, conversation: Conversation, assistant: dict, step: str | None) -
         step = questions[index + 1]["id"] if index + 1 < len(questions) else assistant["endings"][0]["id"]
     question = next((q for q in questions if q["id"] == step), None)
     if question is not None:
-        with org.lock:
+        with org.change("conversation", conversation, deep=True):
             conversation.assistant_state["questionId"] = question["id"]
         _ask(org, conversation, assistant, question)
         return
     _finish(org, conversation, assistant, next(e for e in assistant["endings"] if e["id"] == step))
 
 
-def _finish(org, conversation: Conversation, assistant: dict, ending: dict) -> None:
+def _finish(org: Org, conversation: Conversation, assistant: dict, ending: dict) -> None:
     """Leave assistant mode: hand off to an agent queue (the chat stays open) or end the chat."""
     if ending.get("message"):
         _say(org, conversation, assistant, ending["message"], {"templateType": "text", "body": ending["message"]})
-    with org.lock:
-        before = copy.copy(conversation)
+    with org.change("conversation", conversation, deep=True):
         state = conversation.assistant_state
         state.update({"questionId": None, "endingId": ending["id"],
                       "status": "handoff" if ending["action"] == "handoff" else "ended"})
@@ -130,27 +132,25 @@ def _finish(org, conversation: Conversation, assistant: dict, ending: dict) -> N
             state["queueId"] = ending.get("queueId")
         conversation.in_assistant_mode = False
         conversation.updated_at = org.now()
-    org.record_changed("conversation", conversation, before)
     org.events.emit("onAssistantEnded", {"conversationId": conversation.id, "isInAssistantMode": False},
                     conversation.customer_id)
     if ending["action"] == "end":
-        from .chat import end  # imported here: chat imports this module at load time
         end(org, conversation)
 
 
-def _current(org, conversation: Conversation) -> tuple[dict, dict | None]:
+def _current(org: Org, conversation: Conversation) -> tuple[dict, dict | None]:
     """The conversation's assistant and the question it is waiting on (None once it has finished)."""
     assistant = find(org, conversation.assistant_id)
     question_id = conversation.assistant_state.get("questionId")
     return assistant, next((q for q in assistant["questions"] if q["id"] == question_id), None)
 
 
-def _ask(org, conversation: Conversation, assistant: dict, question: dict) -> Message:
+def _ask(org: Org, conversation: Conversation, assistant: dict, question: dict) -> Message:
     klass = org.klasses["conversation"]
     return _say(org, conversation, assistant, question["prompt"], flow.template(question, klass))
 
 
-def _say(org, conversation: Conversation, assistant: dict, body: str, template: dict) -> Message:
+def _say(org: Org, conversation: Conversation, assistant: dict, body: str, template: dict) -> Message:
     """Record one assistant message (read from the start) and push it to the customer's streams."""
     message = org.record_message(conversation, body=body, direction="out", sent_by=bot(assistant),
                                  meta={"template": template}, read=True)
@@ -183,7 +183,7 @@ def state_view(conversation: Conversation) -> dict | None:
     return view
 
 
-def init_payload(org, assistant: dict, lang: str | None, tracking_id: str) -> dict:
+def init_payload(org: Org, assistant: dict, lang: str | None, tracking_id: str) -> dict:
     """KustomerCore.initAssistant: the opening dialog, node and messages, without a conversation."""
     klass, now, lang = org.klasses["conversation"], org.now(), lang or DEFAULT_LANG
     first = assistant["questions"][0]

@@ -1,9 +1,14 @@
 """Attachments: files uploaded by customers and agents, checked against Kustomer's chat limits, served back."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mimetypes
 
 from .errors import ApiError, NotFound
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 MAX_FILE_BYTES = 5 * 1024 * 1024      # per attachment, as Kustomer's chat SDK documents (reference 3.7)
 MAX_MESSAGE_BYTES = 9 * 1024 * 1024   # all attachments of one message
@@ -45,27 +50,27 @@ def check(name: str, content_type: str, size: int | None, pointer: str = "/file"
                                  f"bytes (5 MB)", pointer=pointer)
 
 
-def upload(org, owner: str, name: str, content_type: str, data: bytes, base_url: str) -> dict:
+def upload(org: Org, owner: str, name: str, content_type: str, data: bytes, base_url: str) -> dict:
     """Store one checked file of `owner` (a customer id, or AGENTS); answers its description."""
     name = (name or "file")[-MAX_NAME_CHARS:]
     content_type = content_type_of(name, content_type)
     check(name, content_type, len(data))
-    with org.lock:
+    with org.writing("files") as files:
         file_id = org.new_id()
         url = f"{base_url.rstrip('/')}/c/v1/chat/attachments/{file_id}?key={_chat_key(org)}"
         described = {"_id": file_id, "name": name, "contentType": content_type, "contentLength": len(data),
                      "url": url}
-        org.files[file_id] = {"owner": owner, "data": data, "createdAt": org.now(), **described}
+        files[file_id] = {"owner": owner, "data": data, "createdAt": org.now(), **described}
     return described
 
 
-def _chat_key(org) -> str:
+def _chat_key(org: Org) -> str:
     """A key of the org that a browser may show: one with the tracking role (the chat key)."""
     keys = [key for key, roles in org.roles.items() if "org.tracking" in roles]
     return (keys or list(org.roles) or [org.name])[0]
 
 
-def resolve(org, owner: str, items: list | None) -> list:
+def resolve(org: Org, owner: str, items: list | None) -> list:
     """A message's attachments: uploads named by id become their description; the total is checked."""
     resolved = []
     for index, item in enumerate(items or []):
@@ -86,7 +91,7 @@ def resolve(org, owner: str, items: list | None) -> list:
     return resolved
 
 
-def stored(org, file_id: str) -> dict:
+def stored(org: Org, file_id: str) -> dict:
     """An uploaded file with its bytes, or NotFound."""
     found = org.files.get(file_id)
     if found is None:

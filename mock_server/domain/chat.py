@@ -1,30 +1,34 @@
 """What a customer can do over the chat API: every backend call of the Web SDK."""
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
+
 from datetime import timedelta
 
 from . import assistant as assistants
 from . import attachments as files
 from . import proactive
-from . import satisfaction
 from .clock import parse_iso
 from .klasses import merge_attributes
 from .errors import (ChatUnavailable, ConversationEnded, EndingNotAllowed, InvalidField, MissingField, NotFound,
                      ValueTooLong)
+from .lifecycle import conversation_event, end
 from .models import Conversation, Customer, Message, contact
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 MAX_MESSAGE_CHARS = 10_000
 HISTORY_DAYS = 30  # getMessages answers only the last 30 days, as Kustomer documents
 
 
-def _check_enabled(org) -> None:
+def _check_enabled(org: Org) -> None:
     """Refuse a customer's write while chat is disabled (offline and hidden still take messages)."""
     if org.availability() == "disabled":
         raise ChatUnavailable("chat is disabled for this org: nothing was created")
 
 
-def start(org, token: str | None, brand_id: str | None = None, assistant_id: str | None = None,
+def start(org: Org, token: str | None, brand_id: str | None = None, assistant_id: str | None = None,
           lang: str | None = None) -> tuple[str, Customer]:
     """Kustomer.start(): reuse a valid tracking token, else a new anonymous customer and token."""
     if brand_id and brand_id not in {b["id"] for b in org.brands}:
@@ -152,11 +156,13 @@ class ChatSession:
         conversation = self._conversation(conversation_id)
         wanted = set(message_ids or [])
         marked = []
-        with self.org.lock:
-            for message in self.org.messages.get(conversation.id, []):
-                if not message.read and (not wanted or message.id in wanted):
-                    message.read = True
-                    marked.append(message.id)
+        with self.org.reading():
+            unread = [m for m in self.org.messages.get(conversation.id, [])
+                      if not m.read and (not wanted or m.id in wanted)]
+        for message in unread:
+            with self.org.change("message", message):
+                message.read = True
+            marked.append(message.id)
         if marked:
             self.org.events.emit("onUnread", self.unread_event(conversation.id, -len(marked)), self.customer.id)
         return marked
@@ -184,19 +190,16 @@ class ChatSession:
         """describeConversation: set Conversation Klass attributes."""
         conversation = self._conversation(conversation_id)
         self.org.klasses["conversation"].validate(custom_attributes)
-        with self.org.lock:
-            before = copy.copy(conversation)
+        with self.org.change("conversation", conversation):
             conversation.custom = merge_attributes(conversation.custom, custom_attributes)
             conversation.updated_at = self.org.now()
-        self.org.record_changed("conversation", conversation, before)
         return conversation
 
     def describe_customer(self, attributes: dict, custom_attributes: dict) -> Customer:
         """describeCustomer: shared emails, phones, socials and Customer Klass attributes."""
         self.org.klasses["customer"].validate(custom_attributes)
         customer = self.customer
-        with self.org.lock:
-            before = copy.copy(customer)
+        with self.org.change("customer", customer):
             # the SDK sends plain addresses and numbers; REST shows them as Kustomer's contact items
             for name, kind in (("shared_emails", "email"), ("shared_phones", "phone")):
                 if attributes.get(name) is not None:
@@ -205,27 +208,7 @@ class ChatSession:
                 customer.shared_socials = list(attributes["shared_socials"])
             customer.custom = merge_attributes(customer.custom, custom_attributes)
             customer.updated_at = self.org.now()
-        self.org.record_changed("customer", customer, before)
         return customer
-
-
-def end(org, conversation: Conversation, survey: bool = True) -> None:
-    """End a conversation, tell the customer's streams, and offer the survey when Kustomer would."""
-    with org.lock:
-        before = copy.copy(conversation)
-        conversation.ended, conversation.ended_at = True, org.now()
-        conversation.status, conversation.in_assistant_mode = "done", False
-        conversation.updated_at = conversation.ended_at
-    org.record_changed("conversation", conversation, before)
-    org.events.emit("onConversationEnded", conversation_event(conversation), conversation.customer_id)
-    if survey:
-        satisfaction.offer(org, conversation)
-
-
-def conversation_event(conversation: Conversation) -> dict:
-    """The {conversationId, createdAt, ended, isInAssistantMode} shape of callbacks and events."""
-    return {"conversationId": conversation.id, "createdAt": conversation.created_at,
-            "ended": conversation.ended, "isInAssistantMode": conversation.in_assistant_mode}
 
 
 def _check_length(body: str | None) -> None:
@@ -233,7 +216,7 @@ def _check_length(body: str | None) -> None:
         raise ValueTooLong(f"a message may hold at most {MAX_MESSAGE_CHARS} characters", pointer="/message")
 
 
-def chat_settings(org, brand_id: str | None = None) -> dict:
+def chat_settings(org: Org, brand_id: str | None = None) -> dict:
     """The chat settings a widget reads at start (reference 3.1-3.2)."""
     settings, brand_id = org.settings, brand_id or org.default_brand_id
     brand = org.brand(brand_id) or {}

@@ -6,6 +6,7 @@ import copy
 from .errors import Conflict, NotFound
 from .klasses import merge_attributes
 from .models import Customer, reset
+from .org import Org
 from .tags import resolve_tags
 
 # Fields of the body that map one-to-one onto the record (the lists keep Kustomer's item objects)
@@ -21,7 +22,7 @@ def _primary_emails(customer: Customer) -> set[str]:
     return {e["email"].lower() for e in customer.emails}
 
 
-def check_unique(org, values: dict, exclude: str | None = None) -> None:
+def check_unique(org: Org, values: dict, exclude: str | None = None) -> None:
     """409 naming the holder when another customer has one of these emails or this externalId."""
     emails = {e["email"].lower() for e in values.get("emails") or []}
     external_id = values.get("external_id")
@@ -37,7 +38,7 @@ def check_unique(org, values: dict, exclude: str | None = None) -> None:
                            pointer="/externalId", meta={"existingId": other.id})
 
 
-def _values(org, fields: dict) -> dict:
+def _values(org: Org, fields: dict) -> dict:
     """The record fields of a checked body (tags not yet resolved)."""
     values = {name: copy.deepcopy(fields[name]) for name in _PLAIN if name in fields}
     for entry in values.get("whatsapps") or []:
@@ -48,26 +49,23 @@ def _values(org, fields: dict) -> dict:
     return values
 
 
-def _custom(org, fields: dict) -> dict:
+def _custom(org: Org, fields: dict) -> dict:
     return org.klasses["customer"].validate(fields.get("custom") or {}, pointer_root="/custom")
 
 
-def create_customer(org, fields: dict) -> Customer:
+def create_customer(org: Org, fields: dict) -> Customer:
     """POST /v1/customers: every field checked (custom against the Customer Klass) before anything is written."""
     custom, values = _custom(org, fields), _values(org, fields)
-    with org.lock:
+    with org.writing("customers"):   # the uniqueness check and the write in one step
         check_unique(org, values)
         if fields.get("tags"):
             values["tags"] = resolve_tags(org, fields["tags"], "/tags")
         identified = any(values.get(k) for k in _IDENTIFYING)
-        customer = org.new_customer(**values, custom=merge_attributes({}, custom), anonymous=not identified)
-        if fields.get("created_at"):
-            customer.created_at = customer.updated_at = fields["created_at"]
-    org.record_changed("customer", customer)
-    return customer
+        return org.new_customer(at=fields.get("created_at"), **values, custom=merge_attributes({}, custom),
+                                anonymous=not identified)
 
 
-def update_customer(org, customer_id: str, fields: dict, replace: bool = False, unlink_company: bool = False
+def update_customer(org: Org, customer_id: str, fields: dict, replace: bool = False, unlink_company: bool = False
                     ) -> Customer:
     """PUT/PATCH /v1/customers/{id}: the fields sent change (lists wholesale, custom merged, null clears).
 
@@ -76,11 +74,10 @@ def update_customer(org, customer_id: str, fields: dict, replace: bool = False, 
     """
     customer = org.customer(customer_id)
     custom, values = _custom(org, fields), _values(org, fields)
-    with org.lock:
+    with org.change("customer", customer, deep=True):
         check_unique(org, values, exclude=customer.id)
         if fields.get("tags") is not None:
             values["tags"] = resolve_tags(org, fields["tags"], "/tags")
-        before = copy.deepcopy(customer)
         if replace:
             reset(customer, (*_PLAIN, "email", "tags"))
         if unlink_company and "company" not in fields:
@@ -91,17 +88,16 @@ def update_customer(org, customer_id: str, fields: dict, replace: bool = False, 
         customer.anonymous = customer.anonymous and not any(getattr(customer, k) for k in _IDENTIFYING)
         customer.updated_at = customer.modified_at = org.now()
         customer.rev += 1
-    org.record_changed("customer", customer, before)
     return customer
 
 
-def delete_customer(org, customer_id: str) -> None:
+def delete_customer(org: Org, customer_id: str) -> None:
     """DELETE /v1/customers/{id}: the customer, their conversations, messages, notes, KObjects and sessions."""
     customer = org.customer(customer_id)
     org.erase_customer(customer.id)
 
 
-def find_by(org, field: str, value: str) -> Customer:
+def find_by(org: Org, field: str, value: str) -> Customer:
     """GET /v1/customers/{field}={value}: the customer with this email, externalId or phone, or 404."""
     # a phone compares digits only: +1 (555) 010-0100 and +15550100100 are one number
     wanted = {"email": value.strip().lower(), "phone": _digits(value)}.get(field, value.strip())
@@ -129,7 +125,7 @@ _TARGET_WINS = ("company", "name", "external_id", "username", "avatar_url", "loc
                 "gender", "default_lang")
 
 
-def merge_customers(org, source_id: str, target_id: str) -> dict:
+def merge_customers(org: Org, source_id: str, target_id: str) -> dict:
     """POST /v1/customers/merges: the source's records move to the target, which keeps Kustomer's merge rules.
 
     Lists are united, custom attributes combined (the target wins a clash), activity times keep the latest,
@@ -139,8 +135,7 @@ def merge_customers(org, source_id: str, target_id: str) -> dict:
     target = org.customer(target_id) if target_id in org.customers else _missing(target_id, "/target")
     if source.id == target.id:
         raise Conflict("a customer cannot be merged into itself", pointer="/source")
-    with org.lock:
-        before = copy.deepcopy(target)
+    with org.change("customer", target, deep=True):
         for name in _UNION:
             merged = list(getattr(target, name))
             merged += [item for item in getattr(source, name) if item not in merged]
@@ -156,13 +151,13 @@ def merge_customers(org, source_id: str, target_id: str) -> dict:
         target.created_at = min(source.created_at, target.created_at)
         target.anonymous = target.anonymous and source.anonymous
         org.move_records(source.id, target.id)
-        org.customers.pop(source.id, None)
+        org.remove("customer", source.id)
         target.updated_at = target.modified_at = org.now()
         target.rev += 1
         merge = {"id": org.new_id(), "status": "success", "source": source.id, "target": target.id,
                  "createdAt": target.updated_at, "updatedAt": target.updated_at}
-        org.merges[merge["id"]] = merge
-    org.record_changed("customer", target, before)
+        with org.writing("merges") as merges:
+            merges[merge["id"]] = merge
     return merge
 
 
@@ -170,7 +165,7 @@ def _missing(customer_id: str, pointer: str):
     raise NotFound(f"no customer {customer_id}", pointer=pointer)
 
 
-def merge(org, merge_id: str) -> dict:
+def merge(org: Org, merge_id: str) -> dict:
     """A merge by id, or NotFound."""
     found = org.merges.get(merge_id)
     if found is None:

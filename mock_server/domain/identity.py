@@ -1,7 +1,8 @@
 """Login with a JWT (Kustomer.login, logout, isLoggedIn): verify the token, identify the customer."""
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
+
 import json
 import time
 
@@ -14,6 +15,9 @@ from .errors import (JwtAlgorithmNotAllowed, JwtBadSignature, JwtFutureIat, JwtI
                      JwtMissingIat, JwtMissingIdentity, JwtStaleIat, NotFound, ValueTooLong)
 from ..strict_json import loads
 from .models import Customer
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 ALGORITHM = "HS256"
 MAX_TOKEN_CHARS = 4096        # a login JWT with an email is ~200 characters
@@ -108,7 +112,7 @@ def _check_time(claims: dict, now: float) -> None:
 
 # -- the calls -------------------------------------------------------------------------------------
 
-def find_customer(org, email: str | None, external_id: str | None) -> Customer | None:
+def find_customer(org: Org, email: str | None, external_id: str | None) -> Customer | None:
     """The customer with this email (case-insensitive) or, without an email, this external id."""
     for customer in org.customers.values():
         if email and email.lower() in {e["email"].lower() for e in customer.emails}:
@@ -118,7 +122,7 @@ def find_customer(org, email: str | None, external_id: str | None) -> Customer |
     return None
 
 
-def login(org, tracking_token: str, jwt_token: str, brand_id: str | None = None,
+def login(org: Org, tracking_token: str, jwt_token: str, brand_id: str | None = None,
           assistant_id: str | None = None) -> dict:
     """Kustomer.login: identify the token's session as the JWT's customer, moving anonymous history."""
     info = org.token_info(tracking_token)
@@ -126,43 +130,40 @@ def login(org, tracking_token: str, jwt_token: str, brand_id: str | None = None,
         raise NotFound(f"no brand {brand_id} in this org", pointer="/brandId")
     assistants.find(org, assistant_id)
     identity = verify_login_token(jwt_token, org.chat_secret, org.clock.timestamp())
-    with org.lock:
+    with org.writing("tokens"):   # finding or making the customer and moving the session in one step
         previous = org.customers[info["customerId"]]
         customer = find_customer(org, identity["email"], identity["externalId"])
         if customer is None:
             customer = org.new_customer(email=identity["email"], external_id=identity["externalId"],
                                         anonymous=False)
-        before = copy.copy(customer)
-        if previous.anonymous and previous.id != customer.id:
-            _move_history(org, previous, customer)
-        customer.anonymous = False
+        with org.change("customer", customer):
+            if previous.anonymous and previous.id != customer.id:
+                _move_history(org, previous, customer)
+            customer.anonymous = False
         info.update({"customerId": customer.id, "loggedIn": True,
                      **{k: v for k, v in (("brandId", brand_id), ("assistantId", assistant_id)) if v}})
-    org.record_changed("customer", customer, before)
     answer = {"identified": True, "customerId": customer.id, "email": customer.email,
               "externalId": customer.external_id}
     org.events.emit("onLogin", answer, customer.id)
     return answer
 
 
-def _move_history(org, anonymous: Customer, customer: Customer) -> None:
+def _move_history(org: Org, anonymous: Customer, customer: Customer) -> None:
     """The anonymous customer's conversations (and their messages) now belong to `customer`."""
     now = org.now()
     for conversation in org.conversations_of(anonymous.id):
-        before = copy.copy(conversation)
-        conversation.customer_id, conversation.updated_at = customer.id, now
-        org.record_changed("conversation", conversation, before)
+        with org.change("conversation", conversation):
+            conversation.customer_id, conversation.updated_at = customer.id, now
         for message in org.messages.get(conversation.id, []):
-            previous = copy.copy(message)
-            message.customer_id = customer.id
-            org.record_changed("message", message, previous)
+            with org.change("message", message):
+                message.customer_id = customer.id
     customer.updated_at = now
 
 
-def logout(org, tracking_token: str | None) -> dict:
+def logout(org: Org, tracking_token: str | None) -> dict:
     """Kustomer.logout: end the session; its token stops working. Idempotent."""
-    with org.lock:
-        info = org.tokens.pop(tracking_token or "", None)
+    with org.writing("tokens") as tokens:
+        info = tokens.pop(tracking_token or "", None)
     if info is None:
         return {"loggedOut": False, "customerId": None}
     answer = {"loggedOut": True, "customerId": info["customerId"]}
@@ -170,7 +171,7 @@ def logout(org, tracking_token: str | None) -> dict:
     return answer
 
 
-def is_logged_in(org, tracking_token: str | None, email: str | None = None,
+def is_logged_in(org: Org, tracking_token: str | None, email: str | None = None,
                  external_id: str | None = None) -> bool:
     """Kustomer.isLoggedIn({email}|{externalId}): is this session logged in as that customer?"""
     info = org.tokens.get(tracking_token or "")

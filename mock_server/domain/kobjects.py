@@ -2,6 +2,8 @@
 against them as custom attributes are."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import copy
 from dataclasses import dataclass, field
 
@@ -10,6 +12,9 @@ from .errors import Conflict, NotFound
 from .klasses import Klass, merge_attributes
 from .models import KObject
 from .tags import resolve_tags
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 STANDARD = ("customer", "conversation", "message", "company", "user")   # Klasses that are not KObject types
 
@@ -43,7 +48,7 @@ class CustomKlass:
                    attributes=copy.deepcopy(raw.get("attributes") or []))
 
 
-def custom_klass(org, name: str) -> CustomKlass:
+def custom_klass(org: Org, name: str) -> CustomKlass:
     """A custom Klass by name, or NotFound naming the ones the org has."""
     found = org.custom_klasses.get(name)
     if found is None:
@@ -52,7 +57,7 @@ def custom_klass(org, name: str) -> CustomKlass:
     return found
 
 
-def klass_by_id(org, klass_id: str) -> CustomKlass:
+def klass_by_id(org: Org, klass_id: str) -> CustomKlass:
     """A custom Klass by its id, or NotFound."""
     found = next((k for k in org.custom_klasses.values() if k.id == klass_id), None)
     if found is None:
@@ -60,7 +65,7 @@ def klass_by_id(org, klass_id: str) -> CustomKlass:
     return found
 
 
-def create_klass(org, fields: dict) -> CustomKlass:
+def create_klass(org: Org, fields: dict) -> CustomKlass:
     """POST /v1/klasses: a new custom Klass; 409 when the name is taken."""
     if fields["name"] in org.custom_klasses or fields["name"] in STANDARD:
         raise Conflict(f"a Klass named {fields['name']} already exists", pointer="/name")
@@ -68,15 +73,15 @@ def create_klass(org, fields: dict) -> CustomKlass:
     klass = CustomKlass(id=org.new_id(), name=fields["name"], display_name=fields.get("display_name") or
                         fields["name"].title(), created_at=now, updated_at=now)
     _apply_klass(klass, fields)
-    with org.lock:
-        org.custom_klasses[klass.name] = klass
+    with org.writing("custom_klasses") as klasses:
+        klasses[klass.name] = klass
     return klass
 
 
-def update_klass(org, klass_id: str, fields: dict) -> CustomKlass:
+def update_klass(org: Org, klass_id: str, fields: dict) -> CustomKlass:
     """PUT /v1/klasses/{id}: display name, icon, color, status, mixins."""
     klass = klass_by_id(org, klass_id)
-    with org.lock:
+    with org.writing("custom_klasses"):
         _apply_klass(klass, fields)
         klass.updated_at = org.now()
     return klass
@@ -88,13 +93,13 @@ def _apply_klass(klass: CustomKlass, fields: dict) -> None:
             setattr(klass, name, fields[name])
 
 
-def delete_klass(org, klass_id: str) -> None:
+def delete_klass(org: Org, klass_id: str) -> None:
     """DELETE /v1/klasses/{id}: the definition and its KObjects."""
     klass = klass_by_id(org, klass_id)
-    with org.lock:
-        org.custom_klasses.pop(klass.name, None)
+    with org.writing("custom_klasses") as klasses:
+        klasses.pop(klass.name, None)
         for kobject_id in [k.id for k in org.kobjects.values() if k.klass == klass.name]:
-            org.kobjects.pop(kobject_id)
+            org.remove("kobject", kobject_id)
 
 
 # -- KObjects ------------------------------------------------------------------------------------
@@ -102,7 +107,7 @@ def delete_klass(org, klass_id: str) -> None:
 _FIELDS = ("title", "external_id", "description", "images", "icon", "data", "imported_at", "company")
 
 
-def _check_external_id(org, klass: str, external_id: str | None, exclude: str | None = None) -> None:
+def _check_external_id(org: Org, klass: str, external_id: str | None, exclude: str | None = None) -> None:
     if not external_id:
         return
     for other in org.kobjects.values():
@@ -111,7 +116,7 @@ def _check_external_id(org, klass: str, external_id: str | None, exclude: str | 
                            meta={"existingId": other.id})
 
 
-def create_kobject(org, klass_name: str, fields: dict, customer_id: str | None = None,
+def create_kobject(org: Org, klass_name: str, fields: dict, customer_id: str | None = None,
                    customer_pointer: str = "/customer") -> KObject:
     """POST /v1/klasses/{name} (or under a customer): checked whole before it is stored."""
     klass = custom_klass(org, klass_name)
@@ -119,7 +124,7 @@ def create_kobject(org, klass_name: str, fields: dict, customer_id: str | None =
     if customer_id is not None and customer_id not in org.customers:
         raise NotFound(f"no customer {customer_id}", pointer=customer_pointer)
     custom = klass.rules.validate(fields.get("custom") or {}, pointer_root="/custom")
-    with org.lock:
+    with org.writing("kobjects"):   # the externalId check and the write in one step
         _check_external_id(org, klass.name, fields.get("external_id"))
         if customer_id:
             ratelimit.count_creation(org, customer_id, "kobject", imported=bool(fields.get("imported_at")))
@@ -129,11 +134,10 @@ def create_kobject(org, klass_name: str, fields: dict, customer_id: str | None =
         now = fields.get("created_at") or org.now()
         kobject = KObject(id=org.new_id(), klass=klass.name, created_at=now, updated_at=now,
                           customer_id=customer_id, custom=merge_attributes({}, custom), **values)
-        org.kobjects[kobject.id] = kobject
-    return kobject
+        return org.add("kobject", kobject)
 
 
-def kobject(org, klass_name: str, kobject_id: str) -> KObject:
+def kobject(org: Org, klass_name: str, kobject_id: str) -> KObject:
     """A KObject of this Klass by id, or NotFound."""
     custom_klass(org, klass_name)
     found = org.kobjects.get(kobject_id)
@@ -142,7 +146,7 @@ def kobject(org, klass_name: str, kobject_id: str) -> KObject:
     return found
 
 
-def by_external_id(org, klass_name: str, external_id: str) -> KObject:
+def by_external_id(org: Org, klass_name: str, external_id: str) -> KObject:
     """GET /v1/klasses/{name}/externalId={id}."""
     custom_klass(org, klass_name)
     found = next((k for k in org.kobjects.values() if k.klass == klass_name and k.external_id == external_id), None)
@@ -151,11 +155,11 @@ def by_external_id(org, klass_name: str, external_id: str) -> KObject:
     return found
 
 
-def update_kobject(org, klass_name: str, kobject_id: str, fields: dict) -> KObject:
+def update_kobject(org: Org, klass_name: str, kobject_id: str, fields: dict) -> KObject:
     """PUT/PATCH /v1/klasses/{name}/{id}: the fields sent change; custom merges, null clears one."""
     found = kobject(org, klass_name, kobject_id)
     custom = org.custom_klasses[klass_name].rules.validate(fields.get("custom") or {}, pointer_root="/custom")
-    with org.lock:
+    with org.change("kobject", found, deep=True):
         _check_external_id(org, klass_name, fields.get("external_id"), exclude=found.id)
         tags = resolve_tags(org, fields["tags"], "/tags") if fields.get("tags") is not None else None
         for name in _FIELDS:
@@ -169,18 +173,17 @@ def update_kobject(org, klass_name: str, kobject_id: str, fields: dict) -> KObje
     return found
 
 
-def delete_kobject(org, klass_name: str, kobject_id: str) -> None:
+def delete_kobject(org: Org, klass_name: str, kobject_id: str) -> None:
     """DELETE /v1/klasses/{name}/{id}."""
     found = kobject(org, klass_name, kobject_id)
-    with org.lock:
-        org.kobjects.pop(found.id, None)
+    org.remove("kobject", found.id)
 
 
-def kobjects(org, klass_name: str, customer_id: str | None = None, from_date: str | None = None,
+def kobjects(org: Org, klass_name: str, customer_id: str | None = None, from_date: str | None = None,
              sort: str = "desc") -> list[KObject]:
     """A Klass's KObjects (or one customer's), newest first; fromDate bounds updatedAt from below."""
     custom_klass(org, klass_name)
-    with org.lock:
+    with org.reading():
         found = [k for k in org.kobjects.values() if k.klass == klass_name
                  and (customer_id is None or k.customer_id == customer_id)
                  and (from_date is None or k.updated_at >= from_date)]

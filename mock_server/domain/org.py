@@ -4,6 +4,8 @@ from __future__ import annotations
 import copy
 import random
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 from .availability import availability, brand_settings
 from .assistant_flow import check_assistants
@@ -20,6 +22,9 @@ from .seed import seed_org
 from .webhooks import WebhookRegistry
 
 PREVIEW_CHARS = 120
+# the attribute holding each kind of record (dicts by id; the directory's records are lists of dicts)
+COLLECTIONS = {"customer": "customers", "conversation": "conversations", "note": "notes", "kobject": "kobjects",
+               "tag": "tags", "user": "users", "team": "teams"}
 
 
 class Org:
@@ -28,7 +33,7 @@ class Org:
     def __init__(self, spec: OrgSpec, seed: int, clock: Clock):
         data = spec.data
         self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
-        self.lock = threading.RLock()
+        self._lock = threading.RLock()
         self.rng = random.Random(f"{seed}:{spec.name}")
         self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
@@ -65,10 +70,62 @@ class Org:
         seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}", data.get("seedThreads"))
         self.webhooks = WebhookRegistry(self, data.get("webhooks"))  # after the seed: its ids stay the same
 
-    def record_changed(self, kind: str, record, before=None) -> None:
-        """Announce a write: `record` after it, `before` a copy from before it (None: just created)."""
+    # -- writes: every change to the org goes through these, under its lock, and records are announced ---
+
+    def _announce(self, kind: str, record, before=None) -> None:
         for listener in list(self.listeners):
             listener(self, kind, record, before)
+
+    def add(self, kind: str, record):
+        """Store a new record of `kind` (customer, conversation, note, kobject, tag, user, team) and announce it."""
+        with self._lock:
+            collection = getattr(self, COLLECTIONS[kind])
+            if isinstance(collection, list):
+                collection.append(record)
+            else:
+                collection[record.id] = record
+        self._announce(kind, record)
+        return record
+
+    @contextmanager
+    def change(self, kind: str, record, deep: bool = False) -> Iterator:
+        """Change a stored record under the org's lock; announced afterwards with a copy from before.
+
+        `deep` copies nested lists and dicts for the announcement (for writes that change them in place).
+        """
+        with self._lock:
+            before = copy.deepcopy(record) if deep else copy.copy(record)
+            yield record
+        self._announce(kind, record, before)
+
+    def touched(self, kind: str, record, before) -> None:
+        """Announce a record changed by a write that already ended (several records changed in one write)."""
+        self._announce(kind, record, before)
+
+    def remove(self, kind: str, record_id: str):
+        """Remove a record of `kind` by id (None when it is not there); removals are not announced."""
+        with self._lock:
+            collection = getattr(self, COLLECTIONS[kind])
+            if isinstance(collection, list):
+                found = next((r for r in collection if r["id"] == record_id), None)
+                if found is not None:
+                    collection.remove(found)
+                return found
+            return collection.pop(record_id, None)
+
+    @contextmanager
+    def writing(self, part: str) -> Iterator:
+        """A write of the org's own bookkeeping (`part`: an attribute such as settings or tokens) under its lock."""
+        if not hasattr(self, part):
+            raise AttributeError(f"an org has no {part}")
+        with self._lock:
+            yield getattr(self, part)
+
+    @contextmanager
+    def reading(self) -> Iterator["Org"]:
+        """A consistent read over several records: no write of this org interleaves."""
+        with self._lock:
+            yield self
 
     # -- ids, time, settings -------------------------------------------------------------
 
@@ -102,18 +159,18 @@ class Org:
 
     # -- customers and tracking tokens -------------------------------------------------------
 
-    def new_customer(self, **fields) -> Customer:
-        """Create and store a customer."""
-        with self.lock:  # time and id taken together, so (createdAt, id) sorts in write order
+    def new_customer(self, at: str | None = None, **fields) -> Customer:
+        """Create and store a customer (`at`: its createdAt when the caller names one, e.g. an import)."""
+        with self._lock:  # time and id taken together, so (createdAt, id) sorts in write order
             now = self.now()
-            customer = Customer(id=self.new_id(now), created_at=now, updated_at=now, **fields)
+            customer = Customer(id=self.new_id(now), created_at=at or now, updated_at=at or now, **fields)
             self.customers[customer.id] = customer
-        self.record_changed("customer", customer)
+        self._announce("customer", customer)
         return customer
 
     def issue_token(self, customer: Customer, **options) -> str:
         """A new tracking token bound to `customer`, remembering the start options."""
-        with self.lock:
+        with self._lock:
             token = new_token(self.rng)
             self.tokens[token] = {"customerId": customer.id, **options}
         return token
@@ -127,7 +184,7 @@ class Org:
 
     def erase_customer(self, customer_id: str) -> None:
         """Remove a customer and everything of theirs: conversations, messages, notes, KObjects, sessions."""
-        with self.lock:
+        with self._lock:
             self.customers.pop(customer_id, None)
             for conversation in [c for c in self.conversations.values() if c.customer_id == customer_id]:
                 self.conversations.pop(conversation.id)
@@ -140,7 +197,7 @@ class Org:
 
     def move_records(self, source_id: str, target_id: str) -> None:
         """Everything of one customer now belongs to another (a merge): conversations, messages, notes, KObjects."""
-        with self.lock:
+        with self._lock:
             for conversation in [c for c in self.conversations.values() if c.customer_id == source_id]:
                 conversation.customer_id = target_id
                 for message in self.messages.get(conversation.id, []):
@@ -154,7 +211,7 @@ class Org:
 
     def erase_conversation(self, conversation_id: str) -> None:
         """Remove a conversation with its messages and notes."""
-        with self.lock:
+        with self._lock:
             self.conversations.pop(conversation_id, None)
             self.messages.pop(conversation_id, None)
             for note_id in [n.id for n in self.notes.values() if n.conversation_id == conversation_id]:
@@ -179,14 +236,14 @@ class Org:
     def new_conversation(self, customer: Customer, **fields) -> Conversation:
         """Create and store a conversation for `customer`."""
         fields.setdefault("brand_id", self.default_brand_id)
-        with self.lock:
+        with self._lock:
             now = self.now()
             conversation_id = fields.pop("id", None) or self.new_id(now)   # REST lets the caller choose the id
             conversation = Conversation(id=conversation_id, customer_id=customer.id, created_at=now,
                                         updated_at=now, last_message_at=now, **fields)
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
-        self.record_changed("conversation", conversation)
+        self._announce("conversation", conversation)
         return conversation
 
     def record_message(self, conversation: Conversation, *, body: str, direction: str, sent_by: dict,
@@ -194,7 +251,7 @@ class Org:
                        attachments: list | None = None, auto: bool = False, message_id: str | None = None
                        ) -> Message:
         """Append a message and update the conversation's preview and counters."""
-        with self.lock:  # time, id and append in one step: (createdAt, id) sorts in write order
+        with self._lock:  # time, id and append in one step: (createdAt, id) sorts in write order
             before = copy.copy(conversation)
             at = at or self.now()
             message = Message(id=message_id or self.new_id(at), conversation_id=conversation.id,
@@ -206,13 +263,13 @@ class Org:
             conversation.last_message_at = conversation.updated_at = at
             if body:
                 conversation.preview = body[:PREVIEW_CHARS]
-        self.record_changed("message", message)
-        self.record_changed("conversation", conversation, before)
+        self._announce("message", message)
+        self._announce("conversation", conversation, before)
         return message
 
     def find_message(self, message_id: str) -> Message | None:
         """A message by id in any conversation, or None."""
-        with self.lock:
+        with self._lock:
             return next((m for messages in self.messages.values() for m in messages if m.id == message_id), None)
 
     def conversations_of(self, customer_id: str) -> list[Conversation]:

@@ -1,8 +1,14 @@
 """Proactive chat: a message shown in an identified customer's widget, with no conversation until they answer."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .directory import user_sender
 from .errors import ApiError, MissingField, NotFound
 from .models import Conversation, Customer
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 MAX_BODY_CHARS = 1000
 EVENT = "__proactive"   # the widget's own event: Kustomer documents no listener for it
@@ -13,7 +19,7 @@ class CustomerNotIdentified(ApiError):
     status, code, title = 409, "customer_not_identified", "Customer not identified"
 
 
-def find_customer(org, customer_id: str | None = None, email: str | None = None,
+def find_customer(org: Org, customer_id: str | None = None, email: str | None = None,
                   external_id: str | None = None) -> Customer:
     """The customer a trigger names by id, email or externalId."""
     if customer_id:
@@ -28,32 +34,31 @@ def find_customer(org, customer_id: str | None = None, email: str | None = None,
     return found
 
 
-def trigger(org, customer: Customer, body: str, user_id: str | None = None) -> dict:
+def trigger(org: Org, customer: Customer, body: str, user_id: str | None = None) -> dict:
     """Show `body` in the customer's open widgets; it waits there until they answer or dismiss it."""
-    from .rest import user_sender   # rest imports chat, which imports this module
     if customer.anonymous:
         raise CustomerNotIdentified("proactive chat reaches logged-in customers only (Kustomer.login first)",
                                     pointer="/customerId")
     sender = user_sender(org.agent(user_id)) if user_id else {
         "type": "user", "id": None, "displayName": org.settings.get("teamName") or org.name, "avatarUrl": None}
-    with org.lock:
+    with org.writing("proactive") as waiting:
         now = org.now()
         message = {"proactiveId": org.new_id(now), "body": body, "sentBy": sender, "createdAt": now}
-        org.proactive[customer.id] = message   # one at a time: a newer one replaces an unanswered one
+        waiting[customer.id] = message   # one at a time: a newer one replaces an unanswered one
     org.events.emit(EVENT, message, customer.id)
     return message
 
 
-def take(org, customer_id: str, proactive_id: str) -> dict:
+def take(org: Org, customer_id: str, proactive_id: str) -> dict:
     """The customer's waiting proactive message, consumed by the conversation their answer opens."""
-    with org.lock:
-        waiting = org.proactive.get(customer_id)
-        if waiting is None or waiting["proactiveId"] != proactive_id:
+    with org.writing("proactive") as waiting:
+        found = waiting.get(customer_id)
+        if found is None or found["proactiveId"] != proactive_id:
             raise NotFound(f"no proactive message {proactive_id} waits for this customer", pointer="/proactiveId")
-        return org.proactive.pop(customer_id)
+        return waiting.pop(customer_id)
 
 
-def deliver(org, conversation: Conversation, message: dict) -> None:
+def deliver(org: Org, conversation: Conversation, message: dict) -> None:
     """The proactive message as the conversation's first message, from whoever sent it."""
     org.record_message(conversation, body=message["body"], direction="out", sent_by=message["sentBy"],
                        meta={"proactive": True}, read=True)

@@ -1,6 +1,8 @@
 """Kustomer's rate limits on the mock clock: an org-wide budget per minute, and per-customer creation caps."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 import threading
 import weakref
@@ -8,12 +10,15 @@ from collections import deque
 
 from .errors import RateLimited
 
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
+
 WINDOW_SECONDS = 60
 CREATES_PER_CUSTOMER = 120  # conversations or messages per customer per minute (importedAt exempt)
 KINDS = ("conversation", "message", "note", "kobject")
 
 
-def budget_of(org) -> int | None:
+def budget_of(org: Org) -> int | None:
     """The org's requests-per-minute budget, or None when rate limiting is off."""
     value = org.settings.get("rateLimitPerMinute")
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -82,7 +87,7 @@ _limits: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _limits_lock = threading.Lock()
 
 
-def limits_of(org) -> OrgLimits:
+def limits_of(org: Org) -> OrgLimits:
     """The counters of `org`, made on first use."""
     with _limits_lock:
         limits = _limits.get(org)
@@ -91,7 +96,7 @@ def limits_of(org) -> OrgLimits:
         return limits
 
 
-def take_request(org) -> dict | None:
+def take_request(org: Org) -> dict | None:
     """Spend one request of the org's budget: the headers to send, None when limiting is off."""
     limit = budget_of(org)
     if limit is None:
@@ -99,13 +104,13 @@ def take_request(org) -> dict | None:
     return limits_of(org).take(limit, org.clock.timestamp())
 
 
-def count_creation(org, customer_id: str, kind: str, imported: bool = False) -> None:
+def count_creation(org: Org, customer_id: str, kind: str, imported: bool = False) -> None:
     """Apply the per-customer cap on conversation and message creation (imports are exempt)."""
     if not imported:
         limits_of(org).create(customer_id, kind, org.clock.timestamp())
 
 
-def take_search(org) -> None:
+def take_search(org: Org) -> None:
     """Count one search against Kustomer's 100 searches per minute for API keys (the setting changes it)."""
     limit = org.settings.get("searchRateLimitPerMinute", 100)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:

@@ -1,22 +1,27 @@
 """REST v1 on an org: customers, conversations and messages as Kustomer's backend API handles them."""
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
+
 
 from . import ratelimit, satisfaction
-from .chat import conversation_event, end
+from .lifecycle import conversation_event, end
 from .errors import Conflict, Forbidden, InvalidField, NotFound
 from .ids import stable_id  # noqa: F401  (re-exported: the views name fixture records with it)
 from .klasses import merge_attributes
+from .directory import user
 from .tags import remove_tags, resolve_tags
 from .models import Conversation, Customer, reset
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 CHANNELS = ("email", "sms", "chat", "facebook", "twitter-dm", "twitter-tweet", "voice", "instagram", "whatsapp")
 STATUSES = ("open", "snoozed", "done")
 CHAT_ONLY_ROLE = "org.tracking"
 
 
-def require_server_role(org, key: str) -> None:
+def require_server_role(org: Org, key: str) -> None:
     """Forbidden for a key whose only role is org.tracking (a chat key), as at Kustomer."""
     if not any(role != CHAT_ONLY_ROLE for role in org.roles.get(key, ())):
         raise Forbidden("this API key only has the role org.tracking (a chat key); the REST and "
@@ -37,13 +42,13 @@ def ordered(records, sort: str = "desc") -> list:
 
 # -- customers ---------------------------------------------------------------------------------
 
-def customers(org, sort: str = "desc") -> list[Customer]:
+def customers(org: Org, sort: str = "desc") -> list[Customer]:
     """Every customer of the org, newest first."""
-    with org.lock:
+    with org.reading():
         return ordered(list(org.customers.values()), sort)
 
 
-def conversation_counts(org, customer_id: str) -> dict:
+def conversation_counts(org: Org, customer_id: str) -> dict:
     """{all, open, snoozed, done} for a customer, as Kustomer's customer resource carries them."""
     mine = org.conversations_of(customer_id)
     counts = {"all": len(mine)}
@@ -54,7 +59,7 @@ def conversation_counts(org, customer_id: str) -> dict:
 
 # -- references to fixture records ---------------------------------------------------------------
 
-def _check_refs(org, fields: dict) -> None:
+def _check_refs(org: Org, fields: dict) -> None:
     """404 for a brand, tag, user or team id the org does not have, pointing at the field."""
     known = {"brand_id": ("brand", org.brands),
              "assigned_users": ("assignedUsers", org.users), "assigned_teams": ("assignedTeams", org.teams)}
@@ -69,25 +74,6 @@ def _check_refs(org, fields: dict) -> None:
                 raise NotFound(f"no {wire.rstrip('s')} {item} in this org", pointer=pointer)
 
 
-def user(org, user_id: str, pointer: str) -> dict:
-    """An org user by id, or NotFound pointing at the field that named it."""
-    found = next((u for u in org.users if u["id"] == user_id), None)
-    if found is None:
-        raise NotFound(f"no user {user_id} in this org", pointer=pointer)
-    return found
-
-
-def user_sender(found: dict) -> dict:
-    """The sentBy of a message written by an org user."""
-    return {"type": "user", "id": found["id"], "displayName": found.get("displayName") or found.get("name"),
-            "avatarUrl": found.get("avatarUrl")}
-
-
-def customer_sender(customer: Customer) -> dict:
-    """The sentBy of a message written by the customer."""
-    return {"type": "customer", "id": customer.id, "displayName": customer.name or "Customer"}
-
-
 # -- conversations -------------------------------------------------------------------------------
 
 # body fields stored as they are (the schema checked them); tags, queue and custom are resolved first
@@ -97,12 +83,12 @@ _CONVERSATION_FIELDS = ("status", "priority", "assigned_users", "assigned_teams"
                         "locked", "campaign")
 
 
-def _check_queue(org, queue: dict | None) -> None:
+def _check_queue(org: Org, queue: dict | None) -> None:
     if queue and queue.get("id") and queue["id"] not in {q["id"] for q in org.queues}:
         raise NotFound(f"no queue {queue['id']} in this org", pointer="/queue/id")
 
 
-def _check_conversation(org, fields: dict) -> None:
+def _check_conversation(org: Org, fields: dict) -> None:
     """404 for a user, team, brand or queue the body names and the org does not have."""
     _check_refs(org, fields)
     _check_queue(org, fields.get("queue"))
@@ -110,7 +96,7 @@ def _check_conversation(org, fields: dict) -> None:
         user(org, fields["ended_by"], "/endedBy")
 
 
-def _conversation_values(org, fields: dict) -> dict:
+def _conversation_values(org: Org, fields: dict) -> dict:
     """The record fields of a checked body, tags resolved to ids (an unknown name creates its tag)."""
     values = {k: fields[k] for k in _CONVERSATION_FIELDS if k in fields}
     if "name" in fields:
@@ -124,7 +110,7 @@ def _conversation_values(org, fields: dict) -> dict:
     return values
 
 
-def create_conversation(org, customer_id: str, fields: dict, customer_pointer: str = "/customer") -> Conversation:
+def create_conversation(org: Org, customer_id: str, fields: dict, customer_pointer: str = "/customer") -> Conversation:
     """POST /v1/conversations: a conversation for a customer, checked before anything is written."""
     customer = org.customers.get(customer_id)
     if customer is None:
@@ -145,14 +131,13 @@ def create_conversation(org, customer_id: str, fields: dict, customer_pointer: s
     conversation = org.new_conversation(customer, custom=merge_attributes({}, custom),
                                         imported_at=fields.get("imported_at"), **values)
     if fields.get("created_at"):
-        with org.lock:
+        with org.change("conversation", conversation):
             conversation.created_at = conversation.updated_at = conversation.last_message_at = fields["created_at"]
     org.events.emit("onConversationCreate", conversation_event(conversation), customer.id)
-    org.record_changed("conversation", conversation)
     return conversation
 
 
-def update_conversation(org, conversation_id: str, changes: dict, replace: bool = False) -> Conversation:
+def update_conversation(org: Org, conversation_id: str, changes: dict, replace: bool = False) -> Conversation:
     """PUT/PATCH /v1/conversations/{id}: the attributes sent change; {customer} alone moves it to that customer."""
     conversation = org.conversation(conversation_id)
     custom = org.klasses["conversation"].validate(changes.get("custom") or {}, pointer_root="/custom")
@@ -162,8 +147,7 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
         org.customer(changes["customer"]) if changes["customer"] in org.customers else _no_customer(changes)
     _check_conversation(org, changes)
     values = _conversation_values(org, changes)
-    before = copy.deepcopy(conversation)
-    with org.lock:
+    with org.change("conversation", conversation, deep=True):
         if replace:   # status and ending stay with the chat
             reset(conversation, (*(f for f in _CONVERSATION_FIELDS if f != "status"), "tags", "queue",
                                  "satisfaction"))
@@ -172,7 +156,8 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
         if changes.get("customer"):
             conversation.customer_id = changes["customer"]
             for message in org.messages.get(conversation.id, []):
-                message.customer_id = changes["customer"]
+                with org.change("message", message):
+                    message.customer_id = changes["customer"]
         conversation.custom = merge_attributes({} if replace else conversation.custom, custom)
         conversation.updated_at = conversation.modified_at = org.now()
         conversation.rev += 1
@@ -182,10 +167,10 @@ def update_conversation(org, conversation_id: str, changes: dict, replace: bool 
     if ended is True and not conversation.ended:
         end(org, conversation)
         if changes.get("ended_at"):
-            conversation.ended_at = changes["ended_at"]
+            with org.change("conversation", conversation):
+                conversation.ended_at = changes["ended_at"]
     elif ended is False and conversation.ended:
         _unend(org, conversation, changes.get("status"))
-    org.record_changed("conversation", conversation, before)
     return conversation
 
 
@@ -193,12 +178,12 @@ def _no_customer(changes: dict):
     raise NotFound(f"no customer {changes['customer']}", pointer="/customer")
 
 
-def delete_conversation(org, conversation_id: str) -> None:
+def delete_conversation(org: Org, conversation_id: str) -> None:
     """DELETE /v1/conversations/{id}: the conversation, its messages and notes; a later GET is 404."""
     org.erase_conversation(org.conversation(conversation_id).id)
 
 
-def conversation_by_external_id(org, external_id: str) -> Conversation:
+def conversation_by_external_id(org: Org, external_id: str) -> Conversation:
     """GET /v1/conversations/externalId={id}."""
     found = next((c for c in org.conversations.values() if c.external_id == external_id), None)
     if found is None:
@@ -206,11 +191,10 @@ def conversation_by_external_id(org, external_id: str) -> Conversation:
     return found
 
 
-def change_tags(org, conversation_id: str, items: list, add: bool) -> Conversation:
+def change_tags(org: Org, conversation_id: str, items: list, add: bool) -> Conversation:
     """POST (add, creating unknown names) or DELETE (remove) /v1/conversations/{id}/tags."""
     conversation = org.conversation(conversation_id)
-    before = copy.deepcopy(conversation)
-    with org.lock:
+    with org.change("conversation", conversation, deep=True):
         if add:
             ids = resolve_tags(org, items, "")
             conversation.tags = conversation.tags + [t for t in ids if t not in conversation.tags]
@@ -218,30 +202,27 @@ def change_tags(org, conversation_id: str, items: list, add: bool) -> Conversati
             conversation.tags = remove_tags(org, conversation.tags, items)
         conversation.updated_at = conversation.modified_at = org.now()
         conversation.rev += 1
-    org.record_changed("conversation", conversation, before)
     return conversation
 
 
-def _unend(org, conversation: Conversation, status: str | None) -> None:
-    with org.lock:
-        before = copy.copy(conversation)
+def _unend(org: Org, conversation: Conversation, status: str | None) -> None:
+    with org.change("conversation", conversation):
         conversation.ended, conversation.ended_at = False, None
         conversation.status = status or "open"
         conversation.updated_at = org.now()
     satisfaction.cancel(org, conversation)   # a survey not yet answered ends with the chat it was about
-    org.record_changed("conversation", conversation, before)
     org.events.emit("onConversationUnended", {"conversationId": conversation.id, "createdAt": conversation.created_at,
                                               "ended": False}, conversation.customer_id)
 
 
-def conversations(org, sort: str = "desc", customer_id: str | None = None) -> list[Conversation]:
+def conversations(org: Org, sort: str = "desc", customer_id: str | None = None) -> list[Conversation]:
     """The org's conversations (or one customer's), newest first."""
-    with org.lock:
+    with org.reading():
         found = [c for c in org.conversations.values() if customer_id is None or c.customer_id == customer_id]
     return ordered(found, sort)
 
 
-def klass(org, name: str):
+def klass(org: Org, name: str):
     """A Klass by its name (conversation, customer), or NotFound."""
     found = org.klasses.get(name)
     if found is None:

@@ -1,9 +1,14 @@
 """Satisfaction surveys (CSAT): offered when a chat an agent took part in ends, answered by the customer."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .clock import parse_iso
 from .errors import ApiError, InvalidField, MissingField, NotFound
 from .models import Conversation
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 MAX_ANSWER_CHARS = 1024      # REST v1 satisfactionLevel.firstAnswer
 SATISFIED_FROM = 0.75        # the share of the scale from which a rating counts as satisfied (score 1)
@@ -15,14 +20,14 @@ class SatisfactionCanceled(ApiError):
     status, code, title = 409, "satisfaction_canceled", "Satisfaction survey canceled"
 
 
-def offer(org, conversation: Conversation) -> dict | None:
+def offer(org: Org, conversation: Conversation) -> dict | None:
     """Offer the org's survey on a conversation that just ended, when Kustomer would; answers the level."""
     form = org.satisfaction_form
     if not form or not form.get("enabled", True) or not org.settings.get("allowEndConversation", True):
         return None
     if not any(m.sent_by.get("type") == "user" for m in org.messages.get(conversation.id, ())):
         return None  # no agent took part: a bot-only or unanswered chat gets no survey
-    with org.lock:
+    with org.change("conversation", conversation, deep=True):
         level = conversation.satisfaction_level
         if level and level["status"] in ANSWERED:
             return None
@@ -35,22 +40,23 @@ def offer(org, conversation: Conversation) -> dict | None:
     return level
 
 
-def cancel(org, conversation: Conversation) -> None:
+def cancel(org: Org, conversation: Conversation) -> None:
     """A reopened conversation's unanswered survey is canceled (REST's reopen calls this)."""
     level = conversation.satisfaction_level
-    with org.lock:
-        if level and level["status"] in OPEN:
-            level.update({"status": "canceled", "updatedAt": org.now()})
+    if not level or level["status"] not in OPEN:
+        return
+    with org.change("conversation", conversation, deep=True):
+        level.update({"status": "canceled", "updatedAt": org.now()})
 
 
-def _settled(org, conversation: Conversation) -> dict | None:
+def _settled(org: Org, conversation: Conversation) -> dict | None:
     """The level, canceled first if the conversation was reopened while the survey was open."""
     if not conversation.ended:
         cancel(org, conversation)
     return conversation.satisfaction_level
 
 
-def payload(org, conversation: Conversation) -> dict | None:
+def payload(org: Org, conversation: Conversation) -> dict | None:
     """The SDK's satisfaction object (onSatisfactionReceived, getMessages), or None without a survey."""
     level = _settled(org, conversation)
     if not level:
@@ -74,7 +80,7 @@ def public_form(form: dict) -> dict:
                       "labelHigh": scale.get("labelHigh"), "type": scale.get("type", "number")}}
 
 
-def _find(org, customer_id: str | None, satisfaction_id: str) -> Conversation:
+def _find(org: Org, customer_id: str | None, satisfaction_id: str) -> Conversation:
     """The conversation of a survey; None as the customer: any of the org's (the server route)."""
     for conversation in org.conversations.values():
         level = conversation.satisfaction_level
@@ -83,7 +89,7 @@ def _find(org, customer_id: str | None, satisfaction_id: str) -> Conversation:
     raise NotFound(f"no satisfaction survey {satisfaction_id} for this customer", pointer="/satisfactionId")
 
 
-def _check_rating(org, rating, level: dict) -> None:
+def _check_rating(org: Org, rating, level: dict) -> None:
     options = int(((org.satisfaction_form or {}).get("scale") or {}).get("options", 5))
     if rating is None and level.get("rating") is None:
         raise MissingField("the first response to a survey needs a rating", pointer="/rating")
@@ -91,7 +97,7 @@ def _check_rating(org, rating, level: dict) -> None:
         raise InvalidField(f"rating is a whole number from 1 to {options} (the form's scale)", pointer="/rating")
 
 
-def _followup(org, answers: list) -> str | None:
+def _followup(org: Org, answers: list) -> str | None:
     """The follow-up answer: the one naming the form's follow-up question, else the first."""
     wanted = (org.satisfaction_form or {}).get("followupQuestionId")
     chosen = next((a for a in answers if a.get("id") == wanted), answers[0] if answers else None)
@@ -99,7 +105,7 @@ def _followup(org, answers: list) -> str | None:
     return (text.strip() or None) if isinstance(text, str) else None
 
 
-def submit(org, customer_id: str | None, satisfaction_id: str, rating: float | None = None,
+def submit(org: Org, customer_id: str | None, satisfaction_id: str, rating: float | None = None,
            answers: list | None = None, submitted_at: str | None = None) -> dict:
     """submitSatisfactionForm: a rating, then (or with it) the follow-up answer; answers the survey."""
     conversation = _find(org, customer_id, satisfaction_id)
@@ -110,7 +116,7 @@ def submit(org, customer_id: str | None, satisfaction_id: str, rating: float | N
     _check_rating(org, rating, level)
     answer = _followup(org, answers or [])
     options = int(((org.satisfaction_form or {}).get("scale") or {}).get("options", 5))
-    with org.lock:
+    with org.change("conversation", conversation, deep=True):
         if rating is not None:
             level["rating"] = int(rating)
         share = (level["rating"] - 1) / max(options - 1, 1)

@@ -6,6 +6,8 @@ customer; conversation_* on a message or note is its conversation.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .clock import parse_iso
 from .errors import ApiError
 from .search_fields import ANY_TEXT, CUSTOMER_SORTS, FIELDS, NOT_COMPUTED, SUFFIX_KINDS
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
 
 OPERATORS = ("equals", "not_equals", "contains", "not_contains", "in", "not_in", "gt", "gte", "lt", "lte",
              "set", "not_set", "starts_with")
@@ -26,7 +31,7 @@ class InvalidCriteria(ApiError):
     code, title = "invalid_criteria", "Invalid search criteria"
 
 
-def _related(org, obj: str, record, context: str):
+def _related(org: Org, obj: str, record, context: str):
     """The object an attribute prefix reads, seen from a record of `context` (None when unrelated)."""
     if obj == context:
         return record
@@ -116,7 +121,7 @@ class Query:
     def records(self) -> list:
         """The records of the context the criteria admit, in the requested order."""
         org = self.org
-        with org.lock:
+        with org.reading():
             pool = {"customer": lambda: list(org.customers.values()),
                     "conversation": lambda: list(org.conversations.values()),
                     "message": lambda: [m for ms in org.messages.values() for m in ms],

@@ -1,6 +1,8 @@
 """Seed customers with past support threads: templates from the fixtures, filled by Faker and the org's generator."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import threading
 from datetime import datetime, timedelta
 
@@ -10,13 +12,16 @@ from .clock import iso
 from .klasses import merge_attributes
 from .models import Conversation, Customer
 
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from .org import Org
+
 _faker = Faker("en_US")
 _faker_lock = threading.Lock()  # one shared instance, reseeded per org: building Faker costs ~12 ms
 FALLBACK_THREAD = {"title": "Question about my order {order}",
                    "lines": ["Hi, I have a question about my order {order}.", "Hi {first}, happy to help!"]}
 
 
-def seed_org(org, seed_spec: dict, seed_text: str, threads: dict | None = None) -> None:
+def seed_org(org: Org, seed_spec: dict, seed_text: str, threads: dict | None = None) -> None:
     """Fill `org` with the seed customers, conversations and messages."""
     with _faker_lock:
         _faker.seed_instance(seed_text)
@@ -24,7 +29,7 @@ def seed_org(org, seed_spec: dict, seed_text: str, threads: dict | None = None) 
             _seed_customer(org, seed_spec, threads or {})
 
 
-def _seed_customer(org, spec: dict, threads: dict) -> None:
+def _seed_customer(org: Org, spec: dict, threads: dict) -> None:
     rng, now = org.rng, org.clock.now()
     max_age = int(spec.get("maxAgeDays", 30))
     first, last = _faker.first_name(), _faker.last_name()
@@ -44,7 +49,7 @@ def _seed_customer(org, spec: dict, threads: dict) -> None:
         _seed_conversation(org, customer, spec, max_age, threads, template)
 
 
-def _placeholders(org, customer: Customer, agent: dict | None, started: datetime, threads: dict) -> dict:
+def _placeholders(org: Org, customer: Customer, agent: dict | None, started: datetime, threads: dict) -> dict:
     """The values one thread's template is filled with, all drawn from the seed."""
     rng = org.rng
     day = started - timedelta(days=rng.randint(2, 9))
@@ -55,7 +60,7 @@ def _placeholders(org, customer: Customer, agent: dict | None, started: datetime
             "carrier": rng.choice(threads.get("carriers") or ["the carrier"]), "last4": _faker.numerify("####")}
 
 
-def _seed_conversation(org, customer: Customer, spec: dict, max_age: int, threads: dict, template: dict) -> None:
+def _seed_conversation(org: Org, customer: Customer, spec: dict, max_age: int, threads: dict, template: dict) -> None:
     rng = org.rng
     started = org.clock.now() - timedelta(days=rng.randint(0, max_age), minutes=rng.randint(0, 1440))
     agent = rng.choice(org.users) if org.users else None

@@ -1,9 +1,10 @@
 """The interface the domain needs from a store of orgs; store/ implements it."""
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import Callable, Protocol
 
 from .errors import InvalidApiKey
+from .fixtures import Fixtures
 from .org import Org
 
 MAX_KEY_CHARS = 256   # Kustomer keys are JWTs of a few hundred characters at most; longer is a mistake
@@ -17,13 +18,40 @@ def check_key(key: str) -> str:
 
 
 class OrgStore(Protocol):
-    """Every org of this process, made lazily from fixtures, reset by re-making them."""
+    """Every org of one mock, made lazily from fixtures: what the surfaces, export, import, reset and close use.
 
-    def org(self, key: str) -> Org:
-        """The org an API key belongs to, created on first use."""
+    A store keeps the orgs of every API key it has seen; `memory` (store/memory.py) is the embedded one. A
+    second store implements these members and nothing else is asked of it.
+    """
+
+    fixtures: Fixtures    # the org specs keys map to
+    seed: int             # the seed every org's generator starts from (exports carry it)
+    idle_seconds: float   # orgs without a call for this long are dropped (0: never)
+    evicted: int          # orgs dropped for idleness since boot
+
+    def org(self, key: str, name: str | None = None) -> Org:
+        """The org an API key belongs to (`name`: its org name, when already known), created on first use.
+
+        InvalidApiKey for an overlong key.
+        """
+
+    def keys(self) -> list[str]:
+        """The API keys seen since the last full reset, in order."""
+
+    def orgs(self) -> dict[str, Org]:
+        """The orgs built so far, by name (state export, watch, webhooks delivery)."""
+
+    def add_listener(self, listener: Callable) -> None:
+        """Call `listener(org, kind, record, before)` after every write of every org, present and future."""
+
+    def replace(self, orgs: dict[str, Org], keys: list[str]) -> None:
+        """Swap in a whole set of orgs (state import); imported records are not announced."""
 
     def reset(self, key: str | None = None) -> None:
         """Every org (or the org of one key) back to its fixtures and seed."""
 
-    def keys(self) -> Iterable[str]:
-        """The API keys seen so far."""
+    def evict_idle(self, now: float | None = None) -> int:
+        """Drop every org idle for idle_seconds; answers how many went."""
+
+    def close(self) -> None:
+        """The server is stopping: every org's event streams end."""

@@ -110,7 +110,7 @@ class WebhookRegistry:
         """A new webhook with a fresh signing token; 409 past MAX_WEBHOOKS."""
         values = _checked(fields)
         token = values.pop("token", None)
-        with self._org.lock:   # drawn before this registry's lock: the org's lock is always taken first
+        with self._org.writing("rng"):   # drawn before this registry's lock: the org's lock is always taken first
             webhook_id, token = self._org.new_id(), token or new_token(self._org.rng, prefix="")
         now = self._org.now()
         with self.lock:

@@ -11,7 +11,7 @@ from ..domain.store import check_key
 
 
 class MemoryStore:
-    """Orgs by name, made lazily under a lock; keys map to orgs through the fixtures."""
+    """The OrgStore of one process: orgs by name, made lazily under a lock; keys map to orgs through the fixtures."""
 
     def __init__(self, fixtures: Fixtures, seed: int, clock: Clock):
         self.fixtures, self.seed, self.clock = fixtures, seed, clock
@@ -31,9 +31,9 @@ class MemoryStore:
             for org in self._orgs.values():
                 org.listeners.append(listener)
 
-    def org(self, key: str) -> Org:
-        """The org of `key`, built from the fixtures on first use (InvalidApiKey for an overlong key)."""
-        name = self.fixtures.org_name(check_key(key))
+    def org(self, key: str, name: str | None = None) -> Org:
+        """The org of `key` (named `name` when the caller worked it out), built on first use."""
+        name = name or self.fixtures.org_name(check_key(key))
         now = time.monotonic()
         if self.idle_seconds and now - self._swept >= min(1.0, self.idle_seconds):
             self.evict_idle(now)

@@ -9,6 +9,7 @@ import secrets
 import pytest
 
 from ..client import AdminError, MockClient
+from ..state import get_state
 from .org import MockOrg
 from .webhooks import ALL_EVENTS, WebhookReceiver
 
@@ -66,8 +67,7 @@ class SessionMock:
     def take_server_errors(self, org: MockOrg) -> list[str]:
         """Unexpected errors of the mock since the last call: tracebacks in-process, else journaled 500s."""
         if self.app is not None:
-            from ..errors import UNEXPECTED
-            seen = self.app.extensions[UNEXPECTED]
+            seen = get_state(self.app).unexpected
             taken = []
             while seen:
                 error = seen.popleft()

@@ -4,20 +4,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from marshmallow import ValidationError
 
 from ..domain.errors import ApiError
 from ..domain.fixtures import FixtureError
 from ..domain.webhooks import check_declared
-from ..control.faults import get_faults
 from ..schemas.common import shared
 from ..schemas.webhooks import AdminWebhookBody
 from ..state import get_state
 from .capture import Capture
 from .dispatcher import Dispatcher
 
-EXTENSION = "kustomer_mock.webhooks"
 # control calls after which due deliveries may have changed: look at once rather than at the next poll
 WAKING_ENDPOINTS = ("setClock", "importState", "reset")
 log = logging.getLogger(__name__)
@@ -35,8 +33,8 @@ def init_app(app: Flask) -> Webhooks:
     """Listen to every org's writes, emit at the end of each request, deliver in the background."""
     state = get_state(app)
     check_fixtures(state.fixtures)
-    dispatcher = Dispatcher(state.store, state.clock, get_faults(app), float(app.config["WEBHOOK_TIMEOUT"]))
-    hooks = app.extensions[EXTENSION] = Webhooks(Capture(dispatcher.wake), dispatcher)
+    dispatcher = Dispatcher(state.store, state.clock, state.faults, float(app.config["WEBHOOK_TIMEOUT"]))
+    hooks = state.webhooks = Webhooks(Capture(dispatcher.wake), dispatcher)
     state.store.add_listener(hooks.capture)
     app.teardown_request(_flush)
     app.after_request(_wake_after_control)
@@ -47,7 +45,7 @@ def init_app(app: Flask) -> Webhooks:
 
 def get_webhooks(app: Flask | None = None) -> Webhooks:
     """The Webhooks of `app` (default: the current app)."""
-    return (app or current_app).extensions[EXTENSION]
+    return get_state(app).webhooks
 
 
 def _flush(error=None) -> None:

@@ -1,11 +1,16 @@
 """From domain writes to queued deliveries: changes gathered per request, one event per record touched."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import g, has_request_context
 
 from ..domain.webhook_outbox import Delivery
 from ..domain.webhooks import KINDS, event_name
 from .resource import changes, encode, envelope, webhook_resource
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from ..domain.org import Org
 
 PENDING_KEY = "webhook_changes"
 
@@ -27,7 +32,7 @@ class Capture:
         key = (id(org), kind, _id(record))
         touched = g.setdefault(PENDING_KEY, {}) if has_request_context() else {}
         if key not in touched:
-            with org.lock:
+            with org.reading():
                 old = None if before is None else webhook_resource(org, kind, before)
             touched[key] = (org, kind, record, old, before is None)
         if not has_request_context():
@@ -46,13 +51,13 @@ def _id(record) -> str:
     return record["id"] if isinstance(record, dict) else record.id
 
 
-def emit(org, kind: str, record, before: dict | None, created: bool) -> int:
+def emit(org: Org, kind: str, record, before: dict | None, created: bool) -> int:
     """Queue one event for every webhook subscribed to it; answers the deliveries queued."""
     name = event_name(kind, created)
     subscribers = org.webhooks.subscribers(name)
     if not subscribers:
         return 0
-    with org.lock:
+    with org.reading():
         data = webhook_resource(org, kind, record)
     change = None if created else changes(before or {}, data)
     if change is not None and not any(change.values()):
@@ -64,7 +69,7 @@ def emit(org, kind: str, record, before: dict | None, created: bool) -> int:
     return queue(org, event, ids)
 
 
-def queue(org, event: dict, webhook_ids: list[str], redelivery: bool = False) -> int:
+def queue(org: Org, event: dict, webhook_ids: list[str], redelivery: bool = False) -> int:
     """Put one event on its way to each webhook, due now on the mock clock."""
     outbox, due = org.webhooks.outbox, org.clock.timestamp()
     outbox.remember(event)

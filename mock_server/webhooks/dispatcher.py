@@ -1,12 +1,17 @@
 """The background worker: takes due deliveries off every org's outbox and posts them, one at a time per endpoint."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ..control.rules import Decision, FaultSet, WebhookCall
 from ..domain.webhook_outbox import Delivery, iso_seconds
 from . import sender
+
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from ..domain.org import Org
 
 MAX_WAIT_SECONDS = 1.0   # a running clock is checked at least this often (a clock change wakes it at once)
 WORKERS = 8          # endpoints served at once; one slow endpoint never holds up another
@@ -85,7 +90,7 @@ class Dispatcher:
                 self._wake.notify()
 
 
-def deliver(org, delivery: Delivery, faults: FaultSet, clock, timeout: float) -> None:
+def deliver(org: Org, delivery: Delivery, faults: FaultSet, clock, timeout: float) -> None:
     """One attempt of a delivery, with the faults that match it; then retry, disable or done."""
     webhook = org.webhooks.webhooks.get(delivery.webhook_id)
     if webhook is None or not webhook.enabled:
@@ -123,13 +128,13 @@ def _send(webhook, delivery: Delivery, body: bytes, decision: Decision | None, t
     return sender.post(webhook.url, body, sent, timeout)
 
 
-def _entry(org, delivery: Delivery, webhook) -> dict:
+def _entry(org: Org, delivery: Delivery, webhook) -> dict:
     return {"org": org.name, "webhookId": webhook.id, "url": webhook.url, "eventId": delivery.event_id,
             "event": delivery.event, "deliveryId": delivery.id, "attempt": delivery.attempts + 1,
             "scheduledAt": iso_seconds(delivery.due), "redelivery": delivery.redelivery}
 
 
-def _finish(org, delivery: Delivery, webhook, outcome: sender.Outcome, decision: Decision | None, clock,
+def _finish(org: Org, delivery: Delivery, webhook, outcome: sender.Outcome, decision: Decision | None, clock,
             retry: bool, duplicate: bool = False) -> None:
     """Log the attempt; on failure queue the next retry, or disable the webhook once the schedule is spent."""
     outbox = org.webhooks.outbox

@@ -1,16 +1,21 @@
 """An event's payload: the resource exactly as GET /v1/... returns it, the envelope, the changes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 
 from ..domain.rest import conversation_counts, stable_id
 from ..schemas import rest_v1_resources as r
 from ..schemas.common import shared
 
+if TYPE_CHECKING:   # typing only: org.py imports several domain modules
+    from ..domain.org import Org
+
 DIRECTORY_PATHS = {"user": "/v1/users", "team": "/v1/teams", "tag": "/v1/tags"}
 
 
-def webhook_resource(org, kind: str, record) -> dict:
+def webhook_resource(org: Org, kind: str, record) -> dict:
     """The JSON:API resource of a record, built and dumped by REST v1's own builders and schemas."""
     if kind == "customer":
         item, schema = r.customer(record, conversation_counts(org, record.id)), r.CustomerDocument
@@ -34,7 +39,7 @@ def changes(before: dict, after: dict) -> dict:
     return found
 
 
-def envelope(org, event_id: str, name: str, data: dict, change: dict | None, created_at: str) -> dict:
+def envelope(org: Org, event_id: str, name: str, data: dict, change: dict | None, created_at: str) -> dict:
     """The event as Kustomer posts it: id, name, org, partition, data, changes, createdAt (and the extras seen)."""
     org_id = stable_id(org.name)
     return {"id": event_id, "name": name, "org": org_id, "orgName": org.name, "partition": org_id,
