@@ -1,10 +1,11 @@
-"""Outbound webhooks on the wire: /v1/outbound-webhooks bodies and resources, the control API's lists."""
+"""Outbound webhooks on the wire: /v1/outbound-webhooks bodies and resources (the control API's lists are in
+control/schemas/webhooks.py)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from ..domain.webhooks import MAX_EVENTS, MAX_HEADERS
-from .common import Query, StrictBoolean
+from .common import StrictBoolean
 from .jsonapi import documents, resource
 
 MAX_NAME_CHARS = 255
@@ -33,7 +34,7 @@ class WebhookBody(Schema):
 
 
 class AdminWebhookBody(WebhookBody):
-    """POST /__admin/orgs/KEY/webhooks: as REST, and the signing token may be chosen (a fixed secret in CI)."""
+    """A webhook declared with its signing token (a fixed secret in CI): the fixtures' and POST /__admin/orgs/KEY/webhooks."""
 
     token = fields.String(validate=validate.Length(min=8, max=256))
 
@@ -72,48 +73,3 @@ class Transactions(Schema):
     """{"data": [attempt, ...]}: a webhook's recent delivery attempts, newest first."""
 
     data = fields.List(fields.Dict())
-
-
-class AdminWebhook(WebhookAttributes):
-    """A webhook in the control API: its org and id with the REST attributes, and pending deliveries."""
-
-    org = fields.String()
-    id = fields.String()
-    pending = fields.Integer()
-
-
-class AdminWebhookList(Schema):
-    """{"webhooks": [...]}."""
-
-    webhooks = fields.List(fields.Nested(AdminWebhook))
-
-
-class DeliveryQuery(Query):
-    """Filters of the delivery log: org (key or name), event name, eventId, webhookId, outcome, limit."""
-
-    org = fields.String()
-    event = fields.String()
-    event_id = fields.String(data_key="eventId")
-    webhook_id = fields.String(data_key="webhookId")
-    outcome = fields.String(validate=validate.OneOf(("delivered", "failed", "dropped", "held")))
-    limit = fields.Integer(validate=validate.Range(min=1, max=2000))
-
-
-class DeliveryLog(Schema):
-    """{"deliveries": [attempt, ...], "total": N}, oldest first."""
-
-    deliveries = fields.List(fields.Dict())
-    total = fields.Integer()
-
-
-class Redeliver(Schema):
-    """Redeliver one event: to every webhook that got it (default) or to one."""
-
-    webhook_id = fields.String(data_key="webhookId", validate=validate.Length(max=64))
-
-
-class Redelivered(Schema):
-    """{"eventId", "queued"}: deliveries queued."""
-
-    event_id = fields.String(data_key="eventId")
-    queued = fields.Integer()

@@ -5,7 +5,8 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
-from ...schemas import webhooks as s
+from ...schemas import webhooks as rest
+from ..schemas import webhooks as s
 from ...schemas.common import shared
 from ...state import get_state
 from ...webhooks import get_webhooks
@@ -39,10 +40,10 @@ def list_webhooks():
 
 
 @bp.post("/orgs/<key>/webhooks", endpoint="addWebhook")
-@operation(body=s.AdminWebhookBody, response=s.AdminWebhook, status=201)
+@operation(body=rest.AdminWebhookBody, response=s.AdminWebhook, status=201)
 def add_webhook(key):
     """Register a webhook for an org (as POST /v1/outbound-webhooks; `token` may be chosen)."""
-    fields = shared(s.AdminWebhookBody).load(json_body())
+    fields = shared(rest.AdminWebhookBody).load(json_body())
     org = get_state().store.org(key)
     return _described(org, org.webhooks.create(fields, source="admin")), 201
 
