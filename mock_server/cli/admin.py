@@ -11,7 +11,7 @@ import click
 
 from ..client import AdminError, MockClient
 from ..control.rules import DROPS
-from .common import URL_HELP, admin_command, failure, parse_rule
+from .common import URL_HELP, admin_command, failure, parse_rule, rule_set_commands
 from .tables import follow_columns, follow_header, follow_row, table
 
 @click.group()
@@ -73,26 +73,7 @@ _FAULT_COLUMNS = ["id", "match", "respond", "delayMs", "drop", "times", "after",
 _FAULT_OPTIONAL = ("delayMs", "drop", "times", "after", "probability")
 
 
-@admin_command(fault, "list")
-def fault_list(client):
-    """List the fault rules in the order they are tried."""
-    faults = client.faults()
-    return {"faults": faults}, table(faults, _FAULT_COLUMNS, optional=_FAULT_OPTIONAL)
-
-
-@admin_command(fault, "rm")
-@click.argument("fault_ids", nargs=-1, required=True)
-def fault_rm(client, fault_ids):
-    """Remove fault rules by id."""
-    removed = [client.remove_fault(fault_id) for fault_id in fault_ids]
-    return {"removed": removed}, f"removed {' '.join(r['id'] for r in removed)}"
-
-
-@admin_command(fault, "clear")
-def fault_clear(client):
-    """Remove every fault rule."""
-    count = client.clear_faults()
-    return {"removed": count}, f"removed {count} fault rule(s)"
+rule_set_commands(fault, "fault", _FAULT_COLUMNS, optional=_FAULT_OPTIONAL)
 
 
 @admin_command(fault, "load")

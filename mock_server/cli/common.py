@@ -8,6 +8,7 @@ import click
 
 from ..client import AdminError, MockClient
 from ..strict_json import loads
+from .tables import table
 
 URL_HELP = "Base URL of the mock (env KUSTOMER_MOCK_URL)."
 
@@ -58,3 +59,31 @@ def parse_rule(text: str | None) -> dict:
     if not isinstance(rule, dict):
         raise click.BadParameter("a JSON object such as '{\"drop\": \"reset\"}'", param_hint="--rule")
     return rule
+
+
+def rule_set_commands(group, noun: str, columns: list[str], optional: tuple = ()) -> None:
+    """The list, rm and clear commands of a rule set on `group` (fault rules, stubs): one shape for both.
+
+    `noun` names the set in the client's methods (faults(), remove_fault(), clear_faults()) and in the output.
+    """
+    plural, label = f"{noun}s", "fault rule" if noun == "fault" else noun
+
+    def list_rules(client):
+        rules = getattr(client, plural)()
+        return {plural: rules}, table(rules, columns, optional=optional)
+    list_rules.__doc__ = f"List the {label}s in the order they are tried."
+
+    def remove_rules(client, rule_ids):
+        removed = [getattr(client, f"remove_{noun}")(rule_id) for rule_id in rule_ids]
+        return {"removed": removed}, f"removed {' '.join(r['id'] for r in removed)}"
+    remove_rules.__doc__ = f"Remove {label}s by id."
+
+    def clear_rules(client):
+        count = getattr(client, f"clear_{plural}")()
+        return {"removed": count}, f"removed {count} {label}(s)"
+    clear_rules.__doc__ = f"Remove every {label}."
+
+    admin_command(group, "list")(list_rules)
+    admin_command(group, "rm")(click.argument("rule_ids", metavar=f"{noun.upper()}_IDS...", nargs=-1,
+                                              required=True)(remove_rules))
+    admin_command(group, "clear")(clear_rules)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 
 from ..strict_json import loads
-from .common import admin_command, parse_rule
-from .tables import table
+from .common import admin_command, parse_rule, rule_set_commands
 
 _STUB_COLUMNS = ["id", "match", "respond", "times", "hits"]
 
@@ -67,26 +66,7 @@ def stub_add(client, operation, method, path, org, status, body, text, headers, 
     return added, f"added {added['id']}"
 
 
-@admin_command(stub, "list")
-def stub_list(client):
-    """List the stubs in the order they are tried."""
-    stubs = client.stubs()
-    return {"stubs": stubs}, table(stubs, _STUB_COLUMNS)
-
-
-@admin_command(stub, "rm")
-@click.argument("stub_ids", nargs=-1, required=True)
-def stub_rm(client, stub_ids):
-    """Remove stubs by id."""
-    removed = [client.remove_stub(stub_id) for stub_id in stub_ids]
-    return {"removed": removed}, f"removed {' '.join(r['id'] for r in removed)}"
-
-
-@admin_command(stub, "clear")
-def stub_clear(client):
-    """Remove every stub."""
-    count = client.clear_stubs()
-    return {"removed": count}, f"removed {count} stub(s)"
+rule_set_commands(stub, "stub", _STUB_COLUMNS)
 
 
 def register(cli: click.Group) -> None:
