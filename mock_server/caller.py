@@ -81,7 +81,12 @@ def resolve() -> None:
     if caller.exempt:
         return
     key = resolve_key()
-    caller.key, caller.org_name = key, get_state().store.fixtures.org_name(key) if key else None
+    if key:
+        store = get_state().store
+        caller.key, caller.org_name = key, store.fixtures.org_name(key)
+        org = store.built(caller.org_name)
+        if org is not None and org.clock.own:   # a test froze or moved this org's time: its calls carry it
+            caller.time = org.clock.now_iso()
     caller.tracking_token = request.headers.get(TRACKING_HEADER) or request.args.get("token")
 
 

@@ -149,21 +149,21 @@ class MockClient:
 
     # -- clock -----------------------------------------------------------------------------
 
-    def clock(self) -> dict:
-        """{"now", "frozen", "offsetSeconds"}."""
-        return self.call("GET", "/clock")
+    def clock(self, org: str | None = None) -> dict:
+        """{"now", "frozen", "offsetSeconds"} of the mock clock, or of KEY's org clock (with "own")."""
+        return self.call("GET", "/clock", query={"org": org})
 
-    def freeze(self, at: str) -> dict:
-        """Stop the mock clock at an ISO time."""
-        return self.call("POST", "/clock", {"freeze": at})
+    def freeze(self, at: str, org: str | None = None) -> dict:
+        """Stop the mock clock (or only KEY's org clock) at an ISO time."""
+        return self.call("POST", "/clock", {"freeze": at}, query={"org": org})
 
-    def advance(self, seconds: float) -> dict:
-        """Move the mock clock forward."""
-        return self.call("POST", "/clock", {"advanceSeconds": seconds})
+    def advance(self, seconds: float, org: str | None = None) -> dict:
+        """Move the mock clock (or only KEY's org clock) forward."""
+        return self.call("POST", "/clock", {"advanceSeconds": seconds}, query={"org": org})
 
-    def resume(self) -> dict:
-        """Run the mock clock with real time again."""
-        return self.call("POST", "/clock", {"resume": True})
+    def resume(self, org: str | None = None) -> dict:
+        """Run the mock clock with real time again (an org clock: follow the mock clock again)."""
+        return self.call("POST", "/clock", {"resume": True}, query={"org": org})
 
     # -- integration warnings (sdkWarning) --------------------------------------------------
 
@@ -184,7 +184,7 @@ class MockClient:
         from .domain.identity import make_login_token   # PyJWT: loaded only by those who sign
         secret = self.org(key)["chatSecret"]
         if iat is None:
-            iat = parse_iso(self.clock()["now"]).timestamp()
+            iat = parse_iso(self.clock(key)["now"]).timestamp()   # the org's time: its own if a test froze it
         return make_login_token(secret, email=email, external_id=external_id, iat=iat)
 
     # -- state -----------------------------------------------------------------------------

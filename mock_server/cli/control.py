@@ -48,21 +48,26 @@ def clock():
 
 
 def _clock_table(state: dict) -> str:
-    return table([state], ["now", "frozen", "offsetSeconds"])
+    return table([state], ["now", "frozen", "offsetSeconds", *(["own"] if "own" in state else [])])
+
+
+_ORG_CLOCK = click.option("--org", help="Only this API key's org clock (the others keep the mock clock).")
 
 
 @admin_command(clock, "show")
-def clock_show(client):
-    """Show the mock time."""
-    state = client.clock()
+@_ORG_CLOCK
+def clock_show(client, org):
+    """Show the mock time (or one org's)."""
+    state = client.clock(org)
     return state, _clock_table(state)
 
 
 @admin_command(clock, "freeze")
 @click.argument("at")
-def clock_freeze(client, at):
+@_ORG_CLOCK
+def clock_freeze(client, at, org):
     """Stop the clock at an ISO time (2030-01-02T03:04:05.000Z)."""
-    state = client.freeze(at)
+    state = client.freeze(at, org)
     return state, _clock_table(state)
 
 
@@ -75,16 +80,18 @@ def _forward(ctx, param, value):
 
 @admin_command(clock, "advance", context_settings={"ignore_unknown_options": True})  # so -5 is a value
 @click.argument("seconds", type=float, callback=_forward)
-def clock_advance(client, seconds):
+@_ORG_CLOCK
+def clock_advance(client, seconds, org):
     """Move the clock forward by SECONDS."""
-    state = client.advance(seconds)
+    state = client.advance(seconds, org)
     return state, _clock_table(state)
 
 
 @admin_command(clock, "resume")
-def clock_resume(client):
-    """Run with real time again."""
-    state = client.resume()
+@_ORG_CLOCK
+def clock_resume(client, org):
+    """Run with real time again (an org clock: follow the mock clock again)."""
+    state = client.resume(org)
     return state, _clock_table(state)
 
 

@@ -92,7 +92,9 @@ def _org_chunks(org: Org, keys: list) -> Iterator[str]:
         extra = {**{name: [to_dict(r) for r in getattr(org, name).values()] for name, _ in RECORDS},
                  "webhooks": org.webhooks.export(), "webhook_outbox": org.webhooks.outbox.export(),
                  "ids": org.ids.export()}
-    yield _dumps({"name": org.name, "keys": keys, **plain, **extra, "rng": [version, list(state), gauss]})[:-1]
+    own_clock = {"clock": org.clock.describe()} if org.clock.own else {}   # a test's own time for this org
+    yield _dumps({"name": org.name, "keys": keys, **plain, **extra, **own_clock,
+                  "rng": [version, list(state), gauss]})[:-1]
     yield ',"tokens":{'
     yield from _pieces(org, tokens, lambda batch: ",".join(filter(None, (_token(org, t) for t in batch))))
     yield '},"customers":['
@@ -208,6 +210,8 @@ def _import_org(store, clock: Clock, raw: dict, pointer: str) -> Org:
                                pointer=f"{pointer}/rng") from None
     if raw.get("ids"):
         org.ids.restore(raw["ids"])
+    if (raw.get("clock") or {}).get("frozen"):   # like the mock clock: a frozen org clock is frozen again
+        org.clock.freeze(parse_iso(raw["clock"]["now"]))
     return org
 
 

@@ -119,3 +119,56 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         """Real sleep; kept here so the delay source is one place."""
         time.sleep(seconds)
+
+    def _state(self) -> tuple[datetime | None, timedelta]:
+        with self._lock:
+            return self._frozen_at, self._offset
+
+
+class OrgClock(Clock):
+    """One org's clock: the mock clock's time until the org's own freeze or advance; resume follows it again.
+
+    Parallel tests each freeze their own org without moving anyone else's time.
+    """
+
+    def __init__(self, parent: Clock):
+        super().__init__()
+        self.parent = parent
+        self.own = False   # False: this org reads the mock clock
+
+    def now(self) -> datetime:
+        """The org's time: its own once frozen or advanced, else the mock clock's."""
+        return super().now() if self.own else self.parent.now()
+
+    def freeze(self, at: datetime | None = None) -> None:
+        """Stop this org's clock at `at` (default: its now); the mock clock and other orgs keep theirs."""
+        super().freeze(at or self.now())
+        self.own = True
+
+    def advance(self, seconds: float) -> None:
+        """Move this org's clock forward; it starts from where the mock clock stands (frozen or running)."""
+        if not self.own:
+            trial = Clock()   # the mock clock's state, advanced aside: an out-of-range step changes nothing
+            trial._frozen_at, trial._offset = self.parent._state()
+            trial.advance(seconds)
+            with self._lock:
+                self._frozen_at, self._offset = trial._state()
+            self.own = True
+            return
+        super().advance(seconds)
+
+    def resume(self) -> None:
+        """Follow the mock clock again."""
+        super().resume()
+        self.own = False
+
+    @property
+    def frozen(self) -> bool:
+        """Whether this org's time stands still (its own, or the mock clock's that it follows)."""
+        return self._frozen_at is not None if self.own else self.parent.frozen
+
+    def describe(self) -> dict:
+        """The org clock's state: the mock clock's fields, and whether the org has a time of its own."""
+        offset = self._offset if self.own else self.parent._state()[1]
+        return {"now": self.now_iso(), "frozen": self.frozen, "offsetSeconds": offset.total_seconds(),
+                "own": self.own}

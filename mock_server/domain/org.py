@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .availability import availability, brand_settings
 from .assistant_flow import check_assistants
-from .clock import Clock, parse_iso
+from .clock import Clock, OrgClock, parse_iso
 from .errors import Forbidden, NotFound, NotStarted
 from .events import EventLog
 from .fixtures import OrgSpec
@@ -32,7 +32,8 @@ class Org:
 
     def __init__(self, spec: OrgSpec, seed: int, clock: Clock):
         data = spec.data
-        self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
+        self.name, self.roles = spec.name, dict(spec.roles)
+        self.clock = OrgClock(clock)   # the mock clock until this org's own freeze or advance
         self._lock = threading.RLock()
         self.rng = random.Random(f"{seed}:{spec.name}")
         self.ids = IdMaker(self.rng)

@@ -35,6 +35,9 @@ class OrgStore(Protocol):
         InvalidApiKey for an overlong key.
         """
 
+    def built(self, name: str) -> Org | None:
+        """The org of that name if it is built, without building it."""
+
     def keys(self) -> list[str]:
         """The API keys seen since the last full reset, in order."""
 

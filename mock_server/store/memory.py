@@ -50,6 +50,10 @@ class MemoryStore:
                 self._orgs[name] = built
             return self._orgs[name]
 
+    def built(self, name: str) -> Org | None:
+        """The org of that name if it is built, without building it."""
+        return self._orgs.get(name)
+
     def evict_idle(self, now: float | None = None) -> int:
         """Drop every org without a call for idle_seconds (its next call rebuilds it); how many went."""
         now = time.monotonic() if now is None else now

@@ -119,28 +119,31 @@ class OrgStubs(OrgFaults):
 
 
 class MockClock:
-    """The mock clock. It is process-wide (every org of that mock): the plugin resumes it after a test."""
+    """A test org's clock (`key`), or the whole mock's (key None): the plugin resumes it after a test.
 
-    def __init__(self, admin: MockClient):
-        self._admin, self.touched = admin, False
+    An org's clock moves only that org's time, so parallel tests on one mock freeze time independently.
+    """
+
+    def __init__(self, admin: MockClient, key: str | None = None):
+        self._admin, self.key, self.touched = admin, key, False
 
     def freeze(self, at: str | datetime | None = None) -> dict:
         """Stop the clock at `at` (ISO text or an aware datetime; default: now)."""
         self.touched = True
         if at is None:
-            at = self._admin.clock()["now"]
-        return self._admin.freeze(at.isoformat() if isinstance(at, datetime) else at)
+            at = self._admin.clock(self.key)["now"]
+        return self._admin.freeze(at.isoformat() if isinstance(at, datetime) else at, self.key)
 
     def advance(self, seconds: float) -> dict:
         """Move the clock forward (frozen or running)."""
         self.touched = True
-        return self._admin.advance(seconds)
+        return self._admin.advance(seconds, self.key)
 
     def resume(self) -> dict:
-        """Run with real time again."""
+        """Run with real time again (an org's clock: follow the mock clock again)."""
         self.touched = False
-        return self._admin.resume()
+        return self._admin.resume(self.key)
 
     def now(self) -> str:
-        """The mock time as ISO text."""
-        return self._admin.clock()["now"]
+        """The clock's time as ISO text."""
+        return self._admin.clock(self.key)["now"]

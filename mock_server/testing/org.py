@@ -19,9 +19,9 @@ WAIT_POLL_SECONDS = 0.05  # wait_for polls the journal this often: a browser ans
 class MockOrg:
     """One org of a running mock, named by a key no other test uses.
 
-    Everything here is scoped to that org (journal, faults, settings, warnings) except the
-    clock, which is process-wide: freeze/advance move it for every org of that mock until
-    resume(); the pytest plugin resumes it after each test that touched it.
+    Everything here is scoped to that org (journal, faults, settings, warnings, and the clock:
+    freeze/advance move this org's time only, so parallel tests on one mock do not interfere;
+    the pytest plugin resumes it after each test that touched it).
     """
 
     def __init__(self, url: str, key: str, admin: MockClient | None = None):
@@ -29,7 +29,7 @@ class MockOrg:
         self.admin = admin or MockClient(self.url)
         self.faults = OrgFaults(self)
         self.stubs = OrgStubs(self)
-        self.clock = MockClock(self.admin)
+        self.clock = MockClock(self.admin, key)
         self.conversation_customers: dict[str, str] = {}  # conversation id -> customer id, as the helpers learn them
         self._waited: set[int] = set()
 

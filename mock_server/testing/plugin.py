@@ -111,8 +111,8 @@ def kustomer_mock(kustomer_mock_server, request) -> MockOrg:
 
     Its key is unique to this test and xdist worker, so tests never see each other's data.
     Faults added through it match only its org and are removed afterwards; the org is reset.
-    The mock clock is process-wide: a test that freezes or advances it has it resumed at
-    teardown, and tests sharing one external mock under xdist should not move it at all.
+    Its clock is the org's own: a test that freezes or advances it moves no other test's time,
+    and has it resumed at teardown.
     Unexpected errors inside the mock fail the test, with the mock's traceback.
     """
     org = MockOrg(kustomer_mock_server.url, _key(request), kustomer_mock_server.admin)

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> Webhooks:
     """Listen to every org's writes, emit at the end of each request, deliver in the background."""
     state = get_state(app)
     check_fixtures(state.fixtures)
-    dispatcher = Dispatcher(state.store, state.clock, state.faults, float(app.config["WEBHOOK_TIMEOUT"]))
+    dispatcher = Dispatcher(state.store, state.faults, float(app.config["WEBHOOK_TIMEOUT"]))
     hooks = state.webhooks = Webhooks(Capture(dispatcher.wake), dispatcher)
     state.store.add_listener(hooks.capture)
     app.teardown_request(_flush)

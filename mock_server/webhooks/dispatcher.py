@@ -20,8 +20,8 @@ WORKERS = 8          # endpoints served at once; one slow endpoint never holds u
 class Dispatcher:
     """Delivers what is due on the mock clock; started on first use, so an idle mock runs no thread."""
 
-    def __init__(self, store, clock, faults: FaultSet, timeout: float):
-        self.store, self.clock, self.faults, self.timeout = store, clock, faults, timeout
+    def __init__(self, store, faults: FaultSet, timeout: float):
+        self.store, self.faults, self.timeout = store, faults, timeout
         self._wake = threading.Condition()
         self._busy: set[tuple[int, str]] = set()   # (id of the org, webhook id) with an attempt under way
         self._pool: ThreadPoolExecutor | None = None
@@ -54,18 +54,20 @@ class Dispatcher:
             with self._wake:
                 if self._stopped:
                     return
-            next_due = self._dispatch()
+            wait = self._dispatch()
             with self._wake:
                 if not self._stopped and not self._woken:   # until the next retry is due, an event or a clock change
-                    wait = None if next_due is None else min(max(next_due - self.clock.timestamp(), 0.01),
-                                                             MAX_WAIT_SECONDS)
-                    self._wake.wait(wait)
+                    self._wake.wait(None if wait is None else min(max(wait, 0.01), MAX_WAIT_SECONDS))
                 self._woken = False
 
     def _dispatch(self) -> float | None:
-        """Start every due delivery; answers when the next queued one is due (None: nothing queued)."""
-        now, next_due = self.clock.timestamp(), None
+        """Start every due delivery; answers the seconds until the next queued one is due (None: nothing queued).
+
+        Each org's deliveries fall due on that org's clock (its own, once a test froze or advanced it).
+        """
+        next_wait = None
         for org in list(self.store.orgs().values()):
+            now = org.clock.timestamp()
             with self._wake:
                 busy = {webhook for owner, webhook in self._busy if owner == id(org)}
             for delivery in org.webhooks.outbox.take_due(now, busy):
@@ -76,13 +78,13 @@ class Dispatcher:
                 except RuntimeError:   # the pool is shut down: the mock is stopping
                     return None
             due = org.webhooks.outbox.next_due()
-            if due is not None and (next_due is None or due < next_due):
-                next_due = due
-        return next_due
+            if due is not None and (next_wait is None or due - now < next_wait):
+                next_wait = due - now
+        return next_wait
 
     def _attempt(self, org, delivery: Delivery) -> None:
         try:
-            deliver(org, delivery, self.faults, self.clock, self.timeout)
+            deliver(org, delivery, self.faults, org.clock, self.timeout)
         finally:
             with self._wake:
                 self._busy.discard((id(org), delivery.webhook_id))

@@ -67,12 +67,21 @@ class ClockChange(Schema):
             raise ValidationError("send exactly one of freeze, advanceSeconds or resume", "freeze")
 
 
+class ClockQuery(Query):
+    """?org=KEY: that org's clock instead of the mock clock."""
+
+    # present but empty must not mean "the mock clock": a script with an unset variable would move every org
+    org = fields.String(validate=validate.Length(min=1, max=256, error="an API key; leave org out for the mock clock"))
+
+
 class ClockState(Schema):
-    """The clock: now, frozen, offsetSeconds."""
+    """The clock: now, frozen, offsetSeconds (an org's clock also says whether it has a time of its own)."""
 
     now = fields.String()
     frozen = fields.Boolean()
     offsetSeconds = fields.Float()
+    own = fields.Boolean(metadata={"description": "an org's clock: true once it was frozen or advanced on its own; "
+                                                  "false while it follows the mock clock"})
 
 
 def _check_zone(name: str) -> None:

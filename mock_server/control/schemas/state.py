@@ -158,6 +158,15 @@ class StateToken(Schema):
     customerId = fields.String(required=True)
 
 
+class StateClock(Schema):
+    """The clock as exported: a frozen clock is frozen again at `now`."""
+
+    now = StateTime(required=True)
+    frozen = StrictBoolean(required=True)
+    offsetSeconds = StrictFloat()
+    own = StrictBoolean()   # an org's own clock (exported only when a test froze or moved it)
+
+
 class StateOrg(Schema):
     """One exported org: its plain data, its records, its random generator."""
 
@@ -187,16 +196,9 @@ class StateOrg(Schema):
     ids = fields.Nested(Schema.from_dict({
         "machine": fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{10}$")),
         "counter": StrictInteger(required=True, validate=validate.Range(0, 0xFFFFFF))}, name="StateIds"))
+    clock = fields.Nested(StateClock)
     rng = fields.List(fields.Raw(allow_none=True),
                       validate=validate.Length(equal=3, error="[version, state, gauss] as exported"))
-
-
-class StateClock(Schema):
-    """The clock as exported: a frozen clock is frozen again at `now`."""
-
-    now = StateTime(required=True)
-    frozen = StrictBoolean(required=True)
-    offsetSeconds = StrictFloat()
 
 
 class StateDocument(Schema):

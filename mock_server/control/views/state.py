@@ -23,25 +23,36 @@ class NoStateFile(ApiError):
     status, code, title = 409, "no_state_file", "No state file"
 
 
+def _clock():
+    """The mock clock, or the clock of ?org=KEY's org (made from the fixtures on first use)."""
+    key = shared(c.ClockQuery).load(request.args).get("org")
+    return get_state().store.org(key).clock if key else get_state().clock
+
+
 @bp.get("/clock", endpoint="getClock")
-@operation(response=c.ClockState)
+@operation(query=c.ClockQuery, response=c.ClockState)
 def get_clock():
-    """The mock clock: now, frozen, offsetSeconds."""
-    return get_state().clock.describe()
+    """The mock clock (or ?org=KEY's clock): now, frozen, offsetSeconds."""
+    return shared(c.ClockState).dump(_clock().describe())
 
 
 @bp.post("/clock", endpoint="setClock")
-@operation(body=c.ClockChange, response=c.ClockState)
+@operation(body=c.ClockChange, query=c.ClockQuery, response=c.ClockState)
 def set_clock():
-    """Freeze at a time (or "now"), advance by seconds, or resume real time."""
-    change, clock = shared(c.ClockChange).load(json_body()), get_state().clock
+    """Freeze at a time (or "now"), advance by seconds, or resume: the mock clock, or only ?org=KEY's clock.
+
+    An org's resume makes it follow the mock clock again; the mock clock's resume leaves orgs with a time
+    of their own where they are.
+    """
+    clock = _clock()
+    change = shared(c.ClockChange).load(json_body())
     if "freeze" in change:
         clock.freeze(None if change["freeze"] == "now" else parse_iso(change["freeze"]))
     elif "advance_seconds" in change:
         clock.advance(change["advance_seconds"])
     else:
         clock.resume()
-    return clock.describe()
+    return shared(c.ClockState).dump(clock.describe())
 
 
 @bp.patch("/orgs/<key>/settings", endpoint="updateOrgSettings")
