@@ -130,47 +130,49 @@ def reset_cost(iterations: int) -> dict:
     return {"reset_us": reset_us, "rebuild_us": rebuild_us, "dict_pop_us": pop_us}
 
 
+def boot_versus_moto(runs: int) -> dict:
+    """Median seconds to the first 2xx: `kustomer-mock serve` against moto_server, alternating runs."""
+    from bench_servers import free_port, start, stop as stop_server
+    moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    mine, theirs = [], []
+    for _ in range(runs):
+        port = free_port()
+        process, took = start([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--quiet"], port)
+        stop_server(process)
+        mine.append(took)
+        if os.path.exists(moto):
+            port = free_port()
+            began = time.perf_counter()
+            process = subprocess.Popen([moto, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _first_2xx(f"http://127.0.0.1:{port}/moto-api/data.json")
+            theirs.append(time.perf_counter() - began)
+            stop_server(process)
+    return {"mock_s": statistics.median(mine), "moto_s": statistics.median(theirs) if theirs else None}
+
+
+def _first_2xx(url: str) -> None:
+    while True:
+        try:
+            with urlopen(url, timeout=1) as answer:
+                if 200 <= answer.status < 300:
+                    return
+        except OSError:
+            time.sleep(0.003)
+
+
 def main() -> None:
     """Run every benchmark and print a report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=10)
-    parser.add_argument("--servers", default="waitress,werkzeug")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of each load (the best is kept)")
     parser.add_argument("--boot-runs", type=int, default=5)
-    parser.add_argument("--streams", type=int, default=0,
-                        help="only measure API latency with this many open event streams (e.g. 200)")
-    parser.add_argument("--stream-setups", default="waitress:64,waitress:256,werkzeug:256",
-                        help="server:threads pairs measured by --streams")
+    parser.add_argument("--streams", type=int, default=1000, help="open event streams during the stream load")
+    parser.add_argument("--only", default="boot,servers,wiremock,faults,streams",
+                        help="comma-separated parts to run")
     args = parser.parse_args()
-    if args.streams:
-        import bench_streams
-        bench_streams.run(args.seconds, args.connections, args.streams,
-                          [(s.split(":")[0], int(s.split(":")[1])) for s in args.stream_setups.split(",")])
-        return
-    print(f"# kustomer-mock bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    boot = boot_times(args.boot_runs)
-    print(f"boot to healthy: {boot['boot_s'] * 1000:.0f} ms (bare python start {boot['bare_python_s'] * 1000:.0f} ms, "
-          f"ratio {boot['boot_s'] / boot['bare_python_s']:.1f}x)")
-    reset = reset_cost(2000)
-    print(f"reset one org: {reset['reset_us']:.2f} us (dict pop {reset['dict_pop_us']:.2f} us); "
-          f"rebuild on next call: {reset['rebuild_us']:.0f} us")
-    results = {}
-    for server in args.servers.split(","):
-        process, url, _ = spawn(server)
-        try:
-            results[server] = {scenario: load(url, args.seconds, args.connections, scenario)
-                               for scenario in ("health", "chat")}
-        finally:
-            stop(process)
-    baseline = results.get("werkzeug") or next(iter(results.values()))
-    print(f"\nkeep-alive load, {args.connections} connections, {args.seconds:.0f} s each "
-          "(health = trivial JSON handler; chat = createConversation with a message)")
-    print(f"{'server':<10} {'scenario':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs werkzeug':>12}")
-    for server, scenarios in results.items():
-        for scenario, numbers in scenarios.items():
-            ratio = numbers["rps"] / baseline[scenario]["rps"]
-            print(f"{server:<10} {scenario:<8} {numbers['rps']:>8.0f} {numbers['p50_ms']:>8.2f} "
-                  f"{numbers['p99_ms']:>8.2f} {numbers['errors']:>7} {ratio:>11.2f}x")
+    import bench_report
+    bench_report.run(args, boot_versus_moto, reset_cost)
 
 
 if __name__ == "__main__":
