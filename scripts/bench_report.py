@@ -96,20 +96,28 @@ def faults() -> None:
 
 
 def streams(args) -> None:
-    """createConversation on the default server without, then with, N open event streams."""
-    port = bs.free_port()
-    process, _ = bs.start(_serve_mock("waitress", port, threads=args.streams + 64), port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        without = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
-        sockets, held = open_streams(base, args.streams, args.connections)
-        loaded = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
-        for sock in sockets:
-            sock.close()
-    finally:
-        bs.stop(process)
-    print(f"\nevent streams on the default server (waitress, {args.streams + 64} threads): "
-          f"{held} of {args.streams} streams held open")
-    print(f"createConversation without streams {without['rps']:.0f} req/s p99 {without['p99_ms']:.0f} ms; "
-          f"with them {loaded['rps']:.0f} req/s p99 {loaded['p99_ms']:.0f} ms "
-          f"(ratio {loaded['rps'] / without['rps']:.2f}x, bad answers {loaded['bad']})")
+    """createConversation without, then with, N open event streams: on the default server and on granian."""
+    print(f"\nevent streams: createConversation under load without, then with, {args.streams} open streams "
+          f"(threads: {args.streams + 64}, so every stream can be held)")
+    for server in ("waitress", "granian"):
+        port = bs.free_port()
+        threads = args.streams + 64
+        if server == "waitress":
+            command = _serve_mock("waitress", port, threads=threads)
+        elif f"mock@{server}" in bs.commands(port):
+            command = bs.commands(port, threads=threads)[f"mock@{server}"]
+        else:
+            continue
+        process, _ = bs.start(command, port, env={"BENCH_THREADS": str(threads)})
+        base = f"http://127.0.0.1:{port}"
+        try:
+            without = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
+            sockets, held = open_streams(base, args.streams, args.connections)
+            loaded = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
+            for sock in sockets:
+                sock.close()
+        finally:
+            bs.stop(process)
+        print(f"{server:<9} {held} of {args.streams} held; without {without['rps']:.0f} req/s p99 "
+              f"{without['p99_ms']:.0f} ms; with {loaded['rps']:.0f} req/s p99 {loaded['p99_ms']:.0f} ms "
+              f"(ratio {loaded['rps'] / without['rps']:.2f}x, bad answers {loaded['bad']})")
