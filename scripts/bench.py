@@ -1,18 +1,14 @@
-"""Benchmarks of kustomer-mock: boot time, throughput and p99 over keep-alive sockets, reset cost.
+"""Benchmarks of kustomer-mock: boot, reset cost, throughput and p99 by server, fault kinds, event streams.
 
 Every number is printed with a baseline measured in the same run, so the ratios hold on any machine.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from urllib.request import urlopen
 
@@ -38,72 +34,6 @@ def stop(process: subprocess.Popen) -> None:
     """SIGTERM and wait."""
     process.terminate()
     process.wait(timeout=10)
-
-
-def _request(conn, method, path, headers, body=None):
-    began = time.perf_counter()
-    conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                 headers={**headers, "Content-Type": "application/json"})
-    answer = conn.getresponse()
-    payload = answer.read()
-    return time.perf_counter() - began, answer.status, payload
-
-
-def load(url: str, seconds: float, connections: int, scenario: str) -> dict:
-    """Keep-alive load from `connections` threads; answers requests/s and latency percentiles."""
-    host, port = url.split("//")[1].split(":")
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(n):
-        conn = http.client.HTTPConnection(host, int(port))
-        key = {"Authorization": f"Bearer bench-{scenario}-{n}"}
-        mine = []
-        if scenario == "chat":
-            _, _, body = _request(conn, "POST", "/c/v1/tracking/tokens", key)
-            key["x-kustomer-tracking-token"] = json.loads(body)["trackingToken"]
-        while time.perf_counter() < deadline:
-            if scenario == "chat":
-                took, status, _ = _request(conn, "POST", "/c/v1/chat/sessions", key, {"message": "hi"})
-                ok = status == 201
-            else:
-                took, status, _ = _request(conn, "GET", "/__admin/health", key)
-                ok = status == 200
-            mine.append(took)
-            if not ok:
-                with lock:
-                    errors[0] += 1
-        with lock:
-            latencies.extend(mine)
-        conn.close()
-
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
-    began = time.perf_counter()
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50_ms": 1000 * latencies[len(latencies) // 2],
-            "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)], "errors": errors[0], "requests": len(latencies)}
-
-
-def boot_times(runs: int) -> dict:
-    """Median seconds from spawn to healthy, against a bare interpreter start."""
-    bare = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        bare.append(time.perf_counter() - began)
-    boots = []
-    for _ in range(runs):
-        process, _, took = spawn("waitress")
-        boots.append(took)
-        stop(process)
-    return {"boot_s": statistics.median(boots), "bare_python_s": statistics.median(bare)}
 
 
 def reset_cost(iterations: int) -> dict:
@@ -142,22 +72,10 @@ def boot_versus_moto(runs: int) -> dict:
         mine.append(took)
         if os.path.exists(moto):
             port = free_port()
-            began = time.perf_counter()
-            process = subprocess.Popen([moto, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _first_2xx(f"http://127.0.0.1:{port}/moto-api/data.json")
-            theirs.append(time.perf_counter() - began)
+            process, took = start([moto, "-p", str(port)], port, health="/moto-api/data.json")
             stop_server(process)
+            theirs.append(took)
     return {"mock_s": statistics.median(mine), "moto_s": statistics.median(theirs) if theirs else None}
-
-
-def _first_2xx(url: str) -> None:
-    while True:
-        try:
-            with urlopen(url, timeout=1) as answer:
-                if 200 <= answer.status < 300:
-                    return
-        except OSError:
-            time.sleep(0.003)
 
 
 def main() -> None:

@@ -57,12 +57,13 @@ def commands(port: int, threads: int = 64) -> dict[str, list[str]]:
     return found
 
 
-def start(command: list[str], port: int, env: dict | None = None) -> tuple[subprocess.Popen, float]:
-    """Start a server; answers it and the seconds to its first 2xx on /__admin/health."""
+def start(command: list[str], port: int, env: dict | None = None,
+          health: str = "/__admin/health") -> tuple[subprocess.Popen, float]:
+    """Start a server; answers it and the seconds to its first 2xx on `health`."""
     began = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=LOG,
                                env={**os.environ, "KUSTOMER_MOCK_FAULT_HANG_MAX_SECONDS": "1", **(env or {})})
-    wait_healthy(f"http://127.0.0.1:{port}/__admin/health", process)
+    wait_healthy(f"http://127.0.0.1:{port}{health}", process)
     return process, time.perf_counter() - began
 
 
