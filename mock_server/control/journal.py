@@ -132,9 +132,9 @@ def record(response: Response) -> Response:
         "fault": fault.get("id"), "drop": fault.get("drop"), "stub": caller.stub,
         "requestHeaders": _Raw({k: v for k, v in environ.items() if k.startswith(_HEADER_KEYS)}),
         "responseHeaders": _Raw(response.headers.to_wsgi_list()[:]),
-        "requestBody": _Raw(_request_body(req)),
+        "requestBody": _Raw(_kept(_request_body(req))),
         "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
-        else _Raw(response.get_data()),
+        else _Raw(_kept(response.get_data())),
     })
     return response
 
@@ -149,6 +149,11 @@ class _Raw:
 
     def __init__(self, value):
         self.value = value
+
+
+def _kept(raw):
+    """As much of a body as _body can show: a large upload is not held whole by the ring."""
+    return raw[: BODY_LIMIT * 4] if isinstance(raw, bytes) and len(raw) > BODY_LIMIT else raw
 
 
 def _finished(entry: dict) -> dict:
