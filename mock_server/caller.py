@@ -61,33 +61,35 @@ def exempt(path: str, endpoint: str | None) -> bool:
         or endpoint == "static"
 
 
-def operation_name() -> str | None:
+def operation_name(req=None) -> str | None:
     """The operation of this request: its endpoint without the blueprint (the SDK method name)."""
-    return request.url_rule.endpoint.split(".")[-1] if request.url_rule else None
+    rule = (req or request).url_rule
+    return rule.endpoint.split(".")[-1] if rule else None
 
 
-def resolve_key() -> str | None:
+def resolve_key(req=None) -> str | None:
     """The API key sent: `Authorization: Bearer KEY`, x-kustomer-api-key, or the `key` query (streams)."""
-    header = request.headers.get("Authorization", "")
+    req = req or request
+    header = req.headers.get("Authorization", "")
     key = header[7:].strip() if header[:7].lower() == "bearer " else None
-    key = key or request.headers.get("x-kustomer-api-key") or request.args.get("key")
+    key = key or req.headers.get("x-kustomer-api-key") or (req.args.get("key") if req.query_string else None)
     return check_key(key) if key else None   # an overlong key is refused before faults, views or the store
 
 
 def resolve() -> None:
     """The pipeline's `caller` step: make this request's Caller (the key only off the control API)."""
-    caller = g.caller = Caller(operation_name(), time=get_state().clock.now_iso(),
-                               exempt=exempt(request.path, request.endpoint))
+    req, state = request._get_current_object(), get_state()   # every proxy lookup costs: once each
+    caller = g.caller = Caller(operation_name(req), time=state.clock.now_iso(),
+                               exempt=exempt(req.path, req.endpoint))
     if caller.exempt:
         return
-    key = resolve_key()
+    key = resolve_key(req)
     if key:
-        store = get_state().store
-        caller.key, caller.org_name = key, store.fixtures.org_name(key)
-        org = store.built(caller.org_name)
+        caller.key, caller.org_name = key, state.store.fixtures.org_name(key)
+        org = state.store.built(caller.org_name)
         if org is not None and org.clock.own:   # a test froze or moved this org's time: its calls carry it
             caller.time = org.clock.now_iso()
-    caller.tracking_token = request.headers.get(TRACKING_HEADER) or request.args.get("token")
+    caller.tracking_token = req.headers.get(TRACKING_HEADER) or (req.args.get("token") if req.query_string else None)
 
 
 def current_caller() -> Caller:

@@ -80,10 +80,19 @@ _VARIABLE = re.compile(r"<[^>]+>")
 
 def _check_header_size() -> None:
     limit = int(current_app.config.get("MAX_HEADER_BYTES") or 0)
-    # name, ": ", value, CRLF: what the client put on the wire for each header
-    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())
-    if limit and size > limit:
+    if not limit:
+        return
+    # name, ": ", value, CRLF: what the client put on the wire for each header; read from the environ,
+    # where HTTP_X_NAME is X-Name (5 characters longer), without building a Headers view on every call
+    size = sum(len(key) - 1 + len(value) if key.startswith("HTTP_") else len(key) + 4 + len(value)
+               for key, value in request.environ.items()
+               if key.startswith("HTTP_") and key not in _NOT_HEADERS
+               or key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value)
+    if size > limit:
         raise HeadersTooLarge(f"request headers hold {size} bytes; the limit is {limit}")
+
+
+_NOT_HEADERS = ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH")   # EnvironHeaders skips them too
 
 
 # -- the admin token -----------------------------------------------------------------------------

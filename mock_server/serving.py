@@ -50,7 +50,10 @@ class Server:
             # channel_timeout bounds idle keep-alive sockets; connection_limit leaves room for event streams
             # the app answers headers over MAX_HEADER_BYTES with a JSON 431; waitress refuses twice that itself
             header_cap = 2 * int(app.config.get("MAX_HEADER_BYTES") or 64 * 1024)
-            self._server = create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
+            # poll(), not select(): select() cannot watch a descriptor past 1024, and every open event
+            # stream is a connection; the connection limit leaves every stream slot a connection of its own
+            self._server = create_server(app, host=host, port=port, threads=threads,
+                                         connection_limit=max(1000, 2 * threads), asyncore_use_poll=True,
                                          channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True,
                                          max_request_header_size=header_cap)
             self.port = self._server.effective_port

@@ -1,12 +1,9 @@
-"""Open event streams against API latency: N server-sent-events streams held open while keep-alive
-clients call the chat API; compared with the same load and no streams, in the same run."""
+"""Open event streams for scripts/bench: N server-sent-events streams held open by other customers of
+the orgs the chat load writes to."""
 from __future__ import annotations
 
 import json
 import socket
-import time
-
-from bench import load, spawn, stop
 
 # streams are opened by other customers of the very orgs the chat load writes to, the worst case:
 # every event the load emits lands in an org where streams wait
@@ -43,25 +40,3 @@ def open_streams(url: str, count: int, orgs: int) -> tuple[list[socket.socket], 
         held += b"__stream" in first
         sockets.append(sock)
     return sockets, held
-
-
-def run(seconds: float, connections: int, streams: int, setups: list[tuple[str, int]]) -> None:
-    """Print API latency with and without `streams` open streams, for each server and thread count."""
-    print(f"\nevent streams: chat API under {connections} keep-alive clients, {seconds:.0f} s, "
-          f"without and with {streams} open streams")
-    print(f"{'server':<9} {'threads':>7} {'streams':>8} {'held':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'p99 vs none':>12}")
-    for server, count in setups:
-        process, url, _ = spawn(server, count)
-        try:
-            base = load(url, seconds, connections, "chat")
-            sockets, held = open_streams(url, streams, connections)
-            began = time.perf_counter()
-            loaded = load(url, seconds, connections, "chat")
-            assert time.perf_counter() - began < seconds * 4, "API calls starved by open streams"
-            for sock in sockets:
-                sock.close()
-        finally:
-            stop(process)
-        for n, numbers, h in ((0, base, 0), (streams, loaded, held)):
-            print(f"{server:<9} {count:>7} {n:>8} {h:>5} {numbers['rps']:>8.0f} {numbers['p50_ms']:>8.2f} {numbers['p99_ms']:>8.2f} "
-                  f"{numbers['errors']:>7} {numbers['p99_ms'] / base['p99_ms']:>11.2f}x")

@@ -1,4 +1,5 @@
-"""Every drop kind over a real socket, seen by real HTTP clients, on both servers."""
+"""Every drop kind over a real socket, seen by real HTTP clients: on both servers (waitress, the default,
+and werkzeug) and on the pytest plugin's in-process server."""
 from __future__ import annotations
 
 import http.client
@@ -11,13 +12,22 @@ import requests
 
 from mock_server import create_app
 from mock_server.serving import ServerThread
+from mock_server.testing.plugin import SessionMock
 
-SERVERS = ("waitress", "werkzeug")
+SERVERS = ("waitress", "werkzeug", "plugin")   # plugin: the server the pytest plugin starts in-process
 
 
 @pytest.fixture(scope="module", params=SERVERS)
 def served(request):
     """A mock with a short hang bound, served by each server in turn."""
+    if request.param == "plugin":
+        session = SessionMock.start()
+        session.app.config["FAULT_HANG_MAX_SECONDS"] = 1
+        try:
+            yield session.app, session
+        finally:
+            session.stop()
+        return
     app = create_app({"FAULT_HANG_MAX_SECONDS": 1})
     with ServerThread(app, kind=request.param) as server:
         yield app, server
@@ -122,3 +132,20 @@ def test_a_dropped_create_conversation_creates_nothing(mock):
     with pytest.raises(requests.ConnectionError):
         requests.post(f"{url}/c/v1/chat/sessions", json={"message": "hi"}, headers=headers, timeout=5)
     assert requests.get(f"{url}/c/v1/chat/sessions", headers=headers).json()["total"] == before
+
+
+def test_cut_ends_an_event_stream_at_its_first_event(mock):
+    """cutAfter 0: the stream opens, then ends where its first event would be, before the window's end."""
+    url, _ = mock
+    token = _start(url).json()["trackingToken"]
+    _fault(mock, drop="cut", cutAfter=0, match={"operation": "eventStream"})
+    with requests.get(f"{url}/c/v1/events", params={"key": "drop-key", "token": token}, stream=True,
+                      timeout=10) as stream:
+        assert stream.status_code == 200
+        lines = stream.iter_lines(decode_unicode=True)
+        assert next(lines) == "retry: 1000"
+        requests.post(f"{url}/c/v1/chat/sessions", json={"message": "hi"}, timeout=5,
+                      headers={"Authorization": "Bearer drop-key", "x-kustomer-tracking-token": token})
+        rest = list(lines)   # ends: the cut, long before the stream's window
+    assert not any('"onConversationCreate"' in line or "window-end" in line for line in rest)
+    assert sum('"__stream"' in line for line in rest) == 1   # only the opening marker came

@@ -45,10 +45,10 @@ def operation_names(app: Flask | None = None) -> list[str]:
 
 def before() -> Response | None:
     """The pipeline's `faults` step: the first rule that fires answers, delays or drops this call."""
-    caller = current_caller()
-    if caller.exempt:
+    caller, faults = current_caller(), get_faults()
+    if caller.exempt or not faults.has_rules:
         return None
-    decision = get_faults().decide(call_of(caller))
+    decision = faults.decide(call_of(caller))
     if decision is None:
         return None
     caller.fault = {"id": decision.rule_id, "drop": decision.drop}

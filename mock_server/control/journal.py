@@ -7,6 +7,7 @@ import time
 from collections import deque
 
 from flask import Flask, Response, current_app, request
+from werkzeug.datastructures import EnvironHeaders
 
 from ..caller import caller_if_any
 from ..domain.clock import parse_iso
@@ -29,7 +30,7 @@ class Journal:
         self._closed = False
 
     def record(self, entry: dict) -> dict:
-        """Append an entry, giving it the next id."""
+        """Append an entry, giving it the next id (fields in RAW_FIELDS are finished when first read)."""
         with self._lock:
             entry = {"id": next(self._ids), **entry}
             self._entries.append(entry)
@@ -72,7 +73,7 @@ class Journal:
                     return found
                 self.wait_after(max(after, self._last_id()), left)
         with self._lock:
-            entries = list(self._entries)
+            entries = [_finished(entry) for entry in self._entries]
         since_at = parse_iso(since) if since else None
         found = [e for e in entries
                  if (operation is None or e["operation"] == operation)
@@ -110,36 +111,78 @@ def get_journal(app: Flask | None = None) -> Journal:
 
 
 def record(response: Response) -> Response:
-    """The pipeline's `journal` step (after the view): one entry for every call to the mock's surfaces."""
+    """The pipeline's `journal` step (after the view): one entry for every call to the mock's surfaces.
+
+    It runs on every call, so it only keeps references: bodies and headers become JSON when the
+    journal is first read (`_finished`), not here.
+    """
     caller = caller_if_any()
     if caller is None or caller.exempt:
         return response
+    req = request._get_current_object()   # one proxy lookup, not one per field
+    environ = req.environ
     fault = caller.fault or {}
     dropped = fault.get("drop") in ("reset", "empty", "hang")
     get_journal().record({
         "time": caller.time, "org": caller.key, "orgName": caller.org_name,
-        "operation": caller.operation, "method": request.method, "path": request.path,
-        "query": request.args.to_dict(flat=True), "status": None if dropped else response.status_code,
+        "operation": caller.operation, "method": req.method, "path": req.path,
+        "query": req.args.to_dict(flat=True) if environ.get("QUERY_STRING") else {},
+        "status": None if dropped else response.status_code,
         "durationMs": round((time.perf_counter() - caller.started) * 1000, 3),
         "fault": fault.get("id"), "drop": fault.get("drop"), "stub": caller.stub,
-        "requestHeaders": _headers(request.headers), "responseHeaders": _headers(response.headers),
-        "requestBody": _request_body(),
+        "requestHeaders": _Raw({k: v for k, v in environ.items() if k.startswith(_HEADER_KEYS)}),
+        "responseHeaders": _Raw(response.headers.to_wsgi_list()[:]),
+        "requestBody": _Raw(_kept(_request_body(req))),
         "responseBody": None if dropped or response.is_streamed or response.direct_passthrough
-        else _body(response.get_data()),
+        else _Raw(_kept(response.get_data())),
     })
     return response
 
 
-def _headers(headers) -> dict:
+_HEADER_KEYS = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH")   # what EnvironHeaders reads of an environ
+
+
+class _Raw:
+    """A field of an entry as the request left it: made into JSON the first time the journal is read."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _kept(raw):
+    """As much of a body as _body can show: a large upload is not held whole by the ring."""
+    return raw[: BODY_LIMIT * 4] if isinstance(raw, bytes) and len(raw) > BODY_LIMIT else raw
+
+
+def _finished(entry: dict) -> dict:
+    """The entry with its raw fields made JSON (in place, once; called under the journal's lock)."""
+    for name in ("requestHeaders", "responseHeaders", "requestBody", "responseBody"):
+        value = entry.get(name)
+        if isinstance(value, _Raw):
+            entry[name] = _finish(name, value.value)
+    return entry
+
+
+def _finish(name: str, value):
+    if name == "requestHeaders":
+        return _headers(EnvironHeaders(value).items())
+    if name == "responseHeaders":
+        return _headers(value)
+    return value if isinstance(value, str) or value is None else _body(value)
+
+
+def _headers(pairs) -> dict:
     """Headers as a dict; a Cookie may carry the admin token, so only its presence is kept."""
-    return {name: "<redacted>" if name.lower() == "cookie" else value for name, value in headers.items()}
+    return {name: "<redacted>" if name.lower() == "cookie" else value for name, value in pairs}
 
 
-def _request_body():
+def _request_body(req):
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and (request.content_length or 0) > limit:
-        return f"<{request.content_length} bytes, over the limit>"
-    return _body(request.get_data(cache=True))
+    if limit and (req.content_length or 0) > limit:
+        return f"<{req.content_length} bytes, over the limit>"
+    return req.get_data(cache=True)
 
 
 def _body(raw: bytes):

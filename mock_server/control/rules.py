@@ -129,6 +129,11 @@ class FaultSet:
         self._next = 1
         self._lock = threading.Lock()
 
+    @property
+    def has_rules(self) -> bool:
+        """Whether any rule is set (read without the lock: every call asks, and most mocks have none)."""
+        return bool(self._rules)
+
     def add(self, specs: list[dict], **extra) -> list[dict]:
         """Store already-validated rules (all or none); answers them with their ids."""
         with self._lock:

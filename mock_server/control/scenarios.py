@@ -8,7 +8,7 @@ from flask import Flask
 from marshmallow import ValidationError
 
 from ..domain.errors import ApiError, NotFound
-from ..domain.fixtures import default_dir
+from ..domain.fixtures import SAFE_LOADER, default_dir
 from .faults import get_faults, operation_names
 from .schemas.faults import FaultRule, Scenario
 from .schemas.stubs import StubRule
@@ -68,7 +68,7 @@ def read(name_or_file: str, fixtures_dir: str | None = None) -> dict:
             known = ", ".join(available(fixtures_dir)) or "none"
             raise NotFound(f"no fault scenario {name_or_file!r}; known: {known}", parameter="name")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidScenario(f"{path}: {exc}") from None
     if not isinstance(data, dict):

@@ -29,10 +29,10 @@ def get_stubs(app: Flask | None = None) -> FaultSet:
 
 def before() -> Response | None:
     """The pipeline's `stubs` step: a stub answers the call unless a fault already dropped it."""
-    caller = current_caller()
-    if caller.exempt or (caller.fault and caller.fault["drop"]):
+    caller, stubs = current_caller(), get_stubs()
+    if caller.exempt or not stubs.has_rules or (caller.fault and caller.fault["drop"]):
         return None   # a `cut` fault lets the stream open; no stub stands in for it
-    decision = get_stubs().decide(call_of(caller))
+    decision = stubs.decide(call_of(caller))
     if decision is None:
         return None
     caller.stub = decision.rule_id

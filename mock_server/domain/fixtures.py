@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's, when PyYAML was built with it
+
 BUNDLED = Path(__file__).resolve().parent.parent / "fixtures"
 ALL_ROLES = ("org.admin", "org.tracking")
 
@@ -33,7 +35,7 @@ def _deep_merge(base: dict, override: dict) -> dict:
 def _read(file: Path) -> dict:
     """One fixture file's mapping; FixtureError in one line (file, line, problem) if it is not one."""
     try:
-        loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        loaded = yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}, line {mark.line + 1}" if mark else str(file)

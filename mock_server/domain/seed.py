@@ -1,12 +1,9 @@
 """Seed customers with past support threads: templates from the fixtures, filled by Faker and the org's generator."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import threading
 from datetime import datetime, timedelta
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from .clock import iso
 from .klasses import merge_attributes
@@ -15,7 +12,7 @@ from .models import Conversation, Customer
 if TYPE_CHECKING:   # typing only: org.py imports several domain modules
     from .org import Org
 
-_faker = Faker("en_US")
+_faker = None   # made on the first seed: importing Faker is a third of the boot
 _faker_lock = threading.Lock()  # one shared instance, reseeded per org: building Faker costs ~12 ms
 FALLBACK_THREAD = {"title": "Question about my order {order}",
                    "lines": ["Hi, I have a question about my order {order}.", "Hi {first}, happy to help!"]}
@@ -23,7 +20,11 @@ FALLBACK_THREAD = {"title": "Question about my order {order}",
 
 def seed_org(org: Org, seed_spec: dict, seed_text: str, threads: dict | None = None) -> None:
     """Fill `org` with the seed customers, conversations and messages."""
+    global _faker
     with _faker_lock:
+        if _faker is None:
+            from faker import Faker
+            _faker = Faker("en_US")
         _faker.seed_instance(seed_text)
         for _ in range(int(seed_spec.get("customers", 0))):
             _seed_customer(org, seed_spec, threads or {})
