@@ -1,5 +1,9 @@
-/* The dashboard's only way to the mock: the documented control API (/__admin), /v1 and /v2.1.
- * Nothing here is private to the dashboard: a script can make every call it makes. */
+/* api.js, first dashboard script (index.html loads them in order, each adds to window.Dash; main.js
+ * starts it): the dashboard's only way to the mock: the documented control API (/__admin), /v1 and /v2.1.
+ * Nothing here is private to the dashboard: a script can make every call it makes.
+ * Uses: nothing shared (it makes window.Dash).
+ * Defines for later scripts: window.Dash and on it state, token, api, askToken, initTokenDialog,
+ * OrgStream, el (the DOM builder), $, time, toast, fail. */
 (function () {
   'use strict';
   var Dash = window.Dash = window.Dash || {};

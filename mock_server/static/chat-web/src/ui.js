@@ -1,7 +1,13 @@
-/* The widget UI: launcher, panel, history, thread, composer, assistant choices, KB, in an iframe
- * with Kustomer's id (kustomer-ui-sdk-iframe), so host pages and test suites can find it, and no
- * style crosses between page and widget. The UI is drawn by this script into the iframe's document.
- * This file: the frame, launcher, panel, history, KB and live events; ui_thread.js the thread. */
+/* ui.js, first UI part of widget.js (after the engine): the widget UI: launcher, panel, history, thread,
+ * composer, assistant choices, KB, in an iframe with Kustomer's id (kustomer-ui-sdk-iframe), so host
+ * pages and test suites can find it, and no style crosses between page and widget. The UI is drawn by
+ * this script into the iframe's document.
+ * This file: the frame, launcher, panel, history, KB and live events; ui_thread.js the thread.
+ * Uses: K; K.TAG, E.request, the engine's hooks (sdk.js); E.emit (stream.js); at run time the U
+ * methods of ui_thread.js, ui_survey.js, ui_answers.js and ui_proactive.js.
+ * Defines for later parts: U (= K.WidgetUI.prototype), h (the DOM builder), CLOSED, OPEN (frame sizes);
+ * K.FRAME_ID, WidgetUI, shortTime; U.el, $, mount, unmount, build, visible, layout, open, close,
+ * renderBadge, clear, showHistory, historyItem, showKb, onEvent. */
 
 K.FRAME_ID = 'kustomer-ui-sdk-iframe';
 var CLOSED = { width: '96px', height: '96px' };
