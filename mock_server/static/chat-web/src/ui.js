@@ -74,7 +74,7 @@ U.build = function () {
   var self = this, settings = this.engine.settings || {};
   var badge = this.el('span', { 'class': 'badge', 'data-testid': 'unread-badge', hidden: true });
   this.launcher = this.el('button', { 'class': 'launcher', type: 'button', 'aria-label': 'Open chat',
-    'data-testid': 'launcher', onclick: function () { self.isOpen ? self.close() : self.open(); } },
+    'data-testid': 'launcher', onclick: function () { if (self.isOpen) self.close(); else self.open(); } },
   [this.el('span', { 'class': 'launcher-icon', 'aria-hidden': 'true' }), badge]);
   // a chat bubble drawn inline: no icon font or image to fetch
   this.launcher.firstChild.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor">' +
