@@ -4,7 +4,8 @@
 // itself takes that order:
 //   chat-web/src  the parts of widget.js and core.js, in src/bundles.json's order, concatenated by
 //                 api/assets.py into one strict-mode closure that starts with `var K = {}`;
-//   dashboard     the <script> tags of dashboard/index.html, in order (they share window.Dash);
+//   dashboard     the <script> tags of dashboard/index.html, in order (they share window.Dash; the first,
+//                 shared.js, is the widget's DOM builder and error reader);
 //   demo          the page's inline script, which runs after widget.js has defined window.Kustomer.
 'use strict';
 
@@ -18,6 +19,7 @@ const html = require('eslint-plugin-html');
 const SRC = 'mock_server/static/chat-web/src';
 const DASHBOARD = 'mock_server/static/dashboard';
 const DEMO = 'mock_server/static/demo';
+const SHARED = { 'shared.js': SRC };   // the dashboard script api/pages.py serves from the widget's sources
 
 /* The names a classic script declares at its top level: what the files loaded after it can use. */
 function topLevelNames(file) {
@@ -30,34 +32,37 @@ function topLevelNames(file) {
   });
 }
 
-/* One config block per file of `folder`, whose globals are what the files before it in each order define.
- * A file in several orders (an engine part is in both bundles) gets only what every order gives it. */
-function loadOrder(folder, orders, given) {
-  const allowed = new Map();   // file name -> the names it may use
-  for (const order of orders) {
-    const before = new Set(Object.keys(given));
-    for (const name of order) {
-      const other = allowed.get(name);
-      allowed.set(name, other ? new Set([...other].filter((n) => before.has(n))) : new Set(before));
-      topLevelNames(`${folder}/${name}`).forEach((n) => before.add(n));
+/* One config block per file: its globals are the names of the files before it in each order that has it
+ * (an order: the names `given` before its first file, then its files). A file in several orders (an
+ * engine part is in both bundles; shared.js also in the dashboard) gets only what every order gives it. */
+function loadOrder(orders) {
+  const allowed = new Map();   // file -> the names it may use
+  for (const { given, files } of orders) {
+    const before = new Set(given);
+    for (const file of files) {
+      const other = allowed.get(file);
+      allowed.set(file, other ? new Set([...other].filter((n) => before.has(n))) : new Set(before));
+      topLevelNames(file).forEach((n) => before.add(n));
     }
   }
-  return [...allowed].map(([name, names]) => ({
-    files: [`${folder}/${name}`],
+  return [...allowed].map(([file, names]) => ({
+    files: [file],
     languageOptions: { globals: Object.fromEntries([...names].map((n) => [n, 'readonly'])) },
   }));
 }
 
 function bundleOrders() {
   const order = JSON.parse(fs.readFileSync(path.join(__dirname, SRC, 'bundles.json'), 'utf8'));
-  return Object.values(order.bundles).map((parts) => order.engine.concat(parts));
+  return Object.values(order.bundles).map((parts) => ({
+    given: ['K'], files: order.engine.concat(parts).map((part) => `${SRC}/${part}`),
+  }));
 }
 
 function dashboardOrder() {
   const page = fs.readFileSync(path.join(__dirname, DASHBOARD, 'index.html'), 'utf8');
   const names = [...page.matchAll(/<script src="\/__admin\/ui\/([\w.-]+\.js)"/g)].map((m) => m[1]);
   if (!names.length) throw new Error(`${DASHBOARD}/index.html: no <script src="/__admin/ui/..."> tag found`);
-  return names;
+  return { given: [], files: names.map((name) => `${SHARED[name] || DASHBOARD}/${name}`) };
 }
 
 // Rules that catch bugs, not taste: the recommended set (no-undef, no-unused-vars, no-redeclare, ...) and more.
@@ -96,10 +101,9 @@ module.exports = [
     files: [`${SRC}/*.js`],
     languageOptions: { parserOptions: { ecmaFeatures: { impliedStrict: true } } },
   },
-  ...loadOrder(SRC, bundleOrders(), { K: 'readonly' }),
+  ...loadOrder([...bundleOrders(), dashboardOrder()]),
   // separate script tags: a top-level name would be a property of window; they share window.Dash instead
   { files: [`${DASHBOARD}/*.js`], rules: { 'no-implicit-globals': 'error' } },
-  ...loadOrder(DASHBOARD, [dashboardOrder()], {}),
   { files: [`${DASHBOARD}/*.html`, `${DEMO}/*.html`], plugins: { html } },
   { files: [`${DEMO}/index.html`], languageOptions: { globals: { Kustomer: 'readonly' } } },   // widget.js's
   {

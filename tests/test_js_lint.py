@@ -49,7 +49,10 @@ def test_every_browser_script_is_linted(report):
 
 # A line added to one file, and the rule that must (or must not) flag it: the load order at work.
 @pytest.mark.parametrize(("file", "line", "rule"), [
-    ("chat-web/src/ui_thread.js", "U.extra = h;", None),                # ui.js comes before it
+    ("chat-web/src/ui_thread.js", "U.extra = CLOSED;", None),           # ui.js comes before it
+    ("chat-web/src/sdk.js", "K.extra = Shared;", None),                 # shared.js, the first part
+    ("chat-web/src/shared.js", "Shared.extra = K;", "no-undef"),        # also the dashboard's, which has no K
+    ("dashboard/api.js", "window.extra = Shared;", None),               # the script tag before it
     ("chat-web/src/sdk.js", "U.extra = null;", "no-undef"),            # ui.js comes after the engine
     ("chat-web/src/core.js", "K.extra = U;", "no-undef"),              # core.js's bundle has no UI
     ("chat-web/src/ui_survey.js", "var OPEN = {}; K.x = OPEN;", "no-redeclare"),   # ui.js's name in the same closure
