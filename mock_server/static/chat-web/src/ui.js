@@ -6,7 +6,7 @@
  * Uses: K; Shared.el (shared.js); K.TAG, E.request, the engine's hooks (sdk.js); E.emit (stream.js);
  * at run time the U methods of ui_thread.js, ui_survey.js, ui_answers.js and ui_proactive.js.
  * Defines for later parts: U (= K.WidgetUI.prototype), CLOSED, OPEN (frame sizes); K.FRAME_ID,
- * WidgetUI, shortTime; U.el, $, mount, unmount, build, visible, layout, open, close, renderBadge, clear,
+ * WidgetUI, shortTime; U.el, mount, unmount, build, visible, layout, open, close, renderBadge, clear,
  * showHistory, historyItem, showKb, onEvent. */
 
 K.FRAME_ID = 'kustomer-ui-sdk-iframe';
@@ -25,7 +25,6 @@ K.WidgetUI = function (engine) {
 var U = K.WidgetUI.prototype;
 
 U.el = function (tag, attrs, children) { return Shared.el(this.doc, tag, attrs, children); };
-U.$ = function (selector) { return this.doc.querySelector(selector); };
 
 U.mount = function (options) {
   this.unmount();
