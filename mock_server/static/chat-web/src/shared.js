@@ -1,6 +1,7 @@
 /* shared.js, one file served twice: the first part of widget.js and core.js (inside their closure), and
  * the dashboard's first script (api/pages.py serves it as /__admin/ui/shared.js, where `Shared` is a
- * property of window). The DOM builder and the error-envelope reader the widget and the dashboard share.
+ * property of window, outside strict mode: nothing here means anything else there). The DOM builder and
+ * the error-envelope reader the widget and the dashboard share.
  * Uses: nothing shared.
  * Defines for later files: Shared.el, Shared.errorItem. */
 
