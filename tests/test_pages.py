@@ -108,7 +108,15 @@ def test_pages_are_neither_journaled_nor_faulted(client):
     "/__admin/ui/../../../etc/no-such-file",    # answers exactly as the one that exists
     "/chat-web/ui/../../../../etc/hostname",
     "/__admin/ui/../demo/index.html",
+    "/__admin/ui/sdk.js",                       # the widget's parts: only shared.js is the dashboard's too
 ])
 def test_static_routes_serve_only_their_own_files(client, path):
     rv = client.get(path)
     assert rv.status_code == 404 and rv.json["errors"][0]["code"] == "route_not_found"
+
+
+def test_the_dashboard_loads_the_widgets_shared_file_as_the_widget_has_it(client):
+    rv = client.get("/__admin/ui/shared.js")
+    assert rv.status_code == 200 and rv.mimetype == "text/javascript"
+    assert rv.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert rv.get_data(as_text=True) in client.get("/chat-web/widget.js").get_data(as_text=True)

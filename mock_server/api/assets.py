@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, request, send_from_directory
@@ -14,12 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent / "static" / "chat-web"
 # No build step: each public script is its parts, concatenated in one closure when served.
 # The parts share `K` (the SDK engine) so widget.js and core.js run the same code.
 # Order matters: a part may use at load time only what the parts before it define (sdk.js makes
-# `E`, ui.js makes `U`); the globals (widget.js, core.js) come last.
-ENGINE = ("sdk.js", "checks.js", "session.js", "stream.js", "common.js")
-BUNDLES = {
-    "widget.js": ENGINE + ("ui.js", "ui_thread.js", "ui_survey.js", "ui_answers.js", "ui_proactive.js", "widget.js"),
-    "core.js": ENGINE + ("core.js",),
-}
+# `E`, ui.js makes `U`); the globals (widget.js, core.js) come last. The order is src/bundles.json,
+# which eslint.config.js reads too: each part is linted with the names of the parts before it.
+_ORDER = json.loads((ROOT / "src" / "bundles.json").read_text(encoding="utf-8"))
+ENGINE = tuple(_ORDER["engine"])
+BUNDLES = {name: ENGINE + tuple(parts) for name, parts in _ORDER["bundles"].items()}
 
 
 def bundle(name: str) -> str:

@@ -17,6 +17,9 @@ bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DASHBOARD = STATIC / "dashboard"
 DEMO = STATIC / "demo"
+# the DOM builder and the error-envelope reader are one file for the widget and the dashboard: the
+# widget's bundle starts with it, the dashboard loads it from here
+SHARED = {"shared.js": STATIC / "chat-web" / "src"}
 # the demo keeps its script and styles inline, so a reader sees in one file how a page uses the SDK
 POLICIES = {
     "dashboard": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -56,8 +59,8 @@ def dashboard_page():
 @bp.get("/__admin/ui/<path:name>", endpoint="dashboardAsset")
 @operation(media="*/*", responses={304: None})
 def dashboard_asset(name):
-    """The dashboard's script and stylesheet."""
-    return _file(DASHBOARD, name, "dashboard")
+    """The dashboard's scripts (one shared with the widget) and stylesheet."""
+    return _file(SHARED.get(name, DASHBOARD), name, "dashboard")
 
 
 @bp.get("/", endpoint="demoPage")

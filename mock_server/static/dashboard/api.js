@@ -1,5 +1,9 @@
-/* The dashboard's only way to the mock: the documented control API (/__admin), /v1 and /v2.1.
- * Nothing here is private to the dashboard: a script can make every call it makes. */
+/* api.js, the dashboard's first own script (index.html loads them in order, each adds to window.Dash;
+ * main.js starts it): the dashboard's only way to the mock: the documented control API (/__admin), /v1
+ * and /v2.1. Nothing here is private to the dashboard: a script can make every call it makes.
+ * Uses: Shared.el, Shared.errorItem (shared.js, the widget's; the script tag before this one).
+ * Defines for later scripts: window.Dash and on it state, token, api, askToken, initTokenDialog,
+ * OrgStream, el (the DOM builder), $, time, toast, fail. */
 (function () {
   'use strict';
   var Dash = window.Dash = window.Dash || {};
@@ -30,7 +34,7 @@
           var data = null;
           try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
           if (response.ok) return data;
-          var item = (data && data.errors && data.errors[0]) || { status: response.status, code: 'http_' + response.status };
+          var item = Shared.errorItem(data) || { status: response.status, code: 'http_' + response.status };
           var error = new Error(item.detail || item.title || item.code);
           error.status = item.status || response.status;
           error.code = item.code;
@@ -129,20 +133,7 @@
   };
 
   /* Small DOM helpers shared by the other scripts. */
-  Dash.el = function (tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value === undefined || value === null || value === false) return;
-      if (name === 'text') node.textContent = value;
-      else if (name.slice(0, 2) === 'on') node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value === true ? '' : value);
-    });
-    (children || []).forEach(function (child) {
-      if (child !== null && child !== undefined) node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  };
+  Dash.el = function (tag, attrs, children) { return Shared.el(document, tag, attrs, children); };
 
   Dash.$ = function (id) { return document.getElementById(id); };
 

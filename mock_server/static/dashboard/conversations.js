@@ -1,4 +1,8 @@
-/* Conversations of the watched org, live, and the thread view: read, reply as an agent, type, end, re-open. */
+/* conversations.js, dashboard script after api.js: conversations of the watched org, live, and the
+ * thread view: read, reply as an agent, type, end, re-open.
+ * Uses: Dash.state, api, el, $, time, fail (api.js).
+ * Defines for later scripts: Dash.loadConversations, select, refreshSoon, onOrgEvent, loadThread,
+ * initThread, fillAgents. */
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;

@@ -1,5 +1,8 @@
-/* The request journal tab: the newest calls, live (a long poll of /__admin/requests?after=ID&wait=S),
-   and a call's request and response, headers and bodies, on click. */
+/* journal.js, dashboard script after webhooks.js: the request journal tab: the newest calls, live (a
+ * long poll of /__admin/requests?after=ID&wait=S), and a call's request and response, headers and
+ * bodies, on click.
+ * Uses: Dash.state, api, el, $ (api.js).
+ * Defines for later scripts: Dash.loadJournal. */
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;

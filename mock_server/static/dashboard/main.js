@@ -1,4 +1,10 @@
-/* Start the dashboard: pick the org (from #org=KEY, or the first key seen), stream it, poll the rest. */
+/* main.js, last dashboard script: start the dashboard: pick the org (from #org=KEY, or the first key
+ * seen), stream it, poll the rest.
+ * Uses: Dash.state, api, el, $, fail, OrgStream, initTokenDialog (api.js); Dash.loadConversations,
+ * loadThread, refreshSoon, onOrgEvent, initThread, fillAgents (conversations.js); Dash.fillSettings,
+ * loadFaults, loadWarnings, loadClock, initTools (tools.js); Dash.loadWebhooks, initWebhooks
+ * (webhooks.js); Dash.loadJournal (journal.js).
+ * Defines: Dash.loadKeys, loadOrg, watch (tools.js calls Dash.loadOrg at run time). */
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;

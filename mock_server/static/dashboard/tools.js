@@ -1,4 +1,9 @@
-/* Org settings, fault rules and scenarios, the request journal, SDK warnings and the mock clock. */
+/* tools.js, dashboard script after conversations.js: org settings, fault rules and scenarios, SDK
+ * warnings and the mock clock.
+ * Uses: Dash.state, api, el, $, time, toast, fail (api.js); at run time Dash.loadJournal (journal.js)
+ * and Dash.loadOrg (main.js).
+ * Defines for later scripts: Dash.fillSettings, loadFaults, loadWarnings, loadClock, initTools (and
+ * Dash.scenarios, clock: what it last loaded). */
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;

@@ -1,4 +1,7 @@
-/* The org's outbound webhooks and their delivery log, with replay of any event. */
+/* webhooks.js, dashboard script after tools.js: the org's outbound webhooks and their delivery log,
+ * with replay of any event.
+ * Uses: Dash.state, api, el, $, toast, fail (api.js).
+ * Defines for later scripts: Dash.loadWebhooks, initWebhooks (and Dash.webhookEvents). */
 (function () {
   'use strict';
   var Dash = window.Dash, el = Dash.el, $ = Dash.$, state = Dash.state;

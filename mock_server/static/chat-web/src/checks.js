@@ -1,5 +1,7 @@
-/* The engine's checks of the host page: integration warnings, the before-start rule, callbacks and
- * argument checks. */
+/* checks.js, engine part of widget.js and core.js: the engine's checks of the host page: integration
+ * warnings, the before-start rule, callbacks and argument checks.
+ * Uses: K; E, K.TAG, K.apiError, K.isObject, K.typeOf, K.later (sdk.js).
+ * Defines for later parts: K.NULL_ON_ERROR; E.warn, ready, refuseFailed, answer, requireId, args, options. */
 
 /* Report a misuse by the host page: to the console and to the mock (operation sdkWarning). */
 E.warn = function (method, reason) {

@@ -1,4 +1,8 @@
-/* The methods both SDKs have, built on the engine, and the answer shapes both SDKs give. */
+/* common.js, last engine part of widget.js and core.js: the methods both SDKs have, built on the
+ * engine, and the answer shapes both SDKs give.
+ * Uses: K; E, K.EVENTS, K.typeOf, E.request, storeToken (sdk.js); E.warn, ready, args, requireId, answer
+ * (checks.js); E.adopt, refreshUnread (session.js); E.openStream, closeStream, emit (stream.js).
+ * Defines for later parts: K.common (adds the shared methods to a global), K.conversationShape; E.call. */
 
 /* -- methods both SDKs have -------------------------------------------------------------------- */
 

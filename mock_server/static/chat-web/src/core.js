@@ -1,4 +1,8 @@
-/* window.KustomerCore: the headless Core SDK (reference 3), for pages that build their own UI. */
+/* core.js, last part of core.js: window.KustomerCore, the headless Core SDK (reference 3), for pages
+ * that build their own UI.
+ * Uses: K; K.ownScript, Engine, TAG, announce, E.upload (sdk.js); E.args, ready, requireId, answer
+ * (checks.js); E.start (session.js); K.common, conversationShape, E.call (common.js).
+ * Defines: window.KustomerCore (for the page); fires kustomerCoreLoaded. */
 
 (function () {
   if (window.KustomerCore && window.KustomerCore.__mock) return;
@@ -115,6 +119,5 @@
   kb('getArticleById', { articleId: 'string' }, function (o) { return '/c/v1/kb/articles/' + encodeURIComponent(o.articleId || ''); });
 
   window.KustomerCore = api;
-  K.engine = engine;
   K.announce('kustomerCoreLoaded');
 })();

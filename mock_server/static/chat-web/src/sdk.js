@@ -1,7 +1,11 @@
-/* The engine shared by widget.js and core.js: HTTP calls, the session, live events, listeners,
- * the before-start rule and the integration warnings. Parts of one bundle share `K`.
- * This file: the namespace, the engine's state and its HTTP calls; checks.js, session.js, stream.js
- * and common.js add the rest. */
+/* sdk.js, first engine part of widget.js and core.js: the engine they share (HTTP calls, the session,
+ * live events, listeners, the before-start rule, the integration warnings). The parts of a bundle run in
+ * order in one strict-mode closure (api/assets.py, order in bundles.json) and share its `var K = {}`.
+ * This file: the namespace, the engine's state and its HTTP calls; checks.js, session.js, stream.js and
+ * common.js add the rest.
+ * Uses: K (the closure's); Shared.errorItem (shared.js). At run time E.request calls E.restart (session.js).
+ * Defines for later parts: E (= K.Engine.prototype); K.EVENTS, TAG, ownScript, isObject, typeOf, later,
+ * announce, apiError, Engine; E.storageKey, storedToken, storeToken, request, send, upload. */
 
 K.EVENTS = ['onOpen', 'onClose', 'onUnread', 'onConversationCreate', 'onConversationEnded',
   'onConversationUnended', 'onAssistantEnded', 'onMessageReceived', 'onMessageSent', 'onAgentTypingActivity',
@@ -110,7 +114,7 @@ E.send = function (method, path, body, withToken) {
         throw K.apiError(answer.status, { code: 'invalid_response', title: 'Malformed response',
           detail: 'The server answered a body that is not JSON (HTTP ' + answer.status + ')' });
       }
-      if (!answer.ok) throw K.apiError(answer.status, (data.errors || [])[0]);
+      if (!answer.ok) throw K.apiError(answer.status, Shared.errorItem(data));
       return data;
     });
   }, function (failure) {

@@ -1,5 +1,8 @@
-/* The engine's session: start / init, stop, the tracking token, restarting after an org reset,
- * following a logout in another tab. */
+/* session.js, engine part of widget.js and core.js: the engine's session: start / init, stop, the
+ * tracking token, restarting after an org reset, following a logout in another tab.
+ * Uses: K; E, K.TAG, K.apiError, E.request, send, storageKey, storedToken, storeToken (sdk.js); E.warn,
+ * answer (checks.js); at run time E.openStream, closeStream (stream.js).
+ * Defines for later parts: E.start, flushStart, adopt, refreshUnread, stop, restart, sessionEndedElsewhere. */
 
 /* start / init: a tracking token (reusing the one this browser keeps), settings, counts, live events. */
 E.start = function (options, callback, onReady) {

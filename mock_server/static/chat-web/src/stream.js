@@ -1,4 +1,7 @@
-/* The engine's live events: the server-sent-events stream, what arrives on it, the page's listeners. */
+/* stream.js, engine part of widget.js and core.js: the engine's live events: the server-sent-events
+ * stream, what arrives on it, the page's listeners.
+ * Uses: K; E, K.TAG, E.request (sdk.js); E.sessionEndedElsewhere (session.js).
+ * Defines for later parts: E.openStream, closeStream, receive, emit. */
 
 /* -- live events ------------------------------------------------------------------------------ */
 

@@ -1,7 +1,13 @@
-/* The widget UI: launcher, panel, history, thread, composer, assistant choices, KB, in an iframe
- * with Kustomer's id (kustomer-ui-sdk-iframe), so host pages and test suites can find it, and no
- * style crosses between page and widget. The UI is drawn by this script into the iframe's document.
- * This file: the frame, launcher, panel, history, KB and live events; ui_thread.js the thread. */
+/* ui.js, first UI part of widget.js (after the engine): the widget UI: launcher, panel, history, thread,
+ * composer, assistant choices, KB, in an iframe with Kustomer's id (kustomer-ui-sdk-iframe), so host
+ * pages and test suites can find it, and no style crosses between page and widget. The UI is drawn by
+ * this script into the iframe's document.
+ * This file: the frame, launcher, panel, history, KB and live events; ui_thread.js the thread.
+ * Uses: K; Shared.el (shared.js); K.TAG, E.request, the engine's hooks (sdk.js); E.emit (stream.js);
+ * at run time the U methods of ui_thread.js, ui_survey.js, ui_answers.js and ui_proactive.js.
+ * Defines for later parts: U (= K.WidgetUI.prototype), CLOSED, OPEN (frame sizes); K.FRAME_ID,
+ * WidgetUI, shortTime; U.el, mount, unmount, build, visible, layout, open, close, renderBadge, clear,
+ * showHistory, historyItem, showKb, onEvent. */
 
 K.FRAME_ID = 'kustomer-ui-sdk-iframe';
 var CLOSED = { width: '96px', height: '96px' };
@@ -18,21 +24,7 @@ K.WidgetUI = function (engine) {
 
 var U = K.WidgetUI.prototype;
 
-function h(doc, tag, attrs, children) {
-  var el = doc.createElement(tag);
-  Object.keys(attrs || {}).forEach(function (name) {
-    var value = attrs[name];
-    if (value === undefined || value === null || value === false) return;
-    if (name.slice(0, 2) === 'on') el.addEventListener(name.slice(2), value);
-    else if (name === 'text') el.textContent = value;
-    else el.setAttribute(name, value === true ? '' : value);
-  });
-  (children || []).forEach(function (child) { if (child) el.appendChild(child); });
-  return el;
-}
-
-U.el = function (tag, attrs, children) { return h(this.doc, tag, attrs, children); };
-U.$ = function (selector) { return this.doc.querySelector(selector); };
+U.el = function (tag, attrs, children) { return Shared.el(this.doc, tag, attrs, children); };
 
 U.mount = function (options) {
   this.unmount();
@@ -68,7 +60,7 @@ U.build = function () {
   var self = this, settings = this.engine.settings || {};
   var badge = this.el('span', { 'class': 'badge', 'data-testid': 'unread-badge', hidden: true });
   this.launcher = this.el('button', { 'class': 'launcher', type: 'button', 'aria-label': 'Open chat',
-    'data-testid': 'launcher', onclick: function () { self.isOpen ? self.close() : self.open(); } },
+    'data-testid': 'launcher', onclick: function () { if (self.isOpen) self.close(); else self.open(); } },
   [this.el('span', { 'class': 'launcher-icon', 'aria-hidden': 'true' }), badge]);
   // a chat bubble drawn inline: no icon font or image to fetch
   this.launcher.firstChild.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor">' +

@@ -1,5 +1,8 @@
-/* The widget UI's home tabs and its "Answers" tab: the brand's knowledge base (search, categories,
- * articles, shown as openKbArticle / openKbCategory show them). Only when the brand has a KB. */
+/* ui_answers.js, UI part of widget.js: the widget UI's home tabs and its "Answers" tab: the brand's
+ * knowledge base (search, categories, articles, shown as openKbArticle / openKbCategory show them).
+ * Only when the brand has a KB.
+ * Uses: K; K.TAG, E.request (sdk.js); U, U.el, clear, showHistory, showKb (ui.js).
+ * Defines for later parts: U.tabs, showAnswers, searchAnswers, openAnswer. */
 
 U.tabs = function (active) {
   var self = this, settings = this.engine.settings || {};

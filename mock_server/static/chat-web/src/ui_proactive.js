@@ -1,5 +1,8 @@
-/* The widget UI's proactive chat: a message above the launcher, with no conversation until the customer
- * answers it. As Kustomer documents, it needs the Kustomer launcher (not with hideChatIcon). */
+/* ui_proactive.js, last UI part of widget.js: the widget UI's proactive chat: a message above the
+ * launcher, with no conversation until the customer answers it. As Kustomer documents, it needs the
+ * Kustomer launcher (not with hideChatIcon).
+ * Uses: K; K.TAG (sdk.js); U, U.el, visible, layout (ui.js); U.newThread (ui_thread.js).
+ * Defines for later parts: TEASER; U.onProactive, renderTeaser, answerProactive, teaserSize. */
 
 var TEASER = { width: 'min(360px, 100vw)', height: '230px' };
 

@@ -1,5 +1,8 @@
-/* The widget UI's satisfaction survey (CSAT), at the end of an ended thread: the rating, then the
- * follow-up question, then thanks; each step is one submitSatisfactionForm call. */
+/* ui_survey.js, UI part of widget.js: the widget UI's satisfaction survey (CSAT), at the end of an
+ * ended thread: the rating, then the follow-up question, then thanks; each step is one
+ * submitSatisfactionForm call.
+ * Uses: K; K.TAG, E.request (sdk.js); U, U.el (ui.js); the thread's composer (ui_thread.js).
+ * Defines for later parts: FACES; U.showSurvey, surveyRating, surveyFollowup, submitSurvey. */
 
 // faces of the emoticons block that common fonts (DejaVu) draw; a thumbs scale for two options
 var FACES = { 2: ['\uD83D\uDC4E', '\uD83D\uDC4D'], 3: ['\uD83D\uDE1E', '\uD83D\uDE10', '\uD83D\uDE04'],

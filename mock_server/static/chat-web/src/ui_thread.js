@@ -1,4 +1,10 @@
-/* The widget UI's thread: a draft or a conversation, its messages, the composer, assistant choices. */
+/* ui_thread.js, UI part of widget.js: the widget UI's thread: a draft or a conversation, its messages,
+ * the composer, assistant choices.
+ * Uses: K; K.TAG, E.request, upload (sdk.js); U, U.el, clear, open (ui.js); at run time U.showSurvey
+ * (ui_survey.js).
+ * Defines for later parts: U.threadFrame, newThread, showConversation, greet, setEnded, endChat, append,
+ * laterThan, offerLast, clearChoices, offerChoices, treeLevel, choose, submit, sendFailed, clearSendError,
+ * attachmentView, attach, failed, send, typingActivity, markRead. */
 
 /* -- a thread ------------------------------------------------------------------------------------ */
 

@@ -1,4 +1,9 @@
-/* window.Kustomer: the widget SDK (reference 2), defined synchronously when the script tag runs. */
+/* widget.js, last part of widget.js: window.Kustomer, the widget SDK (reference 2), defined
+ * synchronously when the script tag runs.
+ * Uses: K; K.ownScript, Engine, TAG, typeOf, announce, E.request (sdk.js); E.args, ready, requireId, warn,
+ * answer (checks.js); E.start, stop (session.js); K.common, conversationShape, E.call (common.js);
+ * K.WidgetUI and its mount, unmount, open, close, newThread, showConversation, showKb (ui*.js).
+ * Defines: window.Kustomer (for the page); fires kustomerLoaded. */
 
 (function () {
   if (window.Kustomer && window.Kustomer.__mock) return;  // loaded twice: keep the first
@@ -99,6 +104,5 @@
   }
 
   window.Kustomer = api;
-  K.engine = engine;
   K.announce('kustomerLoaded');
 })();
