@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import glob
 import io
 import json
@@ -67,7 +68,21 @@ def _dumps(value) -> str:
 
 
 def _records(batch: list) -> str:
-    return _dumps([vars(record) for record in batch])[1:-1]
+    # not vars(record): that makes each record keep a dict of its own from then on, and a million new
+    # long-lived dicts bring the collector's full pass over every record, mid-export
+    return _dumps([_plain(record) for record in batch])[1:-1]
+
+
+def _plain(record) -> dict:
+    names = _FIELDS.get(type(record)) or _FIELDS.setdefault(type(record), _field_names(type(record)))
+    return {name: getattr(record, name) for name in names}
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _org_chunks(org: Org, keys: list) -> Iterator[str]:
