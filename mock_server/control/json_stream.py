@@ -81,7 +81,9 @@ class JsonStream:
                 self._fail(f"nested deeper than {MAX_DEPTH} levels")
             if self._cut(value, end) and self._more():   # a number cut by the chunk's end: read it whole
                 continue
-            if depth(value) > MAX_DEPTH:
+            # only a value with that many brackets can nest that deep: counted in C before walking it
+            nests = self._text.count("[", self._at, end) + self._text.count("{", self._at, end) > MAX_DEPTH
+            if nests and depth(value) > MAX_DEPTH:
                 self._fail(f"nested deeper than {MAX_DEPTH} levels")
             self._at = end
             return value

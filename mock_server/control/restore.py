@@ -31,7 +31,8 @@ PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", 
 # Lists of records read one at a time: attribute -> class
 LISTED = {"customers": Customer, "conversations": Conversation, "notes": Note, "kobjects": KObject,
           "custom_klasses": CustomKlass}
-SHARED_CHARS = 32   # short values of a record (ids it names, a direction, a channel) are kept once per import
+# values many records repeat (the ids they name, a direction, a channel): kept once per import, not once a record
+SHARED = ("conversation_id", "customer_id", "direction", "channel", "app", "status", "lang", "klass", "created_by")
 
 
 class InvalidState(ApiError):
@@ -152,14 +153,15 @@ def _threads(reader: JsonStream, check, shared: dict, index: int) -> dict:
 def _record(cls, check, raw, shared: dict, index: int, path: tuple):
     """One record, checked by its schema (the error points at it) and made a domain object."""
     try:
-        check.deserialize(raw)
+        check.check(raw)
     except ValidationError as error:
         messages = error.messages
         for part in reversed(path):
             messages = {part: messages}
         raise _under(index, messages) from None
-    for name, value in raw.items():
-        if isinstance(value, str) and len(value) <= SHARED_CHARS and name != "id" and not name.endswith("_at"):
+    for name in SHARED:
+        value = raw.get(name)
+        if value.__class__ is str:
             raw[name] = shared.setdefault(value, value)
     return from_dict(cls, raw)
 
