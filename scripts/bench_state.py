@@ -121,6 +121,12 @@ def rss(pid="self") -> str:
     return f"RSS {now:.0f} MiB, peak {peak:.0f} MiB"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (Linux): on a shared machine, steadier than the wall clock."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve(*args: str) -> tuple[subprocess.Popen, str]:
     """`kustomer-mock serve --port 0` in a process of its own, once it listens: (process, url)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMER_MOCK_")}
@@ -165,7 +171,7 @@ def measure_export(app) -> bytes:
         for writer in writers:
             writer.join()
     org.lock = timed._lock
-    print(f"export: {len(body) / 1e6:.1f} MB in {exported:.1f} s")
+    print(f"export: {len(body) / 1e6:.1f} MB in {exported:.1f} s (load average {os.getloadavg()[0]:.1f})")
     for key, waits in results.items():
         waits.sort()
         print(f"writes to {'the exported org' if key == KEY else 'another org'} during it: {len(waits)}, "
@@ -194,27 +200,29 @@ def main() -> None:
     print(f"filled {args.conversations} conversations x {args.messages} messages in "
           f"{time.perf_counter() - began:.1f} s ({rss()})")
     body = measure_export(app)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     saved = save_app(app)
-    print(f"save (what shutdown does): {saved.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s")
+    print(f"save (what shutdown does): {saved.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s, "
+          f"{time.process_time() - cpu:.1f} s of CPU")
     exported = folder / "export.json"
     exported.write_bytes(body)
     del body, app
     gc.collect()
 
     process, url = serve()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(process.pid)
     with exported.open("rb") as stream:
         answer = requests.put(f"{url}/__admin/state", data=stream, headers={"Content-Type": "application/json"})
-    print(f"import in a mock of its own: {answer.status_code} {answer.json()} in {time.perf_counter() - began:.1f} s "
-          f"({rss(process.pid)})")
+    print(f"import in a mock of its own: {answer.status_code} {answer.json()} in {time.perf_counter() - began:.1f} s, "
+          f"{cpu_seconds(process.pid) - cpu:.1f} s of CPU ({rss(process.pid)})")
     stop(process)
 
     began = time.perf_counter()
     process, url = serve("--state-file", str(saved))
     booted = time.perf_counter() - began
     count = requests.get(f"{url}/__admin/orgs/{KEY}").json()["counts"]["conversations"]
-    print(f"boot from the saved file: {count} conversations in {booted:.1f} s ({rss(process.pid)})")
+    print(f"boot from the saved file: {count} conversations in {booted:.1f} s, {cpu_seconds(process.pid):.1f} s of CPU "
+          f"({rss(process.pid)})")
     print(f"shutdown (SIGTERM to exit, the final save included): {stop(process):.1f} s")
     shutil.rmtree(folder)
 

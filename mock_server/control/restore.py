@@ -140,13 +140,15 @@ def _read_org(reader: JsonStream, store, clock: Clock, index: int) -> Org:
 
 
 def _threads(reader: JsonStream, check, shared: dict, index: int) -> dict:
+    """The messages of each conversation: a thread is decoded in one go (a few records), then checked one by one."""
     threads = {}
     for conversation_id in reader.members():
-        if reader.kind() != "array":
-            reader.value()
+        thread = reader.value()
+        if not isinstance(thread, list):
             raise _under(index, {"messages": {conversation_id: ["Not a valid list."]}})
-        threads[conversation_id] = [_record(Message, check, reader.value(), shared, index,
-                                            ("messages", conversation_id, at)) for at in reader.items()]
+        threads[conversation_id] = [_record(Message, check, raw, shared, index, ("messages", conversation_id, at))
+                                    for at, raw in enumerate(thread)]
+        thread.clear()   # each record is an object now: the decoded dicts can go at once
     return threads
 
 
