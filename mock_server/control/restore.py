@@ -23,7 +23,8 @@ from .heap import full_passes_deferred
 from .json_stream import JsonStream
 
 VERSION = 1
-# Older versions and the function that brings a document's head and each org a version up; none before 1 yet.
+# Older versions and the function that brings a document's head a version up; none before 1 yet (the first
+# one will also have to bring each org up as _read_org reads it).
 MIGRATIONS: dict = {}
 # Plain data an org holds besides its records; attributes another version lacks are skipped.
 PLAIN = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", "assistants", "tokens", "chat_secret",
