@@ -2,6 +2,7 @@
 it arrives, all or nothing), a save killed mid-way leaves nothing behind for good, and --save-every saves."""
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import threading
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from mock_server import create_app
+from mock_server.control import heap
 from mock_server.control.snapshot import CHUNK, export_chunks, import_state, import_stream
 from mock_server.serving import ServerThread
 
@@ -190,3 +192,15 @@ def test_the_import_reads_a_document_however_it_arrives(app, size):
     other = create_app().extensions["kustomer_mock"]
     assert import_stream(other.store, other.clock, _Trickle(exported, size))["imported"] == 1
     assert _without_time("".join(export_chunks(other.store, other.clock)).encode()) == _without_time(exported)
+
+
+def test_the_collector_makes_no_full_pass_while_exports_stream_and_as_usual_after(app):
+    _fill(org_of(app, "collected"), 10)
+    state, usual = app.extensions["kustomer_mock"], gc.get_threshold()
+    first, second = export_chunks(state.store, state.clock), export_chunks(state.store, state.clock)
+    next(first), next(second)
+    assert gc.get_threshold() == (*usual[:2], heap.NEVER)   # young passes go on
+    list(first)
+    assert gc.get_threshold()[2] == heap.NEVER              # the other export still streams
+    list(second)
+    assert gc.get_threshold() == usual
