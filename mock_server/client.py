@@ -34,14 +34,18 @@ class MockClient:
         self.admin_token = admin_token or os.environ.get("KUSTOMER_MOCK_ADMIN_TOKEN") or None
         self.timeout = timeout
 
-    def call(self, method: str, path: str, body=None, query: dict | None = None):
-        """One control API call; the JSON answer, or AdminError."""
+    def call(self, method: str, path: str, body=None, query: dict | None = None, raw=None, size: int | None = None):
+        """One control API call; the JSON answer, or AdminError. `raw`: JSON bytes or a binary stream, sent as is."""
         query = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.url}/__admin{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
             data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
+        if raw is not None:   # a stream without a size goes chunked
+            data, headers["Content-Type"] = raw, "application/json"
+            if size is not None:
+                headers["Content-Length"] = str(size)
         if self.admin_token:
             headers["Authorization"] = f"Bearer {self.admin_token}"
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
@@ -196,6 +200,10 @@ class MockClient:
     def import_state(self, document: dict) -> dict:
         """Replace every org with the document's."""
         return self.call("PUT", "/state", document)
+
+    def import_state_stream(self, stream, size: int | None = None) -> dict:
+        """Replace every org with the JSON document of a binary stream (a state file), sent as it is read."""
+        return self.call("PUT", "/state", raw=stream, size=size)
 
     def save_state(self) -> dict:
         """Make the mock write its --state-file now."""

@@ -9,6 +9,7 @@ import requests
 from mock_server import create_app
 
 from .helpers import Chat
+from .server_helpers import org_of
 
 RETURNS = "5f0c1a2b3c4d5e6f7a8bb002"
 ALEX = "5f0c1a2b3c4d5e6f7a8b9e01"
@@ -61,6 +62,47 @@ def test_conversations_of_the_org_newest_first_with_customer_unread_and_attribut
         "On it", "open", False, None, None)
 
 
+def _pages(client, path: str) -> list[dict]:
+    """Every page of an admin list, following `next` from `path`."""
+    pages = [client.get(path).json]
+    while "next" in pages[-1]:
+        pages.append(client.get(pages[-1]["next"]).json)
+    return pages
+
+
+def test_conversations_come_in_pages_that_follow_each_other_with_next(app, client, key):
+    org = org_of(app, key)
+    customer = org.new_customer(name="Paged")
+    while len(org.conversations) < 10 or len(org.conversations) % 3 != 1:   # a short last page
+        org.new_conversation(customer, title="more")
+    every = [r["conversationId"] for r in client.get(f"/__admin/orgs/{key}/conversations").json["conversations"]]
+    pages = _pages(client, f"/__admin/orgs/{key}/conversations?pageSize=3")
+    assert len(every) == len(org.conversations)
+    assert [len(p["conversations"]) for p in pages] == [min(3, len(every) - at) for at in range(0, len(every), 3)]
+    assert [r["conversationId"] for p in pages for r in p["conversations"]] == every   # newest first, no gap or repeat
+    assert {p["total"] for p in pages} == {len(every)}
+    assert pages[0]["next"] == f"/__admin/orgs/{key}/conversations?pageSize=3&page=2"
+    past = client.get(f"/__admin/orgs/{key}/conversations?page=9&pageSize=3").json
+    assert past == {"conversations": [], "total": len(every)}
+
+
+def test_the_default_page_is_the_first_100_and_the_keys_page_too(app, client):
+    org = org_of(app, "many-conversations")
+    customer = org.new_customer(name="Many")
+    for n in range(101):
+        org.new_conversation(customer, title=f"c{n}")
+    first = client.get("/__admin/orgs/many-conversations/conversations").json
+    assert (len(first["conversations"]), first["total"]) == (100, len(org.conversations))
+    assert first["next"] == "/__admin/orgs/many-conversations/conversations?page=2&pageSize=100"
+    assert len(client.get(first["next"]).json["conversations"]) == len(org.conversations) - 100
+    for n in range(3):
+        Chat(client, f"paged-key-{n}").start()
+    keys = _pages(client, "/__admin/orgs?pageSize=2")
+    assert [[o["key"] for o in p["orgs"]] for p in keys] == [
+        ["many-conversations", "paged-key-0"], ["paged-key-1", "paged-key-2"]]
+    assert [p["total"] for p in keys] == [4, 4] and "next" not in keys[1]
+
+
 def test_a_conversation_with_an_assistant_shows_its_state_and_name(client, chat, key):
     cid = chat.new_conversation("hello", assistantId=RETURNS)
     row = next(r for r in client.get(f"/__admin/orgs/{key}/conversations").json["conversations"]
@@ -85,6 +127,11 @@ def test_a_thread_has_every_message_oldest_first_with_templates_and_senders(clie
     ("/__admin/orgs/{key}/conversations/{missing}", 404, "not_found"),
     ("/__admin/orgs/{key}/conversations/{other}", 404, "not_found"),     # another org's conversation
     ("/__admin/orgs/{key}/events?lastEventId=1&nope=1", 400, "unknown_field"),
+    ("/__admin/orgs/{key}/conversations?page=0", 400, "invalid_field"),
+    ("/__admin/orgs/{key}/conversations?pageSize=1001", 400, "invalid_field"),
+    ("/__admin/orgs/{key}/conversations?pageSize=x", 400, "invalid_field"),
+    ("/__admin/orgs?page=-1", 400, "invalid_field"),
+    ("/__admin/orgs?nope=1", 400, "unknown_field"),
 ])
 def test_unknown_ids_and_bad_queries_answer_in_the_envelope(client, chat, key, path, status, code):
     other_org = Chat(client, f"{key}-other")

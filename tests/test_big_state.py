@@ -1,19 +1,23 @@
-"""Big states: the export streams without holding an org's lock, an export of any size imports back,
-a save killed mid-way leaves nothing behind for good, and --save-every saves while serving."""
+"""Big states: the export streams without holding an org's lock, an export of any size imports back (read as
+it arrives, all or nothing), a save killed mid-way leaves nothing behind for good, and --save-every saves."""
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import threading
 import time
 
+import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.control.snapshot import CHUNK, export_chunks, import_state
+from mock_server.control import heap
+from mock_server.control.snapshot import CHUNK, export_chunks, import_state, import_stream
+from mock_server.serving import ServerThread
 
 from .helpers import spawn_serve, wait_listening
-from .server_helpers import org_of
+from .server_helpers import clock_of, org_of
 
 
 def _fill(org, conversations: int, messages: int = 2) -> None:
@@ -103,3 +107,98 @@ def test_save_every_saves_while_serving_so_a_kill_9_loses_at_most_that(tmp_path)
         if process.poll() is None:
             process.kill()
         process.stdout.close()
+
+
+def _export(url: str) -> bytes:
+    with requests.get(f"{url}/__admin/state", stream=True, timeout=120) as answer:
+        return b"".join(answer.iter_content(1 << 16))
+
+
+def _without_time(text: bytes) -> dict:
+    document = json.loads(text)
+    document.pop("exportedAt")
+    return document
+
+
+def _in_pieces(data: bytes, size: int = 4096):
+    """The body sent as it is read (chunked), so the import reads it as it arrives."""
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+def test_export_import_export_over_http_gives_the_same_document(app):
+    clock_of(app).freeze()   # the import freezes the second mock's clock at the same time
+    org = org_of(app, "round-trip")
+    _fill(org, 3000, messages=3)
+    with ServerThread(app, kind="waitress") as first, ServerThread(create_app(), kind="waitress") as second:
+        exported = _export(first.url)
+        answer = requests.put(f"{second.url}/__admin/state", data=_in_pieces(exported),
+                              headers={"Content-Type": "application/json"}, timeout=120)
+        assert answer.status_code == 200 and answer.json() == {"imported": 1, "version": 1, "keys": 1}
+        again = _export(second.url)
+    assert _without_time(again) == _without_time(exported)
+    assert len(_without_time(again)["orgs"][0]["conversations"]) == len(org.conversations)
+
+
+def _cut(text: str) -> str:
+    return text[:-40]
+
+
+def _bad_last_message(text: str) -> str:
+    at = text.rindex('"created_at":"')
+    return text[:at] + '"created_at":"yesterday"' + text[text.index('"', at + 14) + 1:]
+
+
+def _trailing(text: str) -> str:
+    return text + "{}"
+
+
+@pytest.mark.parametrize(("spoil", "code", "pointer"), [
+    (_cut, "invalid_json", None),
+    (_trailing, "invalid_json", None),
+    (_bad_last_message, "invalid_field", "created_at"),
+])
+def test_a_document_spoiled_at_its_end_leaves_the_old_state(app, client, spoil, code, pointer):
+    clock_of(app).freeze()
+    _fill(org_of(app, "spoiled"), 1200)
+    before = client.get("/__admin/state").get_data(as_text=True)
+    rv = client.put("/__admin/state", data=spoil(before), content_type="application/json")
+    assert rv.status_code == 400 and rv.json["errors"][0]["code"] == code, rv.json
+    where = rv.json["errors"][0].get("source", {}).get("pointer")
+    assert where == pointer if pointer is None else where.startswith("/orgs/0/messages/") and where.endswith(pointer)
+    assert _without_time(client.get("/__admin/state").get_data()) == _without_time(before.encode())
+
+
+class _Trickle:
+    """A stream that answers at most `size` bytes a read, as a slow socket does."""
+
+    def __init__(self, data: bytes, size: int):
+        self._data, self._at, self._size = data, 0, size
+
+    def read(self, wanted: int) -> bytes:
+        piece = self._data[self._at:self._at + min(wanted, self._size)]
+        self._at += len(piece)
+        return piece
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_the_import_reads_a_document_however_it_arrives(app, size):
+    clock_of(app).freeze()
+    _fill(org_of(app, "trickled"), 20)
+    state = app.extensions["kustomer_mock"]
+    exported = "".join(export_chunks(state.store, state.clock)).encode()
+    other = create_app().extensions["kustomer_mock"]
+    assert import_stream(other.store, other.clock, _Trickle(exported, size))["imported"] == 1
+    assert _without_time("".join(export_chunks(other.store, other.clock)).encode()) == _without_time(exported)
+
+
+def test_the_collector_makes_no_full_pass_while_exports_stream_and_as_usual_after(app):
+    _fill(org_of(app, "collected"), 10)
+    state, usual = app.extensions["kustomer_mock"], gc.get_threshold()
+    first, second = export_chunks(state.store, state.clock), export_chunks(state.store, state.clock)
+    next(first), next(second)
+    assert gc.get_threshold() == (*usual[:2], heap.NEVER)   # young passes go on
+    list(first)
+    assert gc.get_threshold()[2] == heap.NEVER              # the other export still streams
+    list(second)
+    assert gc.get_threshold() == usual

@@ -1,6 +1,7 @@
 """The control commands of kustomer-mock, run through main([...]) against a real server."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -204,6 +205,19 @@ def test_state_export_import(run, server, tmp_path):
     run("reset")
     assert run("state", "import", str(path)) == (0, "imported 1 org(s)\n")
     assert json.loads(run("state", "export")[1])["orgs"][0]["name"] == "state-cli"
+
+
+def test_state_import_sends_the_file_as_it_is_and_the_mock_checks_it(run, server, tmp_path, monkeypatch):
+    _start(server, "state-stdin")
+    path = tmp_path / "state.json"
+    run("state", "export", "-o", str(path))
+    run("reset")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))   # '-': read from stdin
+    assert run("state", "import", "-") == (0, "imported 1 org(s)\n")
+    path.write_text(path.read_text()[:-10])   # cut short: the mock answers 400 and keeps its state
+    code, out = run("state", "import", str(path))
+    assert code == 1 and "400" in out and "Malformed JSON body" in out
+    assert run("state", "import", str(tmp_path / "missing.json"))[0] == 1
 
 
 def test_an_unreachable_mock_exits_1(capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -115,13 +116,14 @@ def state_export(client, output):
 @admin_command(state, "import")
 @click.argument("source", type=click.Path(allow_dash=True, dir_okay=False))
 def state_import(client, source):
-    """Replace every org with a state file's (or stdin's with '-')."""
+    """Replace every org with a state file's (or stdin's with '-'), sent as it is read: the mock checks it."""
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
-        document = json.loads(text)
-    except (OSError, ValueError) as error:
+        stream = sys.stdin.buffer if source == "-" else open(source, "rb")
+    except OSError as error:
         raise click.ClickException(f"cannot read {source}: {error}") from None
-    result = client.import_state(document)
+    with stream:
+        size = None if source == "-" else os.fstat(stream.fileno()).st_size
+        result = client.import_state_stream(stream, size)
     return result, f"imported {result['imported']} org(s)"
 
 

@@ -31,11 +31,17 @@ def server_key(roles: dict, key: str) -> str | None:
     return next((name for name in roles if allowed(name)), None)
 
 
-def describe_keys(store) -> list[dict]:
-    """Every key seen since the last full reset, with its org, roles and a server key of that org."""
+def page(items: list, number: int, size: int) -> tuple[list, bool]:
+    """Page `number` (from 1) of `size` items, and whether a page follows it."""
+    start = (number - 1) * size
+    return items[start:start + size], start + size < len(items)
+
+
+def describe_keys(store, keys: list[str]) -> list[dict]:
+    """These keys (seen since the last full reset) with their org, roles and a server key of that org."""
     built = store.orgs()
     found = []
-    for key in store.keys():
+    for key in keys:
         name = store.fixtures.org_name(key)
         org = built.get(name)
         roles = org.roles if org is not None else store.fixtures.spec(key).roles
@@ -52,11 +58,13 @@ def _watched(org: Org, conversation: Conversation) -> WatchedConversation:
                                assistant.get("name") if assistant else None)
 
 
-def conversations(org: Org) -> list[WatchedConversation]:
-    """Every conversation of the org, the most recently active first."""
-    with org.reading():
-        found = [_watched(org, c) for c in org.conversations.values()]
-    return sorted(found, key=lambda w: (w.last_message_at, w.created_at, w.id), reverse=True)
+def conversations(org: Org, number: int = 1, size: int | None = None) -> tuple[list[WatchedConversation], int, bool]:
+    """A page of the org's conversations, the most recently active first: (rows, total, whether more follow)."""
+    with org.reading():   # sorted first, so only the page's rows count their unread messages
+        ordered = sorted(org.conversations.values(), key=lambda c: (c.last_message_at, c.created_at, c.id),
+                         reverse=True)
+        rows, more = page(ordered, number, size or len(ordered) or 1)
+        return [_watched(org, c) for c in rows], len(ordered), more
 
 
 def thread(org: Org, conversation_id: str) -> tuple[WatchedConversation, list[Message]]:

@@ -311,3 +311,20 @@ def test_the_journal_updates_live_and_shows_a_call_s_request_and_response(contex
     assert '"errors"' in details.get_by_test_id("journal-response-body").inner_text()
     entry.click()
     assert details.count() == 0
+
+
+def test_the_dashboard_lists_conversations_a_page_at_a_time(context, mock, key):
+    auth = {"Authorization": f"Bearer {key}"}
+    customer = requests.post(f"{mock}/v1/customers", json={"name": "Paged"}, headers=auth, timeout=10).json()
+    listed = f"{mock}/__admin/orgs/{key}/conversations"
+    for n in range(101 - requests.get(listed, timeout=10).json()["total"]):   # one more than the first page holds
+        rv = requests.post(f"{mock}/v1/conversations", json={"customer": customer["data"]["id"], "name": f"c{n}"},
+                           headers=auth, timeout=10)
+        assert rv.status_code == 201, rv.text
+    page = dashboard(context, mock, key)
+    page.get_by_test_id("conversations-more").wait_for()
+    assert page.get_by_test_id("conversation").count() == 100
+    assert page.get_by_test_id("conversation-count").inner_text() == "101"
+    page.get_by_test_id("conversations-more").click()
+    page.get_by_test_id("conversations-more").wait_for(state="hidden")
+    assert page.get_by_test_id("conversation").count() == 101

@@ -1,10 +1,25 @@
 """Schemas of the control API's org-wide views: keys seen, every conversation, one thread, the event stream."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ...schemas import chat_client as cc
 from ...schemas.common import Query
+
+
+PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000   # the default page and the largest one a caller may ask for
+
+
+class PageQuery(Query):
+    """?page=N&pageSize=M: one page of a list that can grow (the first 100 without them)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "from 1"})
+    page_size = fields.Integer(data_key="pageSize", load_default=PAGE_SIZE,
+                               validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+                               metadata={"description": f"items per page: {PAGE_SIZE} by default, {MAX_PAGE_SIZE} at most"})
+
+
+NEXT = {"description": "the path and query of the next page; absent on the last page"}
 
 
 class OrgKey(Schema):
@@ -20,10 +35,11 @@ class OrgKey(Schema):
 
 
 class OrgKeyList(Schema):
-    """{"orgs": [...], "total": N}, in the order the keys were first seen."""
+    """{"orgs": [...], "total": N, "next": path}: a page of the keys, in the order they were first seen."""
 
     orgs = fields.List(fields.Nested(OrgKey))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "every key seen, across pages"})
+    next = fields.String(metadata=NEXT)
 
 
 class WatchedCustomer(cc.CustomerIdentity):
@@ -43,10 +59,11 @@ class WatchedConversation(cc.Conversation):
 
 
 class WatchedConversationList(Schema):
-    """{"conversations": [...], "total": N}, the most recently active first."""
+    """{"conversations": [...], "total": N, "next": path}: a page, the most recently active first."""
 
     conversations = fields.List(fields.Nested(WatchedConversation))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "every conversation of the org, across pages"})
+    next = fields.String(metadata=NEXT)
 
 
 class WatchedThread(Schema):

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, request
 from .. import snapshot
 from ...domain import proactive
 from ...domain.clock import parse_iso
-from ...domain.errors import ApiError
+from ...domain.errors import ApiError, InvalidJson, UnsupportedMediaType
+from ..json_stream import BadJson
 from ...domain.settings import update_brand, update_settings
 from ..schemas import calls as c
 from ...schemas.common import EmptyBody, shared
@@ -93,12 +94,17 @@ def export_state():
 @bp.put("/state", endpoint="importState")
 @operation(body=StateDocument, response=c.StateImported)
 def import_state():
-    """Replace every org with the document's; a document of another version is refused with 400."""
+    """Replace every org with the document's (streamed, up to MAX_IMPORT_BYTES); another version is refused with 400."""
     state = get_state()
     # an export of any size comes back: this route alone takes bodies up to MAX_IMPORT_BYTES
     request.max_content_length = int(current_app.config["MAX_IMPORT_BYTES"])
-    # import_state loads the body with schemas.state.StateDocument (after bringing an older version up)
-    return shared(c.StateImported).dump(snapshot.import_state(state.store, state.clock, json_body()))
+    if request.content_length and request.mimetype != "application/json":
+        raise UnsupportedMediaType(f"Content-Type must be application/json, not {request.mimetype or 'none'}")
+    try:   # read as it arrives, checked with schemas.state (after bringing an older version up)
+        imported = snapshot.import_stream(state.store, state.clock, request.stream)
+    except BadJson as exc:
+        raise InvalidJson(f"Malformed JSON body: {exc}") from None
+    return shared(c.StateImported).dump(imported)
 
 
 @bp.post("/state/save", endpoint="saveState")

@@ -5,6 +5,8 @@ journaled, never faulted, spend no /v1 budget and work for chat-only keys too.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, current_app, request
 
 from ... import events as sse
@@ -19,20 +21,32 @@ from ...api.live import _hydrate, stream_slots
 bp = Blueprint("admin_watch", __name__)   # mounted under /__admin by control/views/__init__.py
 
 
+def _next(query: dict, more: bool) -> dict:
+    """The `next` member of a page: the same path and query, one page on (none on the last page)."""
+    if not more:
+        return {}
+    args = {**request.args.to_dict(), "page": query["page"] + 1, "pageSize": query["page_size"]}
+    return {"next": f"{request.path}?{urlencode(args)}"}
+
+
 @bp.get("/orgs", endpoint="listOrgs")
-@operation(response=s.OrgKeyList)
+@operation(query=s.PageQuery, response=s.OrgKeyList)
 def list_orgs():
-    """Every API key seen since the last full reset, with its org, roles and a key /v1 and /v2.1 accept."""
-    keys = watch.describe_keys(get_state().store)
-    return shared(s.OrgKeyList).dump({"orgs": keys, "total": len(keys)})
+    """The API keys seen since the last full reset (a page), with their org, roles and a key /v1 and /v2.1 accept."""
+    query, store = shared(s.PageQuery).load(request.args), get_state().store
+    every = store.keys()
+    keys, more = watch.page(every, query["page"], query["page_size"])
+    return shared(s.OrgKeyList).dump({"orgs": watch.describe_keys(store, keys), "total": len(every),
+                                      **_next(query, more)})
 
 
 @bp.get("/orgs/<key>/conversations", endpoint="listOrgConversations")
-@operation(response=s.WatchedConversationList)
+@operation(query=s.PageQuery, response=s.WatchedConversationList)
 def list_org_conversations(key):
-    """Every conversation of the org of `key`, the most recently active first, with customer and unread count."""
-    found = watch.conversations(get_state().store.org(key))
-    return shared(s.WatchedConversationList).dump({"conversations": found, "total": len(found)})
+    """A page of the org's conversations, the most recently active first, with customer and unread count."""
+    query = shared(s.PageQuery).load(request.args)
+    rows, total, more = watch.conversations(get_state().store.org(key), query["page"], query["page_size"])
+    return shared(s.WatchedConversationList).dump({"conversations": rows, "total": total, **_next(query, more)})
 
 
 @bp.get("/orgs/<key>/conversations/<conversation_id>", endpoint="getOrgConversation")

@@ -65,15 +65,34 @@
     drawn = next;
   }
 
+  /* The pages shown so far (GET .../conversations?page=N), asked one after another; "More" shows one more. */
+  var pagesShown = 1;
+  function conversationPages(key, page, found) {
+    var path = '/__admin/orgs/' + encodeURIComponent(key) + '/conversations?page=' + page;
+    return Dash.api('GET', path).then(function (data) {
+      found.rows = found.rows.concat(data.conversations);
+      found.total = data.total; found.more = Boolean(data.next);
+      return found.more && page < pagesShown ? conversationPages(key, page + 1, found) : found;
+    });
+  }
+
   Dash.loadConversations = function () {
     if (!state.key) return Promise.resolve();
     var key = state.key;
-    return Dash.api('GET', '/__admin/orgs/' + encodeURIComponent(key) + '/conversations').then(function (data) {
+    if (key !== state.listedKey) { pagesShown = 1; state.listedKey = key; }
+    return conversationPages(key, 1, { rows: [] }).then(function (found) {
       if (key !== state.key) return;
-      state.conversations = data.conversations;
-      patchList($('conversations'), data.conversations);
-      $('conversation-count').textContent = String(data.total);
+      state.conversations = found.rows;
+      state.conversationTotal = found.total;
+      patchList($('conversations'), found.rows);
+      $('conversation-count').textContent = String(found.total);
+      $('conversations-more').hidden = !found.more;
     });
+  };
+
+  Dash.moreConversations = function () {
+    pagesShown += 1;
+    return Dash.loadConversations().catch(Dash.fail);
   };
 
   Dash.select = function (conversationId) {

@@ -23,8 +23,17 @@
     if (status === 'live') Dash.refreshSoon();   // (re)connected: catch up on what happened meanwhile (a reset, say)
   }
 
+  /* Every key seen: GET /__admin/orgs page by page, following `next`. */
+  function keyPages(path, found) {
+    return Dash.api('GET', path).then(function (data) {
+      found = found.concat(data.orgs);
+      return data.next ? keyPages(data.next, found) : found;
+    });
+  }
+
   Dash.loadKeys = function () {
-    return Dash.api('GET', '/__admin/orgs').then(function (data) {
+    return keyPages('/__admin/orgs', []).then(function (orgs) {
+      var data = { orgs: orgs };
       state.orgs = data.orgs;
       var select = $('org-select'), keys = data.orgs.map(function (o) { return o.key; });
       if (state.key && keys.indexOf(state.key) < 0) keys.push(state.key);   // watched before its first call
@@ -48,7 +57,7 @@
       if (form) Dash.fillSettings(org);
       else $('availability-now').textContent = org.availability;
       // a reset drops the org without an event on the old stream: the count tells the poll to catch up
-      if (org.counts.conversations !== state.conversations.length) Dash.refreshSoon();
+      if (org.counts.conversations !== state.conversationTotal) Dash.refreshSoon();
     });
   };
 
@@ -98,6 +107,7 @@
 
   function initOrgForm() {
     $('org-select').addEventListener('change', function () { Dash.watch($('org-select').value).catch(Dash.fail); });
+    $('conversations-more').addEventListener('click', Dash.moreConversations);
     $('org-form').addEventListener('submit', function (event) {
       event.preventDefault();
       var key = $('org-key').value.trim();
