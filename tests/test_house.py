@@ -13,7 +13,6 @@ DOMAIN_MAY_NOT_IMPORT = ("flask", "werkzeug", "marshmallow", "mock_server.schema
 # function-local imports inside the layers, each loaded late on purpose (and why)
 LAZY = {
     ("mock_server.control.views.service", "mock_server.control.openapi"): "apispec stays off the boot path",
-    ("mock_server.control.snapshot", "mock_server.control.schemas.state"): "the state schemas load on import",
     ("mock_server.control.snapshot", "mock_server.errors"): "only a --state-file at boot needs them",
     ("mock_server.control.snapshot", "mock_server.state"): "only a --state-file at boot needs them",
     ("mock_server.serving", "mock_server.state"): "the state's parts import serving for its environ keys",

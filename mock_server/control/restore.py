@@ -21,6 +21,7 @@ from ..domain.models import Conversation, Customer, KObject, Message, Note, from
 from ..domain.org import Org
 from .heap import full_passes_deferred
 from .json_stream import JsonStream
+from .schemas.state import StateDocument, StateOrg
 
 VERSION = 1
 # Older versions and the function that brings a document's head a version up; none before 1 yet (the first
@@ -52,7 +53,6 @@ def import_stream(store, clock: Clock, stream: BinaryIO) -> dict:
     Raises BadJson (not JSON), InvalidBody (not an object), marshmallow's ValidationError (a field, with
     its pointer), InvalidState (parts that do not fit together) or UnsupportedStateVersion.
     """
-    from .schemas.state import StateDocument   # the schemas import the domain; keep this module light
     reader = JsonStream(stream)
     if not reader.peek():   # no body at all: an empty object, as for every other body (the schema says what it lacks)
         reader = JsonStream(io.BytesIO(b"{}"))
@@ -78,7 +78,6 @@ _STREAMED = object()   # the orgs were read one by one, not kept in the head
 
 
 def _read(reader: JsonStream, store, clock: Clock) -> tuple[dict, list[Org]]:
-    from .schemas.state import StateDocument
     head, orgs = {}, []
     for name in reader.members():
         if name != "orgs" or reader.kind() != "array":
@@ -118,7 +117,6 @@ def _under(index: int, messages) -> ValidationError:
 
 def _read_org(reader: JsonStream, store, clock: Clock, index: int) -> Org:
     """One org of the document: its plain data whole, its records one by one."""
-    from .schemas.state import StateOrg
     schema = StateOrg()
     if reader.kind() != "object":
         reader.value()
