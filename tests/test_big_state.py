@@ -7,13 +7,16 @@ import signal
 import threading
 import time
 
+import pytest
 import requests
 
 from mock_server import create_app
 from mock_server.control.snapshot import CHUNK, export_chunks, import_state
+from mock_server.state import get_state
+from mock_server.testing.appcalls import clock_of, org_of
+from mock_server.testing.serve import spawn_serve, wait_listening
 
-from .helpers import spawn_serve, wait_listening
-from .server_helpers import org_of
+pytestmark = pytest.mark.private_app   # exports and imports every org of the app
 
 
 def _fill(org, conversations: int, messages: int = 2) -> None:
@@ -40,7 +43,7 @@ def _other_thread_gets(lock) -> bool:
 def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_consistent(app):
     org = org_of(app, "big-export")
     _fill(org, 3 * CHUNK)
-    state = app.extensions["kustomer_mock"]
+    state = get_state(app)
     pieces = export_chunks(state.store, state.clock)
     text = [next(pieces) for _ in range(6)]               # well into the org's records
     assert _other_thread_gets(org.lock)                  # calls on the org go on between chunks
@@ -50,7 +53,7 @@ def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_
     exported = next(o for o in document["orgs"] if o["name"] == "big-export")
     assert len(exported["conversations"]) == len(org.conversations) - 1 and late.id not in exported["messages"]
     other = create_app()
-    assert import_state(other.extensions["kustomer_mock"].store, other.extensions["kustomer_mock"].clock,
+    assert import_state(get_state(other).store, clock_of(other),
                         document)["imported"] == 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -110,7 +111,7 @@ def state_export(client, output):
 def state_import(client, source):
     """Replace every org with a state file's (or stdin's with '-')."""
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         document = json.loads(text)
     except (OSError, ValueError) as error:
         raise click.ClickException(f"cannot read {source}: {error}") from None
