@@ -16,7 +16,8 @@ from mock_server.state import get_state
 from mock_server.testing.appcalls import clock_of, org_of
 from mock_server.testing.serve import spawn_serve, wait_listening
 
-pytestmark = pytest.mark.private_app   # exports and imports every org of the app
+pytestmark = [pytest.mark.private_app,   # exports and imports every org of the app
+              pytest.mark.slow]   # big states, and serve in child processes
 
 
 def _fill(org, conversations: int, messages: int = 2) -> None:

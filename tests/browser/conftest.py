@@ -55,6 +55,7 @@ def page_origin(page_root):
     thread.start()
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
