@@ -1,29 +1,91 @@
-"""Shared fixtures: an app per test, a Flask client, a chat actions helper, a live server."""
+"""Shared fixtures: the session's mock and a fresh key per test, a Flask client, a chat helper, a live server."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
-from flask import request_finished
+from flask import Flask, request_finished
 
 from mock_server import create_app
+from mock_server.control.faults import get_faults
+from mock_server.control.stubs import get_stubs
 from mock_server.serving import ServerThread
+from mock_server.testing.appcalls import AppClient, Chat, clock_of
 
 from . import spec_check
-from .helpers import Chat
 
 _keys = itertools.count(1)
+BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
-@pytest.fixture
-def app():
-    """A fresh mock with the bundled fixtures and seed 1."""
+def pytest_collection_modifyitems(items):
+    """Every test under tests/browser/ is a browser test (-m "not browser" runs the rest)."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def shared_app():
+    """The mock most tests share: each test's fresh key is its isolation, as the product promises."""
     return create_app({"TESTING": True})
 
 
 @pytest.fixture
+def app(request, shared_app):
+    """The session's shared mock, or a fresh one (bundled fixtures, seed 1) for a test marked private_app.
+
+    A test that moves the clock, adds faults or stubs, or reads or changes what every org shares
+    (the whole journal, the org list, an export, a global reset) is marked private_app; a test on
+    the shared mock that leaves the clock moved or a rule behind fails here, and the mock is restored.
+    """
+    if request.node.get_closest_marker("private_app"):
+        yield create_app({"TESTING": True})
+        return
+    yield shared_app
+    left = _left_behind(shared_app)
+    if left:
+        pytest.fail(f"{request.node.nodeid} changed the shared mock ({', '.join(left)}): mark it private_app",
+                    pytrace=False)
+
+
+def _left_behind(app) -> list[str]:
+    """What a test changed of the shared mock's process-wide state, undone here so the next test starts clean."""
+    left, clock = [], clock_of(app)
+    if clock.describe()["frozen"] or clock.describe()["offsetSeconds"]:
+        left.append("the clock")
+        clock.resume()
+    for name, rules in (("faults", get_faults(app)), ("stubs", get_stubs(app))):
+        if rules.list():
+            left.append(name)
+            rules.clear()
+    return left
+
+
+@pytest.fixture(autouse=True)
+def responses_closed(monkeypatch):
+    """Every test client a test makes closes its responses when the test ends (mock_server.testing.AppClient).
+
+    A served file or the spooled body of a large upload is then released at once, not at garbage
+    collection in some later test, where filterwarnings = error would fail that test instead.
+    """
+    made = []
+
+    class Closing(AppClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(Flask, "test_client_class", Closing)
+    yield
+    for client in made:
+        client.close_responses()
+
+
+@pytest.fixture
 def client(app):
-    """Flask's test client of the fresh mock."""
+    """Flask's test client of the test's mock (shared or private)."""
     return app.test_client()
 
 

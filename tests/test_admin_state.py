@@ -5,6 +5,7 @@ import pytest
 
 from mock_server.domain.clock import parse_iso
 
+pytestmark = pytest.mark.private_app   # moves the clock and imports whole states
 ORDER_HELPER = "5f0c1a2b3c4d5e6f7a8bb001"
 
 

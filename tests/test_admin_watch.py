@@ -7,10 +7,9 @@ import pytest
 import requests
 
 from mock_server import create_app
+from mock_server.testing.appcalls import Chat, clock_of, org_of
 
-from .helpers import Chat
-from .server_helpers import org_of
-
+pytestmark = pytest.mark.private_app   # lists every org and freezes the clock
 RETURNS = "5f0c1a2b3c4d5e6f7a8bb002"
 ALEX = "5f0c1a2b3c4d5e6f7a8b9e01"
 ADMIN = "watch-admin-token"
@@ -42,7 +41,7 @@ def test_a_reset_org_stays_listed_as_not_built_and_a_full_reset_forgets_every_ke
 
 
 def test_conversations_of_the_org_newest_first_with_customer_unread_and_attributes(app, client, chat, key):
-    clock = app.extensions["kustomer_mock"].clock
+    clock = clock_of(app)
     clock.freeze()
     first = chat.new_conversation("Where is my order?", customAttributes={"orderNumberStr": "A-1"})
     clock.advance(1)

@@ -7,8 +7,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-
-from .helpers import Chat
+from mock_server.testing.appcalls import Chat, clock_of, org_of
 
 TEXT, BUTTON, TREE, KIDS = (f"5f0c1a2b3c4d5e6f7a8bb00{n}" for n in range(1, 5))
 KIDS_BRAND = "5f0c1a2b3c4d5e6f7a8b9c02"
@@ -224,7 +223,7 @@ def test_an_end_action_ends_the_conversation(app, chat):
     assert state["assistant"]["status"] == "ended" and state["assistant"]["endingId"] == "goodbye"
     assert transcript(chat, cid)[-1] == text("Thanks for stopping by! This chat is now closed.")
     assert chat.send_message(cid, body="wait").json["errors"][0]["code"] == "conversation_ended"
-    names = app.extensions["kustomer_mock"].store.org(chat.key).events.names()
+    names = org_of(app, chat.key).events.names()
     assert names[-2:] == ["onAssistantEnded", "onConversationEnded"]
 
 
@@ -258,7 +257,7 @@ def test_a_typed_attribute_question_checks_the_suffix_type(chat, answer, hint, s
 
 def test_an_invalid_selection_stores_nothing_and_emits_nothing(app, chat):
     cid = chat.new_conversation(message="hi", assistantId=BUTTON)
-    org = app.extensions["kustomer_mock"].store.org(chat.key)
+    org = org_of(app, chat.key)
     events, count = org.events.last_id, conversation(chat, cid)["messageCount"]
     for payload in ("nope", "START_RETURN", 7):
         assert chat.send_message(cid, body="x", payload=payload).json["errors"][0]["code"] == "invalid_selection"
@@ -268,7 +267,7 @@ def test_an_invalid_selection_stores_nothing_and_emits_nothing(app, chat):
 def test_assistant_events_carry_each_message(app, chat):
     cid = chat.new_conversation(message="Box is late", assistantId=TEXT)
     chat.send_message(cid, body="A-1")
-    org = app.extensions["kustomer_mock"].store.org(chat.key)
+    org = org_of(app, chat.key)
     events = org.events.since(0, chat.customer_id)
     received = [e.payload for e in events if e.name == "onMessageReceived"]
     bots = [m for m in chat.messages(cid).json["messages"] if m["direction"] == "out"]
@@ -325,7 +324,7 @@ def test_start_assistant_id_and_org_default_apply(app, client, key):
     named = Chat(client, key)
     named.start(assistantId=BUTTON)
     assert conversation(named, named.new_conversation())["assistantId"] == BUTTON
-    app.extensions["kustomer_mock"].store.org(key).settings["activeAssistant"] = TREE  # what PATCH settings does
+    org_of(app, key).settings["activeAssistant"] = TREE  # what PATCH settings does
     plain = Chat(client, key)
     assert plain.start().json["assistantId"] == TREE
     assert conversation(plain, plain.new_conversation())["assistantId"] == TREE
@@ -351,8 +350,9 @@ def test_start_with_an_unknown_assistant_answers_404(client, key):
     assert rv.status_code == 404 and rv.json["errors"][0]["code"] == "unknown_assistant"
 
 
+@pytest.mark.private_app
 def test_init_assistant_answers_the_opening_without_creating_anything(app, chat):
-    app.extensions["kustomer_mock"].clock.freeze(datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    clock_of(app).freeze(datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
     before = chat.conversations().json["total"]
     rv = chat.call("POST", f"/c/v1/chat/assistants/{TREE}/init", json={"lang": "fr"})
     assert rv.status_code == 200
@@ -382,7 +382,7 @@ def test_admin_lists_each_assistant_with_its_first_question_type(client, key):
 
 def _walk(seed: int) -> tuple:
     app = create_app({"TESTING": True, "SEED": seed})
-    app.extensions["kustomer_mock"].clock.freeze(datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    clock_of(app).freeze(datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
     chat = Chat(app.test_client(), "same-key")
     chat.start()
     cid = chat.new_conversation(message="hi", assistantId=TREE)

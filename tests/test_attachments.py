@@ -6,9 +6,7 @@ import base64
 import pytest
 
 from mock_server.domain.attachments import MAX_FILE_BYTES
-
-from .helpers import Chat
-from .server_helpers import AGENT, Api
+from mock_server.testing.appcalls import AGENT, Api, Chat
 
 PDF = b"%PDF-1.4 receipt"
 

@@ -5,6 +5,7 @@ import pytest
 
 from mock_server.domain.availability import availability
 from mock_server.domain.clock import parse_iso
+from mock_server.state import get_state
 
 SCHEDULE = {"availability": "scheduled", "businessHours": {
     "timezone": "America/New_York", "offHours": "hidden",
@@ -26,8 +27,9 @@ def test_availability(settings, moment, expected):
     assert availability(settings, parse_iso(moment)) == expected
 
 
+@pytest.mark.private_app
 def test_scheduled_availability_follows_the_mock_clock(app, chat):
-    state = app.extensions["kustomer_mock"]
+    state = get_state(app)
     org = state.store.org(chat.key)
     org.settings["availability"] = "scheduled"
     state.clock.freeze(parse_iso("2030-01-14T15:00:00Z"))

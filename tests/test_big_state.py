@@ -15,9 +15,12 @@ from mock_server import create_app
 from mock_server.control import heap
 from mock_server.control.snapshot import CHUNK, export_chunks, import_state, import_stream
 from mock_server.serving import ServerThread
+from mock_server.state import get_state
+from mock_server.testing.appcalls import clock_of, org_of
+from mock_server.testing.serve import spawn_serve, wait_listening
 
-from .helpers import spawn_serve, wait_listening
-from .server_helpers import clock_of, org_of
+pytestmark = [pytest.mark.private_app,   # exports and imports every org of the app
+              pytest.mark.slow]   # big states, and serve in child processes
 
 
 def _fill(org, conversations: int, messages: int = 2) -> None:
@@ -42,7 +45,7 @@ def _other_thread_reads(org) -> bool:
 def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_consistent(app):
     org = org_of(app, "big-export")
     _fill(org, 3 * CHUNK)
-    state = app.extensions["kustomer_mock"]
+    state = get_state(app)
     pieces = export_chunks(state.store, state.clock)
     text = [next(pieces) for _ in range(6)]               # well into the org's records
     assert _other_thread_reads(org)                  # calls on the org go on between chunks
@@ -52,7 +55,7 @@ def test_the_export_holds_no_lock_between_chunks_and_a_write_meanwhile_keeps_it_
     exported = next(o for o in document["orgs"] if o["name"] == "big-export")
     assert len(exported["conversations"]) == len(org.conversations) - 1 and late.id not in exported["messages"]
     other = create_app()
-    assert import_state(other.extensions["kustomer_mock"].store, other.extensions["kustomer_mock"].clock,
+    assert import_state(get_state(other).store, clock_of(other),
                         document)["imported"] == 1
 
 
@@ -185,16 +188,16 @@ class _Trickle:
 def test_the_import_reads_a_document_however_it_arrives(app, size):
     clock_of(app).freeze()
     _fill(org_of(app, "trickled"), 20)
-    state = app.extensions["kustomer_mock"]
+    state = get_state(app)
     exported = "".join(export_chunks(state.store, state.clock)).encode()
-    other = create_app().extensions["kustomer_mock"]
+    other = get_state(create_app())
     assert import_stream(other.store, other.clock, _Trickle(exported, size))["imported"] == 1
     assert _without_time("".join(export_chunks(other.store, other.clock)).encode()) == _without_time(exported)
 
 
 def test_the_collector_makes_no_full_pass_while_exports_stream_and_as_usual_after(app):
     _fill(org_of(app, "collected"), 10)
-    state, usual = app.extensions["kustomer_mock"], gc.get_threshold()
+    state, usual = get_state(app), gc.get_threshold()
     first, second = export_chunks(state.store, state.clock), export_chunks(state.store, state.clock)
     next(first), next(second)
     assert gc.get_threshold() == (*usual[:2], heap.NEVER)   # young passes go on

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import Chat
+from mock_server.testing.appcalls import Chat
 
+pytestmark = pytest.mark.private_app   # freezes the clock at chosen hours
 KIDS = "5f0c1a2b3c4d5e6f7a8b9c02"   # its own hours in the fixtures: Europe/London, 08-20 weekdays, closed 25-26 Dec
 HOURS = {"timezone": "Asia/Tokyo", "offHours": "offline", "hours": {"mon": [["09:00", "24:00"]]},
          "holidays": [{"name": "Founders' Day", "date": "2030-01-21"}]}

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from mock_server import caller
-
-from .server_helpers import Api
+from mock_server.testing.appcalls import Api
 
 
 def _counting(monkeypatch, owner, name: str) -> list:

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.domain.ids import is_id
-
-from .helpers import Chat
+from mock_server.testing.appcalls import Chat, org_of
 
 CALLBACK_KEYS = {"conversationId", "createdAt", "ended", "isInAssistantMode"}
 
@@ -121,7 +120,7 @@ def test_get_conversations_pages_as_documented(chat):
 
 def test_mark_read_and_unread_count(app, chat):
     cid = chat.new_conversation()
-    org = app.extensions["kustomer_mock"].store.org(chat.key)
+    org = org_of(app, chat.key)
     conversation = org.conversation(cid)
     org.record_message(conversation, body="Hi, Alex here", direction="out",
                        sent_by={"type": "user", "id": org.users[0]["id"], "displayName": "Alex"})
@@ -142,7 +141,7 @@ def test_end_conversation_then_writes_are_refused(chat):
 
 
 def test_end_conversation_needs_the_setting(app, chat):
-    app.extensions["kustomer_mock"].store.org(chat.key).settings["allowEndConversation"] = False
+    org_of(app, chat.key).settings["allowEndConversation"] = False
     cid = chat.new_conversation()
     rv = chat.call("POST", f"/c/v1/chat/sessions/{cid}/end")
     assert rv.status_code == 403 and rv.json["errors"][0]["code"] == "ending_not_allowed"
@@ -195,7 +194,7 @@ def test_another_customer_cannot_see_my_conversation(client, chat):
 
 def test_get_messages_keeps_only_the_last_30_days(app, chat):
     cid = chat.new_conversation("today")
-    org = app.extensions["kustomer_mock"].store.org(chat.key)
+    org = org_of(app, chat.key)
     org.record_message(org.conversation(cid), body="long ago", direction="in", sent_by={},
                        at="2000-01-01T00:00:00.000Z")
     assert [m["body"] for m in chat.messages(cid).json["messages"]] == ["today"]

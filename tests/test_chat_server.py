@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import AGENT, Api, org_of
-
+from mock_server.testing.appcalls import AGENT, Api, org_of
 
 
 @pytest.fixture

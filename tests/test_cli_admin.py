@@ -13,8 +13,7 @@ from mock_server import create_app
 from mock_server.cli import main
 from mock_server.client import MockClient
 from mock_server.serving import ServerThread
-
-from .helpers import spawn_serve, stop_serve, wait_listening
+from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
 
 
 @pytest.fixture

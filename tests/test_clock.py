@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 import pytest
 
 from mock_server.domain.clock import EARLIEST, LATEST, Clock, ClockOutOfRange, iso, parse_iso
+from mock_server.testing.appcalls import clock_of
+
+pytestmark = pytest.mark.private_app   # moves the clock
 
 
 def test_iso_has_milliseconds_and_z():
@@ -86,5 +89,5 @@ def test_the_bounds_themselves_are_allowed():
 
 
 def test_created_at_comes_from_the_mock_clock(app, chat):
-    app.extensions["kustomer_mock"].clock.freeze(parse_iso("2030-01-02T03:04:05.000Z"))
+    clock_of(app).freeze(parse_iso("2030-01-02T03:04:05.000Z"))
     assert chat.create_conversation(message="hi").json["createdAt"] == "2030-01-02T03:04:05.000Z"

@@ -56,6 +56,7 @@ def test_a_report_needs_the_key(client):
     assert rv.status_code == 401
 
 
+@pytest.mark.private_app
 def test_the_journal_names_the_operation_sdk_warning(client, key):
     _report(client, key, method="removeListener", reason="never added")
     rv = client.get("/__admin/requests", query_string={"operation": "sdkWarning"})

@@ -8,8 +8,7 @@ from marshmallow import fields
 
 from mock_server import create_app
 from mock_server.schemas.common import STRICT
-
-from .helpers import Chat
+from mock_server.testing.appcalls import Chat, org_of
 
 BAD_BODIES = [
     ("malformed_json", b'{"message": ', "application/json", 400, "invalid_json"),
@@ -49,7 +48,7 @@ ARRAY_ROUTE_CODES = {"array_body": "invalid_field", "unknown_field": "invalid_bo
 def ids(app, chat):
     """Real ids to put in path parameters, so the body is what fails."""
     cid = chat.new_conversation()
-    org = app.extensions["kustomer_mock"].store.org(chat.key)
+    org = org_of(app, chat.key)
     return {"conversation_id": cid, "customer_id": chat.customer_id, "key": chat.key,
             "id": cid, "fault_id": "f1", "name": "order", "org_key": chat.key, "message_id": cid,
             "user_id": org.users[0]["id"], "assistant_id": org.assistants[0]["id"]}

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import time
 
-from mock_server import create_app
+import pytest
 
-from .helpers import Chat
+from mock_server import create_app
+from mock_server.testing.appcalls import Chat
+
+pytestmark = pytest.mark.private_app   # counts every org of the app
 
 
 def _health(client) -> dict:

@@ -11,6 +11,8 @@ import pytest
 
 from mock_server.client import MockClient
 
+pytestmark = pytest.mark.slow   # the shell scripts and the CLI in child processes
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts" / "faults"
 # The command the scripts call: the installed entry point when there is one, else a shim over main().
 ENTRY = shutil.which("kustomer-mock", path=str(Path(sys.executable).parent))

@@ -6,8 +6,9 @@ import pytest
 from mock_server import create_app
 from mock_server.control.rules import MAX_DELAY_MS, Call, FaultSet
 from mock_server.control.scenarios import InvalidScenario
+from mock_server.testing.appcalls import Chat
 
-from .helpers import Chat
+pytestmark = pytest.mark.private_app   # adds fault rules, which every org of an app shares
 
 
 def add(client, **rule):

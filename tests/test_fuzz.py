@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow   # schemathesis over every operation, in a child process
+
 FUZZ = Path(__file__).resolve().parents[1] / "scripts" / "fuzz.py"
 CASES_PER_OPERATION = 20   # about 5,000 calls over every operation, well under 3 minutes on 2 cores
 

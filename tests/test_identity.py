@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 import pytest
 
 from mock_server.domain.identity import make_login_token
+from mock_server.testing.appcalls import Chat, clock_of, org_of
 
-from .helpers import Chat
+pytestmark = pytest.mark.private_app   # freezes the clock: login tokens are checked on the mock clock
 
 SECRET = "kustomer-mock-chat-secret"   # the default org's chatSecret (fixtures/org.yaml)
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -35,7 +36,7 @@ def sign(payload, secret: str = SECRET, alg: str = "HS256", header: dict | None 
 @pytest.fixture
 def clock(app):
     """The mock clock, frozen at NOW."""
-    clock = app.extensions["kustomer_mock"].clock
+    clock = clock_of(app)
     clock.freeze(NOW)
     return clock
 
@@ -43,7 +44,7 @@ def clock(app):
 @pytest.fixture
 def org(app, chat):
     """The org of the chat fixture's key."""
-    return app.extensions["kustomer_mock"].store.org(chat.key)
+    return org_of(app, chat.key)
 
 
 def login(chat: Chat, token, **options):
@@ -221,7 +222,7 @@ def test_login_passes_brand_and_assistant_to_the_session(clock, chat, org):
 def test_each_org_checks_its_own_secret(clock, client, app):
     acme = Chat(client, "acme-chat-key")
     acme.start()
-    secret = app.extensions["kustomer_mock"].store.org("acme-chat-key").chat_secret
+    secret = org_of(app, "acme-chat-key").chat_secret
     described = client.get("/__admin/orgs/acme-chat-key").json["chatSecret"]
     assert described == secret
     assert login(acme, make_login_token(secret, email="a@b.c", iat=T)).status_code == 200

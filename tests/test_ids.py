@@ -5,9 +5,10 @@ import pytest
 
 from mock_server.domain.clock import parse_iso
 from mock_server.domain.ids import is_id
+from mock_server.state import get_state
+from mock_server.testing.appcalls import Chat, org_of
 
-from .helpers import Chat
-
+pytestmark = pytest.mark.private_app   # reads the seeded orgs of a fresh app and imports id states
 ISSUE_TRIAGE = "5f0c1a2b3c4d5e6f7a8bb003"   # greeting, a tree question, the answer, a re-ask: one request
 FROZEN = "2030-01-02T03:04:05.000Z"
 
@@ -49,7 +50,7 @@ def test_ids_carry_the_time_they_were_made_and_a_growing_counter(client, key):
 
 
 def test_seeded_ids_sort_by_their_times(app):
-    org = app.extensions["kustomer_mock"].store.org("seeded-ids")
+    org = org_of(app, "seeded-ids")
     for conversation in org.conversations.values():
         thread = [(m.created_at, m.id) for m in org.messages[conversation.id]]
         assert sorted(thread) == thread
@@ -58,7 +59,7 @@ def test_seeded_ids_sort_by_their_times(app):
 
 
 def test_seed_threads_read_like_support(app):
-    org = app.extensions["kustomer_mock"].store.org("seeded-words")
+    org = org_of(app, "seeded-words")
     templates = org_templates(app)
     for conversation in org.conversations.values():
         messages = org.messages[conversation.id]
@@ -73,7 +74,7 @@ def test_seed_threads_read_like_support(app):
 
 def org_templates(app):
     """The bundled thread templates."""
-    return app.extensions["kustomer_mock"].store.fixtures.data["seedThreads"]["templates"]
+    return get_state(app).store.fixtures.data["seedThreads"]["templates"]
 
 
 def _matches(title: str, template: str) -> bool:

@@ -10,8 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from mock_server.domain.identity import make_login_token
-
-from .helpers import Chat
+from mock_server.testing.appcalls import Chat, clock_of, org_of
 
 UNKNOWN = "0123456789abcdef01234567"   # a well-formed id no org has
 
@@ -44,7 +43,7 @@ def bob(client, key):
 def bobs(app, bob):
     """Bob's conversation id, with an agent message he has not read."""
     conversation_id = bob.new_conversation("Bob's private question", customAttributes={"orderNumberStr": "B-1"})
-    org = app.extensions["kustomer_mock"].store.org(bob.key)
+    org = org_of(app, bob.key)
     agent = org.users[0]
     org.record_message(org.conversation(conversation_id), body="For Bob only", direction="out",
                        sent_by={"type": "user", "id": agent["id"], "displayName": agent["name"]})
@@ -68,7 +67,7 @@ def test_a_token_cannot_touch_another_customers_conversation(app, alice, bob, bo
     unknown = alice.call(method, f"/c/v1/chat/sessions/{UNKNOWN}{suffix}", json=body)
     same_as_unknown(rv, unknown, bobs)
     # and nothing of Bob's changed
-    conversation = app.extensions["kustomer_mock"].store.org(bob.key).conversation(bobs)
+    conversation = org_of(app, bob.key).conversation(bobs)
     assert conversation.ended is False and conversation.custom == {"orderNumberStr": "B-1"}
     messages = bob.messages(bobs).json["messages"]
     assert [m["body"] for m in messages] == ["Bob's private question", "For Bob only"]
@@ -83,8 +82,9 @@ def test_lists_and_counts_show_only_ones_own(alice, bob, bobs):
     assert bobs in [c["conversationId"] for c in bob.conversations().json["conversations"]]
 
 
+@pytest.mark.private_app
 def test_a_logged_in_customers_history_stays_behind_their_login(app, client, alice, bob, bobs):
-    app.extensions["kustomer_mock"].clock.freeze(datetime(2030, 1, 2, tzinfo=timezone.utc))
+    clock_of(app).freeze(datetime(2030, 1, 2, tzinfo=timezone.utc))
     now = datetime(2030, 1, 2, tzinfo=timezone.utc).timestamp()
     token = make_login_token("kustomer-mock-chat-secret", email="bob@example.com", iat=now)
     assert bob.call("POST", "/c/v1/identity", json={"jwtToken": token}).status_code == 200
@@ -142,8 +142,8 @@ def _server_calls(org_a, customer_id: str, conversation_id: str, user_id: str):
 
 def test_another_key_cannot_see_org_a_on_v1_and_v2_1(app, client, alice, other_org):
     conversation_id = alice.new_conversation("Alice's order question")
-    org_a = app.extensions["kustomer_mock"].store.org(alice.key)
-    user_id = app.extensions["kustomer_mock"].store.org(other_org.key).users[0]["id"]
+    org_a = org_of(app, alice.key)
+    user_id = org_of(app, other_org.key).users[0]["id"]
     headers = {"Authorization": f"Bearer {other_org.key}"}
     for method, path, body, record_id in _server_calls(org_a, alice.customer_id, conversation_id, user_id):
         rv = client.open(path, method=method, json=body, headers=headers)

@@ -7,8 +7,9 @@ import pytest
 
 from mock_server import create_app
 from mock_server.domain.clock import parse_iso
+from mock_server.testing.appcalls import Chat, clock_of
 
-from .helpers import Chat
+pytestmark = pytest.mark.private_app   # reads, filters and clears the whole journal; freezes the clock
 
 
 def journal(client, **query):
@@ -18,7 +19,7 @@ def journal(client, **query):
 
 
 def test_an_entry_has_every_field(app, client, chat):
-    app.extensions["kustomer_mock"].clock.freeze(parse_iso("2030-01-02T03:04:05.000Z"))
+    clock_of(app).freeze(parse_iso("2030-01-02T03:04:05.000Z"))
     chat.create_conversation(message="hello", customAttributes={"orderNumberStr": "A-1"})
     entry = journal(client, operation="createConversation")["requests"][-1]
     assert entry["time"] == "2030-01-02T03:04:05.000Z"
@@ -79,7 +80,7 @@ def test_limit_keeps_the_newest_and_total_counts_all(client, traffic):
 
 
 def test_since_and_after(app, client):
-    clock = app.extensions["kustomer_mock"].clock
+    clock = clock_of(app)
     clock.freeze(parse_iso("2030-01-01T00:00:00.000Z"))
     Chat(client, "since-a").start()
     clock.advance(60)

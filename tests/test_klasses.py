@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.domain.errors import InvalidAttribute
+from mock_server.testing.appcalls import org_of
 
 
 @pytest.mark.parametrize(("attributes", "status", "code"), [
@@ -68,7 +69,7 @@ def test_null_clears_a_value(chat):
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_a_num_attribute_must_be_finite(app, chat, value):
     # JSON bodies cannot carry these (the strict reader refuses them); state files and fixtures could
-    klass = app.extensions["kustomer_mock"].store.org(chat.key).klasses["conversation"]
+    klass = org_of(app, chat.key).klasses["conversation"]
     with pytest.raises(InvalidAttribute) as caught:
         klass.validate({"orderTotalNum": value})
     assert caught.value.pointer == "/customAttributes/orderTotalNum"

@@ -10,6 +10,7 @@ import requests
 from mock_server import create_app
 from mock_server.api.live import stream_slots
 from mock_server.serving import ServerThread
+from mock_server.testing.appcalls import org_of
 
 
 def _start(url, key):
@@ -109,13 +110,13 @@ def test_send_typing_activity(chat, app, body, status, code):
         assert rv.json["errors"][0]["code"] == code
     else:
         assert rv.json == {"conversationId": cid, "typing": body["typing"]}
-        org = app.extensions["kustomer_mock"].store.org(chat.key)
+        org = org_of(app, chat.key)
         assert org.events.since(0, chat.customer_id)[-1].name == "onCustomerTypingActivity"
 
 
 def test_typing_in_another_customers_conversation_is_not_found(client, chat, key):
     cid = chat.new_conversation()
-    from tests.helpers import Chat
+    from mock_server.testing.appcalls import Chat
     other = Chat(client, key)
     other.start()
     rv = other.call("POST", f"/c/v1/chat/sessions/{cid}/typing", json={"typing": True})

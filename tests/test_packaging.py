@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # builds and installs the wheel
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("setup.cfg", "pyproject.toml", "README.md", "mock_server")  # the Dockerfile's COPY lines
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")

@@ -93,6 +93,7 @@ def test_the_pages_open_without_the_admin_token_but_the_data_does_not():
     assert guarded.delete("/__admin/ui").status_code == 401   # only reading the files is open
 
 
+@pytest.mark.private_app
 def test_pages_are_neither_journaled_nor_faulted(client):
     client.post("/__admin/faults", json={"respond": {"status": 503}})
     client.delete("/__admin/requests")

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.domain.identity import make_login_token
-
-from .server_helpers import AGENT, org_of
+from mock_server.testing.appcalls import AGENT, org_of
 
 
 def _identified(client, chat, email="ada@example.com") -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from mock_server.client import MockClient
+from mock_server.testing.serve import serving
 
-from .helpers import serving
+pytestmark = pytest.mark.slow   # pytester runs of their own, in child processes
 
 pytest_plugins = ["pytester"]
 # every inner run is a subprocess: an inline run restores sys.modules afterwards, and the mock's modules

@@ -1,6 +1,10 @@
 """The kustomer_webhooks fixture in a project of its own, run by pytester in a subprocess."""
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.slow   # a pytester run in a child process
+
 pytest_plugins = ["pytester"]
 
 USER_TESTS = '''

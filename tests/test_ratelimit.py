@@ -10,10 +10,9 @@ from mock_server import create_app
 from mock_server.domain.fixtures import default_dir
 from mock_server.domain.ratelimit import CREATES_PER_CUSTOMER, OrgLimits
 from mock_server.domain.errors import RateLimited
+from mock_server.testing.appcalls import Api, Chat, clock_of, org_of
 
-from .helpers import Chat
-from .server_helpers import Api, clock_of, org_of
-
+pytestmark = pytest.mark.private_app   # moves the clock to refill the budgets
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 MESSAGE = {"channel": "chat", "app": "chat", "direction": "in", "body": "hi"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import AGENT, Api, clock_of, org_of
+from mock_server.testing.appcalls import AGENT, Api, clock_of, org_of
 
 TAG, TEAM, BRAND = "5f0c1a2b3c4d5e6f7a8ba001", "5f0c1a2b3c4d5e6f7a8b9f01", "5f0c1a2b3c4d5e6f7a8b9c02"
 MESSAGE = {"channel": "chat", "app": "chat", "direction": "in", "body": "Where is my order?"}
@@ -104,6 +104,7 @@ def test_a_customer_message_without_a_conversation_creates_one(api, chat):
     assert api.get(f"/v1/conversations/{cid}").json["data"]["attributes"]["messageCount"] == 2
 
 
+@pytest.mark.private_app
 def test_paging_links_walk_250_conversations_exactly_once(app, api, chat):
     clock_of(app).freeze()  # every createdAt equal: the order must still be stable across pages
     made = {api.customer_conversation(chat.customer_id, importedAt="2026-01-01T00:00:00Z") for _ in range(250)}

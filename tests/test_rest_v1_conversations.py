@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import AGENT, Api
+from mock_server.testing.appcalls import AGENT, Api
 
 TAG, TEAM, QUEUE = "5f0c1a2b3c4d5e6f7a8ba001", "5f0c1a2b3c4d5e6f7a8b9f01", "5f0c1a2b3c4d5e6f7a8ba102"
 UNKNOWN = "5f0c1a2b3c4d5e6f7a8b0000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from .server_helpers import Api, org_of
+from mock_server.testing.appcalls import Api, clock_of, org_of
 
 TAG = "5f0c1a2b3c4d5e6f7a8ba001"
 COMPANY = "5f0c1a2b3c4d5e6f7a8bc001"
@@ -269,7 +269,7 @@ def test_a_rest_customer_is_the_one_a_login_identifies(app, api, chat, client):
                                                                          {"email": "jane@example.com"}]})
     from mock_server.domain.identity import make_login_token
     token = make_login_token(org_of(app, chat.key).chat_secret, email="JANE@example.com",
-                             iat=app.extensions["kustomer_mock"].clock.timestamp())
+                             iat=clock_of(app).timestamp())
     rv = chat.call("POST", "/c/v1/identity", json={"jwtToken": token})
     assert rv.status_code == 200, rv.json
     assert rv.json["customerId"] == created["id"]

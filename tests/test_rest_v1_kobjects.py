@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import Api
+from mock_server.testing.appcalls import Api
 
 UNKNOWN = "5f0c1a2b3c4d5e6f7a8b0000"
 ORDER = {"title": "Order A-1042", "externalId": "A-1042", "description": "Two tents", "icon": "cart",
@@ -111,6 +111,7 @@ def test_custom_klasses_can_be_created_changed_and_deleted(api):
     assert api.get("/v1/klasses/return_request").status_code == 404
 
 
+@pytest.mark.private_app
 def test_kobjects_survive_a_state_round_trip(client, api, chat):
     kid = api.created("/v1/klasses/order", {**ORDER, "customer": chat.customer_id})["id"]
     note = api.created(f"/v1/conversations/{chat.new_conversation()}/notes", {"body": "hi"})["id"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import AGENT, Api
+from mock_server.testing.appcalls import AGENT, Api
 
 UNKNOWN = "5f0c1a2b3c4d5e6f7a8b0000"
 MESSAGE = {"channel": "email", "app": "postmark", "direction": "in"}

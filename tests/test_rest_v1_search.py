@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.domain.clock import parse_iso
-
-from .server_helpers import AGENT, Api, clock_of
+from mock_server.testing.appcalls import AGENT, Api, clock_of
 
 SEARCH = "/v1/customers/search"
 
@@ -83,6 +82,7 @@ def test_sort_and_paging_walk_every_result_once(api, people):
     assert ids_only[0] == {"type": "customer", "id": people["Ada"]}
 
 
+@pytest.mark.private_app
 def test_dates_in_a_time_zone_and_as_utc(app, api):
     clock = clock_of(app)
     clock.freeze(parse_iso("2026-03-10T02:30:00Z"))   # the evening of 9 March in New York
@@ -155,6 +155,7 @@ def test_page_size_is_clamped_to_500_and_zero_is_the_default(api, people):
     assert api.call("POST", SEARCH, json={}, query_string={"pageSize": 0}).json["meta"]["pageSize"] == 100
 
 
+@pytest.mark.private_app
 def test_searches_count_against_100_a_minute(app, api):
     clock_of(app).freeze()
     for _ in range(100):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server_helpers import Api, org_of
+from mock_server.testing.appcalls import Api, org_of
 
 FOLLOWUP = "5f0c1a2b3c4d5e6f7a8bc002"
 
@@ -95,7 +95,7 @@ def test_submitted_at_is_required(chat, api):
 
 
 def test_another_customers_or_an_unknown_survey_is_not_found(client, chat, api):
-    from .helpers import Chat
+    from mock_server.testing.appcalls import Chat
     cid = _ended_with_agent(chat, api)
     sid = chat.messages(cid).json["satisfaction"]["satisfactionId"]
     other = Chat(client, chat.key)
@@ -114,6 +114,7 @@ def test_a_reopened_conversation_cancels_its_open_survey(chat, api):
     assert chat.messages(cid).json["satisfaction"]["status"] == "canceled"
 
 
+@pytest.mark.private_app
 def test_a_fault_fails_the_submit(client, chat, api):
     cid = _ended_with_agent(chat, api)
     sid = chat.messages(cid).json["satisfaction"]["satisfactionId"]

@@ -11,8 +11,8 @@ import requests
 
 from mock_server import create_app
 from mock_server.security import bind_refusal, is_loopback, is_open_admin
-
-from .helpers import spawn_serve
+from mock_server.testing.appcalls import org_of
+from mock_server.testing.serve import spawn_serve
 
 ADMIN = "s3cret-admin-token"
 FRONTEND = "http://localhost:5173"   # a front-end dev server on another port
@@ -172,7 +172,7 @@ def test_another_origin_cannot_even_post_to_the_control_api(app, client, chat):
     chat.new_conversation()
     rv = client.post(f"/__admin/reset?org={chat.key}", headers={"Origin": FRONTEND})
     assert rv.status_code == 403 and rv.json["errors"][0]["code"] == "cors_origin_not_allowed"
-    assert app.extensions["kustomer_mock"].store.org(chat.key).conversations_of(chat.customer_id)
+    assert org_of(app, chat.key).conversations_of(chat.customer_id)
     same_origin = client.post(f"/__admin/reset?org={chat.key}", headers={"Origin": "http://localhost"})
     assert same_origin.status_code == 200   # the dashboard, served by the mock itself
 
@@ -208,6 +208,7 @@ def test_a_plain_options_request_is_not_a_preflight(client, path):
     assert rv.get_data() == b"" and "Content-Type" not in rv.headers
 
 
+@pytest.mark.private_app
 def test_options_requests_are_neither_faulted_nor_journaled(client):
     assert client.post("/__admin/faults", json={"respond": {"status": 503, "code": "service_unavailable"}}).status_code \
         == 201
@@ -261,6 +262,7 @@ LONG_KEY = "k" * 257
     ("GET", f"/__admin/orgs/{LONG_KEY}/sdk-warnings", {}),
     ("POST", f"/__admin/reset?org={LONG_KEY}", {}),
 ])
+@pytest.mark.private_app
 def test_an_api_key_over_256_characters_is_refused_and_builds_no_org(client, method, path, headers):
     rv = client.open(path, method=method, headers=headers, json={} if method == "PATCH" else None)
     assert rv.status_code == 400 and rv.json["errors"][0]["code"] == "invalid_api_key", rv.json

@@ -14,8 +14,9 @@ import requests
 from mock_server import create_app
 from mock_server.domain.fixtures import default_dir
 from mock_server.serving import ServerThread
+from mock_server.testing.serve import serving, spawn_serve, stop_serve, wait_listening
 
-from .helpers import serving, spawn_serve, stop_serve, wait_listening
+pytestmark = pytest.mark.slow   # kustomer-mock serve in child processes
 
 
 @pytest.fixture(scope="module")

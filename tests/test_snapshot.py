@@ -9,9 +9,9 @@ import pytest
 
 from mock_server import create_app
 from mock_server.control import snapshot
+from mock_server.testing.appcalls import Chat
 
-from .helpers import Chat
-
+pytestmark = pytest.mark.private_app   # exports, imports and resets every org and moves the clock
 FROZEN = "2030-01-02T03:04:05.000Z"
 
 

@@ -5,12 +5,12 @@ import json
 
 from mock_server import create_app
 from mock_server.domain.clock import parse_iso
-
-from .helpers import Chat
+from mock_server.state import get_state
+from mock_server.testing.appcalls import Chat
 
 
 def _state(app):
-    return app.extensions["kustomer_mock"]
+    return get_state(app)
 
 
 def test_two_keys_never_see_each_other(client):

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from mock_server import create_app
+from mock_server.testing.appcalls import Chat
 
-from .helpers import Chat
+pytestmark = pytest.mark.private_app   # adds stubs, which every org of an app shares
 
 
 def add(client, **rule):

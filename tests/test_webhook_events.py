@@ -7,9 +7,7 @@ import pytest
 
 from mock_server.domain.identity import make_login_token
 from mock_server.domain.webhooks import EVENTS
-
-from .helpers import Chat
-from .server_helpers import Api, org_of
+from mock_server.testing.appcalls import Api, Chat, org_of
 
 SECRET = "kustomer-mock-chat-secret"   # the default org's chatSecret
 
@@ -157,6 +155,7 @@ def test_disabled_and_unsubscribed_webhooks_get_no_events(app, client, key):
     assert _count(app, key) == 0
 
 
+@pytest.mark.private_app
 def test_a_state_import_emits_nothing(app, client, key, hooked):
     hooked.new_conversation()
     document = client.get("/__admin/state").json

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.domain.webhooks import EVENTS
-
-from .server_helpers import Api, org_of
+from mock_server.testing.appcalls import Api, org_of
 
 HOOK = {"name": "orders backend", "url": "https://backend.example.com/kustomer", "events": ["kustomer.conversation.create"]}
 
@@ -119,6 +118,7 @@ def test_the_control_api_declares_lists_and_removes_webhooks(client, key):
     ({"match": {"event": "kustomer.*"}, "respond": {"status": 500}}, 400, "/target"),
     ({"target": "sideways", "action": "drop"}, 400, "/target"),
 ])
+@pytest.mark.private_app
 def test_webhook_fault_rules_are_checked(client, rule, status, pointer):
     rv = client.post("/__admin/faults", json=rule)
     assert rv.status_code == status, rv.json
@@ -126,6 +126,7 @@ def test_webhook_fault_rules_are_checked(client, rule, status, pointer):
         assert rv.json["errors"][0]["source"]["pointer"] == pointer
 
 
+@pytest.mark.private_app
 def test_a_webhook_rule_never_faults_a_request(client, chat):
     client.post("/__admin/faults", json={"target": "webhook", "respond": {"status": 500}})
     assert chat.create_conversation(message="hi").status_code == 201

@@ -136,15 +136,20 @@ class MockOrg:
             self.conversation_customers[conversation_id] = found["data"]["relationships"]["customer"]["data"]["id"]
         return self.conversation_customers[conversation_id]
 
-    def agent_reply(self, conversation_id: str, text: str, user_id: str | None = None, **fields) -> dict:
-        """An agent's message to the widget (POST /v2.1/chat/outbound/messages); the chat_message resource."""
-        body = {"customerId": self.customer_of(conversation_id), "from": self.agent(user_id),
+    def agent_reply(self, conversation_id: str, text: str, user_id: str | None = None,
+                    customer_id: str | None = None, **fields) -> dict:
+        """An agent's message to the widget (POST /v2.1/chat/outbound/messages); the chat_message resource.
+
+        The customer is the conversation's (asked of /v1 when no helper learnt it) unless `customer_id` names one.
+        """
+        body = {"customerId": customer_id or self.customer_of(conversation_id), "from": self.agent(user_id),
                 "session": conversation_id, "body": text, **fields}
         return self.call("POST", "/v2.1/chat/outbound/messages", body)["data"]
 
-    def agent_typing(self, conversation_id: str, typing: bool = True, user_id: str | None = None):
-        """Show (or hide) the agent's typing indicator in the widget."""
-        body = {"customerId": self.customer_of(conversation_id), "from": self.agent(user_id),
+    def agent_typing(self, conversation_id: str, typing: bool = True, user_id: str | None = None,
+                     customer_id: str | None = None):
+        """Show (or hide) the agent's typing indicator in the widget (customer_id: as agent_reply)."""
+        body = {"customerId": customer_id or self.customer_of(conversation_id), "from": self.agent(user_id),
                 "session": conversation_id, "typing": typing}
         return self.call("POST", "/v2.1/chat/outbound/typing", body)
 

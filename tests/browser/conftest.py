@@ -10,7 +10,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
+
+from mock_server.testing import MockOrg
 
 CHROMIUM = os.environ.get("KUSTOMER_MOCK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -54,6 +55,7 @@ def page_origin(page_root):
     thread.start()
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -88,65 +90,12 @@ def key():
     return f"browser-key-{next(_keys)}"
 
 
-class Admin:
-    """The control API of the live mock, for one org."""
-
-    def __init__(self, url: str, key: str):
-        self.url, self.key = url, key
-
-    def org(self) -> dict:
-        """GET /__admin/orgs/KEY."""
-        return requests.get(f"{self.url}/__admin/orgs/{self.key}", timeout=10).json()
-
-    def settings(self, **change) -> dict:
-        """PATCH the org's settings."""
-        rv = requests.patch(f"{self.url}/__admin/orgs/{self.key}/settings", json=change, timeout=10)
-        assert rv.status_code == 200, rv.text
-        return rv.json()
-
-    def warnings(self) -> list[dict]:
-        """The org's integration warnings (operation sdkWarning)."""
-        return requests.get(f"{self.url}/__admin/orgs/{self.key}/sdk-warnings", timeout=10).json()["warnings"]
-
-    def agent_reply(self, customer_id: str, conversation_id: str, body: str) -> dict:
-        """An agent answers through the server-side chat API."""
-        user = self.org()["users"][0]["id"]
-        rv = requests.post(f"{self.url}/v2.1/chat/outbound/messages", timeout=10,
-                           headers={"Authorization": f"Bearer {self.key}"},
-                           json={"customerId": customer_id, "from": user, "session": conversation_id, "body": body})
-        assert rv.status_code in (200, 201), rv.text
-        return rv.json()
-
-    def customer_of(self, conversation_id: str) -> str:
-        """The customer id of a conversation, read from the org's REST API."""
-        rv = requests.get(f"{self.url}/v1/conversations/{conversation_id}", timeout=10,
-                          headers={"Authorization": f"Bearer {self.key}"})
-        assert rv.status_code == 200, rv.text
-        return rv.json()["data"]["relationships"]["customer"]["data"]["id"]
-
-    def agent_typing(self, customer_id: str, conversation_id: str, typing: bool) -> None:
-        """An agent starts or stops typing."""
-        user = self.org()["users"][0]["id"]
-        rv = requests.post(f"{self.url}/v2.1/chat/outbound/typing", timeout=10,
-                           headers={"Authorization": f"Bearer {self.key}"},
-                           json={"customerId": customer_id, "from": user, "session": conversation_id, "typing": typing})
-        assert rv.status_code == 200, rv.text
-
-    def fault(self, rule: dict) -> dict:
-        """POST /__admin/faults."""
-        rv = requests.post(f"{self.url}/__admin/faults", json=rule, timeout=10)
-        assert rv.status_code == 201, rv.text
-        return rv.json()
-
-    def clear_faults(self) -> None:
-        """DELETE /__admin/faults."""
-        requests.delete(f"{self.url}/__admin/faults", timeout=10)
-
-
 @pytest.fixture
 def admin(mock, key):
-    """The control API for this test's org."""
-    return Admin(mock, key)
+    """This test's org on the live mock (mock_server.testing.MockOrg); its faults are removed afterwards."""
+    org = MockOrg(mock, key)
+    yield org
+    org.close(reset=False)   # the key is this test's alone: nothing to reset
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ import requests
 from mock_server import create_app
 from mock_server.serving import ServerThread
 
-from .conftest import Admin, artifact, run, started
+from mock_server.testing import MockOrg
+
+from .conftest import artifact, run, started
 
 FRAME = "#kustomer-ui-sdk-iframe"
 START = "Kustomer.start({}, function () { window.started = true; });"
@@ -25,7 +27,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def demo(mock):
     """The demo page's org, fresh: reset before the test, its faults cleared after."""
     requests.post(f"{mock}/__admin/reset?org={DEMO_KEY}", timeout=10)
-    yield Admin(mock, DEMO_KEY)
+    yield MockOrg(mock, DEMO_KEY)
     requests.delete(f"{mock}/__admin/faults", timeout=10)
 
 
@@ -163,7 +165,7 @@ def test_a_fault_added_in_the_dashboard_reaches_the_widgets_callback(host_page, 
         board.get_by_test_id("fault").wait_for(state="detached")
         assert requests.get(f"{mock}/__admin/faults", timeout=10).json()["faults"] == []
     finally:
-        admin.clear_faults()
+        admin.admin.clear_faults()
 
 
 def test_switching_availability_to_offline_shows_in_a_restarted_widget(host_page, context, mock, key, admin):
@@ -250,7 +252,7 @@ def test_any_whole_delay_and_any_probability_can_be_entered(context, mock, key, 
         assert [(r["match"], r["delayMs"], r["probability"]) for r in rules] == [
             ({"operation": "getConversations", "org": key}, 250, 0.33)]
     finally:
-        admin.clear_faults()
+        admin.admin.clear_faults()
 
 
 @pytest.mark.parametrize("tab", ["faults", "journal"])

@@ -30,7 +30,7 @@ def test_a_call_during_a_slow_start_sends_nothing_and_says_to_use_the_start_call
     assert any("from the start callback" in line for line in result["errors"])
     started(page)
     assert sessions == []
-    warnings = admin.warnings()
+    warnings = admin.sdk_warnings()
     assert [(w["method"], w["reason"]) for w in warnings] == [
         ("createConversation", "called before start finished (while start() was still running)")]
     assert warnings[0]["pageUrl"].startswith("http://localhost:")
@@ -55,7 +55,7 @@ def test_a_listener_added_before_start_is_never_called_with_an_error(host_page, 
     assert result["calls"] == [] and result["thrown"] == []
     assert result["e"]["isError"] and result["e"]["code"] == "not_started"
     for _ in range(50):
-        found = [(w["method"], w["reason"]) for w in admin.warnings()]
+        found = [(w["method"], w["reason"]) for w in admin.sdk_warnings()]
         if len(found) == 2:
             break
         page.wait_for_timeout(100)
@@ -93,7 +93,7 @@ def test_an_agent_reply_arrives_live_and_raises_on_unread(host_page, admin):
                                     r => Kustomer.close(() => done(r.conversationId)));""")  # closed: nothing reads it
     conversation = ids
     customer_id = admin.customer_of(conversation)
-    admin.agent_reply(customer_id, conversation, "Hi, I'm here to help.")
+    admin.agent_reply(conversation, "Hi, I'm here to help.", customer_id=customer_id)
     page.wait_for_function("window.unread.length > 0")
     unread = page.evaluate("window.unread[0]")
     assert unread == {"total": 1, "conversations": {conversation: 1},
@@ -119,7 +119,7 @@ def test_two_tabs_of_one_customer_both_receive_one_agent_reply(host_page, admin,
     run(second, "window.received = []; Kustomer.addListener('onMessageReceived', r => window.received.push(r.body)); done();")
     assert first.evaluate("Object.values(localStorage)") == second.evaluate("Object.values(localStorage)")
     assert [c["conversationId"] for c in run(second, "Kustomer.getOpenConversations(r => done(r))")] == [conversation]
-    admin.agent_reply(admin.customer_of(conversation), conversation, "One reply for both tabs")
+    admin.agent_reply(conversation, "One reply for both tabs")
     for page in (first, second):
         page.wait_for_function("window.received.length === 1")
         assert page.evaluate("window.received") == ["One reply for both tabs"]
@@ -144,7 +144,7 @@ def test_a_logout_in_one_tab_keeps_both_tabs_one_customer(host_page, admin):
         second.wait_for_timeout(100)
     assert ids[0] == ids[1] and ids[0]
     conversation = run(first, "Kustomer.createConversation({message: 'after the logout'}, r => done(r.conversationId))")
-    admin.agent_reply(ids[0], conversation, "one reply, both tabs")
+    admin.agent_reply(conversation, "one reply, both tabs", customer_id=ids[0])
     second.wait_for_function("window.received.length === 1")
     assert second.evaluate("window.received") == ["one reply, both tabs"]
 
@@ -159,7 +159,7 @@ def test_an_org_reset_under_an_open_page_starts_a_new_session(host_page, admin, 
     result = run(page, "Kustomer.createConversation({message: 'after the reset'}, (r, e) => done({r, e: err(e)}))")
     assert result["e"] is None, result
     conversation = result["r"]["conversationId"]
-    admin.agent_reply(admin.customer_of(conversation), conversation, "live after the reset")
+    admin.agent_reply(conversation, "live after the reset")
     page.wait_for_function("window.received.includes('live after the reset')")
 
 
@@ -178,10 +178,10 @@ def test_an_org_reset_under_an_idle_page_restarts_from_the_refused_stream(host_p
 def test_agent_typing_shows_live_in_the_open_thread(host_page, admin):
     page = started(host_page(after=START))
     conversation = run(page, "Kustomer.createConversation({message: 'typing?'}, r => done(r.conversationId))")
-    admin.agent_typing(admin.customer_of(conversation), conversation, True)
+    admin.agent_typing(conversation, True)
     frame = page.frame_locator(FRAME)
     frame.get_by_test_id("typing").filter(has_text="is typing").wait_for()
-    admin.agent_reply(admin.customer_of(conversation), conversation, "Done typing")
+    admin.agent_reply(conversation, "Done typing")
     frame.locator("[data-direction=out]").filter(has_text="Done typing").wait_for()
     assert frame.get_by_test_id("typing").is_hidden()
 
@@ -223,12 +223,12 @@ def test_a_tree_question_is_answered_by_nested_choices(host_page, admin):
 
 def test_a_fault_gives_create_conversation_an_error_with_status_and_code(host_page, admin, key):
     page = started(host_page(after=START))
-    admin.fault({"match": {"operation": "createConversation", "org": key},
+    admin.faults.add({"match": {"operation": "createConversation", "org": key},
                  "respond": {"status": 503, "code": "service_unavailable"}, "times": 1})
     try:
         result = run(page, "Kustomer.createConversation({message: 'hello'}, (r, e) => done({r, e: err(e)}))")
     finally:
-        admin.clear_faults()
+        admin.faults.clear()
     assert result["r"] is None
     assert result["e"]["isError"] and result["e"]["status"] == 503 and result["e"]["code"] == "service_unavailable"
     assert result["e"]["title"]
@@ -251,7 +251,7 @@ def test_misuse_is_recorded_as_an_sdk_warning(host_page, admin, script, method, 
     page.evaluate(script)
     page.wait_for_function("true")
     for _ in range(50):
-        found = [(w["method"], w["reason"]) for w in admin.warnings()]
+        found = [(w["method"], w["reason"]) for w in admin.sdk_warnings()]
         if (method, reason) in found:
             break
         page.wait_for_timeout(100)
@@ -259,7 +259,7 @@ def test_misuse_is_recorded_as_an_sdk_warning(host_page, admin, script, method, 
 
 
 def test_a_cut_stream_reconnects_and_loses_or_doubles_nothing(host_page, admin, key):
-    admin.fault({"match": {"operation": "eventStream", "org": key}, "drop": "cut", "cutAfter": 2, "times": 1})
+    admin.faults.add({"match": {"operation": "eventStream", "org": key}, "drop": "cut", "cutAfter": 2, "times": 1})
     try:
         page = started(host_page(after=START))
         conversation = run(page, """window.names = []; window.bodies = [];
@@ -268,12 +268,12 @@ def test_a_cut_stream_reconnects_and_loses_or_doubles_nothing(host_page, admin, 
             Kustomer.createConversation({message: 'before the cut'}, r => Kustomer.close(() => done(r.conversationId)));""")
         page.wait_for_function("window.names.length === 2")  # the two events the stream sends before its cut
         customer = admin.customer_of(conversation)
-        admin.agent_reply(customer, conversation, "written while the stream was down")
-        admin.agent_reply(customer, conversation, "and one more")
+        admin.agent_reply(conversation, "written while the stream was down", customer_id=customer)
+        admin.agent_reply(conversation, "and one more", customer_id=customer)
         page.wait_for_function("window.bodies.length === 3")
         page.wait_for_timeout(300)
     finally:
-        admin.clear_faults()
+        admin.faults.clear()
     assert sorted(page.evaluate("window.names")) == sorted(
         ["onConversationCreate", "onMessageSent", "onMessageReceived", "onUnread", "onMessageReceived", "onUnread"])
     assert page.evaluate("window.bodies") == ["before the cut", "written while the stream was down", "and one more"]

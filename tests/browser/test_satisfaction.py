@@ -29,7 +29,7 @@ def keep_widget_screenshot(page, name: str) -> None:
 
 def _chat_with_an_agent(page, admin) -> str:
     conversation = run(page, "Kustomer.createConversation({message: 'My order A-1042 is late'}, r => done(r.conversationId))")
-    admin.agent_reply(admin.customer_of(conversation), conversation, "Sorry about that! It ships today.")
+    admin.agent_reply(conversation, "Sorry about that! It ships today.")
     page.frame_locator(FRAME).get_by_text("It ships today.").wait_for()
     return conversation
 
@@ -77,7 +77,7 @@ def test_a_failed_submit_shows_an_error_and_the_rating_can_be_sent_again(host_pa
     conversation = _chat_with_an_agent(page, admin)
     _end_as_agent(mock, key, conversation)
     survey = page.frame_locator(FRAME).get_by_role("group", name="Chat satisfaction")
-    admin.fault({"match": {"operation": "submitSatisfactionForm", "org": key},
+    admin.faults.add({"match": {"operation": "submitSatisfactionForm", "org": key},
                  "respond": {"status": 503, "code": "service_unavailable"}, "times": 1})
     try:
         survey.get_by_role("button", name="Rate 2 out of 5").click()
@@ -85,7 +85,7 @@ def test_a_failed_submit_shows_an_error_and_the_rating_can_be_sent_again(host_pa
         survey.get_by_role("button", name="Rate 2 out of 5").click()
         survey.get_by_label("What could we have done better?").wait_for()
     finally:
-        admin.clear_faults()
+        admin.faults.clear()
 
 
 def test_no_survey_without_an_agent_or_when_chats_may_not_be_ended(host_page, admin, mock, key):
@@ -109,7 +109,7 @@ def test_core_submit_satisfaction_form(host_page, admin, mock, key):
         window.started = true; });"""))
     conversation = run(page, "KustomerCore.createConversation({title: 'Refund'}, r => done(r.conversationId))")
     run(page, f"KustomerCore.sendMessage({{conversationId: '{conversation}', body: 'Where is my refund?'}}, () => done())")
-    admin.agent_reply(admin.customer_of(conversation), conversation, "It was issued today.")
+    admin.agent_reply(conversation, "It was issued today.")
     run(page, f"KustomerCore.endConversation({{conversationId: '{conversation}'}}, () => done())")
     page.wait_for_function("window.surveys.length === 1")
     satisfaction_id = page.evaluate("window.surveys[0].satisfactionId")

@@ -139,7 +139,7 @@ def test_describe_customer_and_describe_conversation(host_page, admin):
     described = run(page, f"""Kustomer.describeConversation({{conversationId: '{cid}',
                                 customAttributes: {{orderNumberStr: 'B-2'}}}}, (r, e) => done({{r, e: err(e)}}))""")
     assert described["e"] is None and described["r"]["customAttributes"]["orderNumberStr"] == "B-2"
-    assert admin.warnings() == []
+    assert admin.sdk_warnings() == []
 
 
 def test_describe_customer_old_names_still_work_with_a_warning(host_page, admin):
@@ -148,7 +148,7 @@ def test_describe_customer_old_names_still_work_with_a_warning(host_page, admin)
                                                       (r, e) => done({r, e: err(e)}))""")
     assert customer["e"] is None and customer["r"]["sharedEmails"] == ["old@example.com"]
     for _ in range(50):  # the warning is posted in the background: it may land after the callback
-        reasons = [w["reason"] for w in admin.warnings() if w["method"] == "describeCustomer"]
+        reasons = [w["reason"] for w in admin.sdk_warnings() if w["method"] == "describeCustomer"]
         if reasons:
             break
         page.wait_for_timeout(100)
@@ -188,7 +188,7 @@ def test_add_and_remove_listener(host_page, admin):
           Kustomer.createConversation({message: 'b'}, () => setTimeout(() => done(n), 500));
         }, 500));""")
     assert count == 1
-    assert admin.warnings() == []
+    assert admin.sdk_warnings() == []
 
 
 def _kb_ids(mock, key):
@@ -285,7 +285,7 @@ def test_a_missing_or_wrong_id_sends_nothing_and_answers_a_field_error(host_page
     assert sent == []
     method = call.split("(")[0].split(".")[1]
     for _ in range(50):
-        found = [(w["method"], w["reason"]) for w in admin.warnings()]
+        found = [(w["method"], w["reason"]) for w in admin.sdk_warnings()]
         if found:
             break
         page.wait_for_timeout(100)
@@ -298,7 +298,7 @@ def test_a_message_that_fails_to_send_stays_in_the_input_with_a_retry(host_page,
     run(page, "Kustomer.open(); done(true)")
     frame = page.frame_locator(FRAME)
     frame.locator("[data-direction=in]").filter(has_text="first").wait_for()
-    admin.fault({"match": {"operation": "sendMessage", "org": key}, "respond": {"status": 503}, "times": 1})
+    admin.faults.add({"match": {"operation": "sendMessage", "org": key}, "respond": {"status": 503}, "times": 1})
     frame.get_by_test_id("composer-input").fill("second try")
     frame.get_by_test_id("send").click()
     frame.get_by_test_id("send-error").wait_for()
