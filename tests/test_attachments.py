@@ -33,6 +33,29 @@ def test_uploads_follow_kustomers_limits_and_types(chat, name, content_type, siz
                                                                            f"?key={chat.key}")
 
 
+@pytest.mark.parametrize(("name", "content_type", "pointer"), [
+    ("r\nX-Injected: 1.pdf", "application/pdf", "/name"),
+    ("r.pdf", "application/pdf\r\nX-Injected: 1", "/contentType"),
+    ("r\x00.pdf", "application/pdf", "/name"),
+])
+def test_a_json_upload_refuses_what_cannot_go_in_a_header(chat, name, content_type, pointer):
+    """The name and type are served back as headers: a line break there was a 500 when the file was read."""
+    body = {"name": name, "contentType": content_type, "data": base64.b64encode(PDF).decode()}
+    rv = chat.client.post("/c/v1/chat/attachments", headers=chat.headers(), json=body)
+    assert (rv.status_code, rv.json["errors"][0]["code"], rv.json["errors"][0]["source"]) == (
+        400, "invalid_field", {"pointer": pointer})
+
+
+def test_a_multipart_name_that_decodes_to_a_line_break_is_refused(chat):
+    """filename*=UTF-8''a%0Ab.png decodes to a name with a line break: refused, not stored and served as a 500."""
+    part = (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''a%0Ab.pdf\r\n"
+            b"Content-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--B--\r\n")
+    rv = chat.client.post("/c/v1/chat/attachments", data=part,
+                          headers={**chat.headers(), "Content-Type": "multipart/form-data; boundary=B"})
+    assert (rv.status_code, rv.json["errors"][0]["code"], rv.json["errors"][0]["source"]) == (
+        400, "invalid_field", {"pointer": "/file"})
+
+
 @pytest.mark.parametrize(("kwargs", "status", "code"), [
     ({"json": {"name": "r.pdf", "contentType": "application/pdf", "data": base64.b64encode(PDF).decode()}}, 201, None),
     ({"json": {"name": "r.txt", "contentType": "text/plain", "data": "aGk="}}, 415, "unsupported_attachment_type"),

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import mimetypes
 
-from .errors import ApiError, NotFound
+from .errors import ApiError, InvalidField, NotFound
 
 if TYPE_CHECKING:   # typing only: org.py imports several domain modules
     from .org import Org
@@ -41,7 +41,10 @@ def content_type_of(name: str, declared: str | None) -> str:
 
 
 def check(name: str, content_type: str, size: int | None, pointer: str = "/file") -> None:
-    """Kustomer's per-file rules: an image, a video or a PDF of at most 5 MB."""
+    """Kustomer's per-file rules: an image, a video or a PDF of at most 5 MB (its name and type fit in a header)."""
+    if any(c in text for text in (name, content_type) for c in "\r\n\x00"):   # both are served back as headers
+        raise InvalidField(f"{name!r} ({content_type!r}): a file's name and type may not hold line breaks or NUL",
+                           pointer=pointer)
     if not (content_type.startswith(ALLOWED_PREFIXES) or content_type in ALLOWED_TYPES):
         raise UnsupportedAttachmentType(f"{name} is {content_type}: chat attachments are images, videos and PDFs",
                                         pointer=pointer)

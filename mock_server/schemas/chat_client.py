@@ -74,11 +74,16 @@ class Base64(fields.String):
 MAX_JSON_UPLOAD_CHARS = 1024 * 1024   # base64 text: a JSON body is at most 1 MiB anyway
 
 
+# the name and the type go back out as headers when the file is read: no line break or NUL may come with them
+_HEADER_SAFE = validate.Regexp(r"^[^\r\n\x00]*$", error="no line breaks or NUL characters: it is sent back in a header")
+
+
 class JsonUpload(Schema):
     """An upload as JSON (within the 1 MB of any JSON body): the file's name, type and base64 bytes."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    content_type = fields.String(data_key="contentType", required=True, validate=validate.Length(max=255))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=256), _HEADER_SAFE])
+    content_type = fields.String(data_key="contentType", required=True,
+                                 validate=[validate.Length(max=255), _HEADER_SAFE])
     data = Base64(required=True, validate=validate.Length(max=MAX_JSON_UPLOAD_CHARS))
 
 
