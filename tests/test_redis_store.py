@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import threading
 import shutil
 import socket
 import subprocess
@@ -171,6 +173,49 @@ def test_a_reset_on_a_is_seen_by_b(two, key, scope):
     assert _start(b, key)   # the org is made again from its fixtures, for both
     keys = [k["key"] for k in requests.get(f"{a}/__admin/orgs", timeout=30).json()["orgs"]]
     assert key in keys
+
+
+def _read_events(url: str, key: str, token: str, count: int, opened: threading.Event | None = None,
+                 last_event_id: int | None = None) -> list[tuple]:
+    """Read `count` listener events of the customer's stream (markers skipped): [(id, name, payload)]."""
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+    found, event_id = [], None
+    with requests.get(f"{url}/c/v1/events", params={"key": key, "token": token}, headers=headers, stream=True,
+                      timeout=20) as rv:
+        for line in rv.iter_lines(decode_unicode=True):
+            if line.startswith("id: "):
+                event_id = int(line[4:])
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if data["name"] == "__stream" and opened is not None:
+                    opened.set()
+                elif data["name"] != "__stream":
+                    found.append((event_id, data["name"], data["payload"]))
+                if len(found) == count:
+                    break
+    return found
+
+
+def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):
+    a, b = two
+    token = _start(a, key)
+    got: list = []
+    opened = threading.Event()
+    reader = threading.Thread(target=lambda: got.extend(_read_events(a, key, token, 2, opened)))
+    reader.start()
+    assert opened.wait(20)
+    made = _call("POST", f"{b}/c/v1/chat/sessions", key, token, json={"message": "written on B"})
+    assert made.status_code == 201, made.text
+    reader.join(20)
+    assert [name for _, name, _ in got] == ["onConversationCreate", "onMessageSent"]
+    assert got[1][2]["body"] == "written on B"   # hydrated on A from the replica B's write updated
+    more = _call("POST", f"{a}/c/v1/chat/sessions/{made.json()['conversationId']}/messages", key, token,
+                 json={"body": "then on A"})
+    assert more.status_code == 201, more.text
+    resumed = _read_events(b, key, token, 2, last_event_id=got[0][0])
+    assert [(name, payload.get("body")) for _, name, payload in resumed] == [
+        ("onMessageSent", "written on B"), ("onMessageSent", "then on A")], (got, resumed)
+    assert [event_id for event_id, _, _ in resumed] == [got[1][0], got[1][0] + 1]
 
 
 def test_keys_export_and_import_span_both_processes(two, key):

@@ -16,6 +16,7 @@ import uuid
 from ..control.snapshot import _import_org, _org_chunks   # one org as snapshot's JSON: one format for both
 from ..domain.clock import Clock
 from ..domain.errors import ApiError
+from ..domain.events import Event, EventLog
 from ..domain.fixtures import Fixtures
 from ..domain.org import Org
 from ..domain.store import check_key
@@ -40,6 +41,16 @@ redis.call('DEL', KEYS[1])
 return version
 """
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+# KEYS: event counter, event stream; ARGV: the stream's length, then name, customer, payload of each event
+PUBLISH = """
+for i = 2, #ARGV, 3 do
+  local id = redis.call('INCR', KEYS[1])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'id', id, 'name', ARGV[i], 'customer', ARGV[i + 1],
+             'payload', ARGV[i + 2])
+end
+return 1
+"""
+EVENTS_KEPT = 5000          # the live events an org's stream keeps for reconnects (EventLog's own bound)
 
 
 class StoreUnavailable(ApiError):
@@ -56,12 +67,23 @@ def _key(name: str, part: str) -> str:
     return f"{PREFIX}:{{{name}}}:{part}"   # the hash tag {name}: one org lives in one cluster slot
 
 
+def _forgotten(name: str) -> list[str]:
+    """The keys a reset deletes: the org, its incarnation, its live events and their counter."""
+    return [_key(name, part) for part in ("doc", "born", "events", "eventseq")]
+
+
+def _stream_id(text: str) -> tuple[int, int]:
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
 class SharedLock:
     """An org's write lock across processes: the org's own lock, then its Redis lock (reentrant per thread)."""
 
     def __init__(self, store: "RedisStore", org: Org, own):
         self.store, self.org, self.own = store, org, own
-        self.depth, self.token = 0, None
+        self.depth, self.token, self.holder = 0, None, None
+        self.pending: list[tuple] = []   # live events of the write in progress: published once it is saved
         self.version: int | None = None   # the version the replica holds (None: reload before use)
         self.incarnation: str | None = None   # changes when the org is reset or imported
         self.dead = False   # reset by another process: this replica's writes are dropped, as on a reset here
@@ -70,8 +92,9 @@ class SharedLock:
         self.own.acquire()
         self.depth += 1
         if self.depth == 1:
+            self.holder = threading.get_ident()
             try:
-                self.token = self.store.lock(self.org.name)
+                self.token = self.store.take(self.org.name)
                 self.catch_up()
             except BaseException:
                 self._leave()
@@ -88,10 +111,13 @@ class SharedLock:
 
     def _leave(self) -> None:
         self.depth -= 1
+        if self.depth == 0:
+            self.holder = None
         self.own.release()
 
     def _finish(self, failed: bool) -> None:
         token, self.token = self.token, None
+        events, self.pending = self.pending, []
         if failed or self.dead:   # nothing half-made is shared; this replica reloads what Redis holds
             self.version = None
             self.store.call(self.store.release, self.org.name, token)
@@ -105,6 +131,8 @@ class SharedLock:
             self.dead = True   # reset meanwhile: like a write to a dropped org, it is not kept
             return
         self.version = version
+        if events:
+            self.store.publish(self.org.name, events)
 
     def catch_up(self, version: int | None = -1) -> None:
         """Reload the replica when Redis holds a newer version (`version`: already read, -1: read it now)."""
@@ -122,6 +150,53 @@ class SharedLock:
             self.version = raw["version"]
 
 
+class SharedEvents(EventLog):
+    """An org's live events for every process: published to a Redis stream, received by the store's reader.
+
+    Ids come from one counter per org in Redis, so Last-Event-ID means the same on every process.
+    """
+
+    def __init__(self, store: "RedisStore", shared: SharedLock):
+        super().__init__(limit=EVENTS_KEPT)
+        self.store, self.shared = store, shared
+        self.cursor = "0-0"   # the Redis stream id of the newest event received
+        self._receiving = threading.Lock()
+
+    def receive(self, entries: list) -> None:
+        """Stream entries (id, fields) into this log, in order, each once (the reader and `last_id` both read)."""
+        with self._receiving:
+            for entry_id, fields in entries:
+                entry_id = entry_id.decode()
+                if _stream_id(entry_id) <= _stream_id(self.cursor):
+                    continue
+                customer = fields[b"customer"].decode()
+                self.add(Event(int(fields[b"id"]), fields[b"name"].decode(), customer or None,
+                               json.loads(fields[b"payload"])))
+                self.cursor = entry_id
+
+    @property
+    def last_id(self) -> int:
+        """The newest event's id, after reading what the stream holds beyond this log (so Last-Event-ID holds)."""
+        key = _key(self.shared.org.name, "events")
+        entries = self.store.call(self.store.redis.xrange, key, min=f"({self.cursor}", count=EVENTS_KEPT)
+        if entries:
+            self.shared.catch_up()   # the records these events name, for the stream's hydration
+            self.receive(entries)
+        return super().last_id
+
+    def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
+        """Publish an event; it reaches this log (and every other process's) through the store's reader.
+
+        Emitted inside a write, it waits for the write to be saved (and goes nowhere if the write fails).
+        The answer's id is 0: the id is drawn when the event is published.
+        """
+        if self.shared.holder == threading.get_ident():
+            self.shared.pending.append((name, payload, customer_id))
+        else:
+            self.store.publish(self.shared.org.name, [(name, payload, customer_id)])
+        return Event(0, name, customer_id, payload)
+
+
 class RedisStore:
     """The OrgStore of processes sharing one Redis: replicas of orgs, kept current per request and per write."""
 
@@ -135,6 +210,9 @@ class RedisStore:
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self._persist = self.redis.register_script(PERSIST)
         self._release = self.redis.register_script(RELEASE)
+        self._publish = self.redis.register_script(PUBLISH)
+        self._stopping = threading.Event()
+        self._reader: threading.Thread | None = None
         self._orgs: dict[str, SharedLock] = {}   # the replicas, by org name
         self._org_keys: dict[str, str] = {}   # org name -> the key whose fixtures made it
         self._seen: set[str] = set()   # keys this process already registered in Redis
@@ -155,7 +233,7 @@ class RedisStore:
         except self._errors as error:
             raise StoreUnavailable(f"Redis at {self.url} did not answer: {error}") from None
 
-    def lock(self, name: str) -> str:
+    def take(self, name: str) -> str:
         """Take the org's Redis lock (waiting for another process's write); answers the token that frees it."""
         token, deadline = uuid.uuid4().hex, time.monotonic() + LOCK_WAIT_SECONDS
         while not self.call(self.redis.set, _key(name, "lock"), token, nx=True, px=LOCK_MS):
@@ -173,6 +251,42 @@ class RedisStore:
         keys = [_key(org.name, part) for part in ("lock", "doc", "version", "born")]
         return int(self.call(self._persist, keys=keys, args=[token, self.encode(org), incarnation,
                                                              "1" if create else "0"]))
+
+    def publish(self, name: str, events: list[tuple]) -> None:
+        """Number and append live events (name, payload, customer id) to the org's stream, in one script."""
+        args: list = [EVENTS_KEPT]
+        for event_name, payload, customer_id in events:
+            args += [event_name, customer_id or "", json.dumps(payload, separators=(",", ":"))]
+        self.call(self._publish, keys=[_key(name, "eventseq"), _key(name, "events")], args=args)
+
+    def _receive(self) -> None:
+        """The reader: every replica's new live events, from the org streams, into its local log."""
+        while not self._stopping.is_set():
+            replicas = {_key(s.org.name, "events"): s for s in list(self._orgs.values())}
+            if not replicas:
+                self._stopping.wait(0.2)
+                continue
+            try:
+                answer = self.redis.xread({k: s.org.events.cursor for k, s in replicas.items()}, count=1000,
+                                          block=200)
+            except (self._errors, ValueError):   # ValueError: the client closed under a read at shutdown
+                self._stopping.wait(0.5)   # Redis is away: calls answer 503 meanwhile, streams wait
+                continue
+            for stream, entries in answer:
+                shared = replicas[stream.decode()]
+                try:
+                    shared.catch_up()   # a stream shows the records its events name (hydration reads them)
+                except ApiError:
+                    pass
+                shared.org.events.receive(entries)
+
+    def _start_reading(self, events: SharedEvents, name: str) -> None:
+        """Fill a new replica's log with the org's recent events; start the reader on first use."""
+        entries = self.call(self.redis.xrevrange, _key(name, "events"), count=EVENTS_KEPT)
+        events.receive(list(reversed(entries)))
+        if self._reader is None:
+            self._reader = threading.Thread(target=self._receive, daemon=True, name="kustomer-mock-redis-events")
+            self._reader.start()
 
     def load(self, name: str) -> dict | None:
         """The org's document with its version and incarnation, or None when Redis holds none."""
@@ -272,7 +386,7 @@ class RedisStore:
         if raw is None:
             built = Org(self.fixtures.spec(self.key_of(name)), self.seed, self.clock)
             incarnation = uuid.uuid4().hex
-            version = self.persist(built, self.lock(name), incarnation, create=True)
+            version = self.persist(built, self.take(name), incarnation, create=True)
             if version > 0:
                 return self._attach(built, version, incarnation)
             raw = self.load(name)   # another process made it first: use theirs
@@ -284,6 +398,8 @@ class RedisStore:
         org.listeners[:] = self.listeners
         shared = org.share(lambda owner, own: SharedLock(self, owner, own))
         shared.version, shared.incarnation = version, incarnation
+        org.events = SharedEvents(self, shared)
+        self._start_reading(org.events, org.name)
         return shared
 
     def keys(self) -> list[str]:
@@ -293,14 +409,19 @@ class RedisStore:
     def orgs(self) -> dict[str, Org]:
         """Every org any process made, by name, each current (state export, watch, webhooks)."""
         names = [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
-        return {name: self._replica(name, -1) for name in names}
+        pipe = self.redis.pipeline(transaction=False)
+        for name in names:
+            pipe.get(_key(name, "version"))
+        versions = self.call(pipe.execute)
+        return {name: self._replica(name, None if version is None else int(version))
+                for name, version in zip(names, versions)}
 
     def reset(self, key: str | None = None) -> None:
         """Every org (or one key's org) back to its fixtures, in every process: Redis forgets it."""
         if key is not None:
             name = self.fixtures.org_name(check_key(key))
             pipe = self.redis.pipeline(transaction=True)
-            pipe.delete(_key(name, "doc"), _key(name, "born")).incr(_key(name, "version"))
+            pipe.delete(*_forgotten(name)).incr(_key(name, "version"))
             self.call(pipe.execute)
             with self._lock:
                 dropped = self._orgs.pop(name, None)
@@ -310,7 +431,7 @@ class RedisStore:
         names = [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
         pipe = self.redis.pipeline(transaction=True)
         for name in names:
-            pipe.delete(_key(name, "doc"), _key(name, "born")).incr(_key(name, "version"))
+            pipe.delete(*_forgotten(name)).incr(_key(name, "version"))
         pipe.delete(f"{PREFIX}:keys", f"{PREFIX}:orgs", f"{PREFIX}:orgkeys").incr(f"{PREFIX}:generation")
         self.call(pipe.execute)
         self._check_generation(self.call(self.redis.get, f"{PREFIX}:generation"))
@@ -321,7 +442,7 @@ class RedisStore:
         for name, org in orgs.items():
             key = next((k for k in keys if self.fixtures.org_name(k) == name), name)
             self._register(key, name)
-            version = self.persist(org, self.lock(name), incarnation := uuid.uuid4().hex, create=True)
+            version = self.persist(org, self.take(name), incarnation := uuid.uuid4().hex, create=True)
             with self._lock:
                 self._orgs[name] = self._attach(org, version, incarnation)
         for key in keys:
@@ -342,6 +463,9 @@ class RedisStore:
 
     def close(self) -> None:
         """End the event streams of every replica and the Redis connections (the server is stopping)."""
+        self._stopping.set()
+        if self._reader is not None:
+            self._reader.join(timeout=2)   # its read blocks 200 ms at most
         for shared in list(self._orgs.values()):
             shared.org.events.close()
         self.redis.close()
