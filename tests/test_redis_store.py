@@ -15,6 +15,10 @@ from contextlib import contextmanager
 import pytest
 import requests
 
+from mock_server.domain.clock import Clock
+from mock_server.domain.fixtures import Fixtures
+from mock_server.store import make_store
+
 from .helpers import spawn_serve, stop_serve, wait_listening
 
 REDIS_SERVER = os.environ.get("KUSTOMER_MOCK_REDIS_SERVER", "redis-server")
@@ -256,3 +260,20 @@ def test_a_store_that_cannot_be_used_stops_serve_with_one_line(store, message):
     process = spawn_serve("--port", "0", "--store", store)
     out = process.communicate(timeout=30)[0]
     assert process.returncode != 0 and message in out and "Traceback" not in out
+
+
+def test_a_write_that_fails_half_way_is_not_shared_and_its_replica_goes_back(redis_url, key):
+    fixtures = Fixtures.load(None)
+    one, other = (make_store(redis_url, fixtures, 1, Clock()) for _ in range(2))
+    try:
+        org = one.org(key)
+        customer = org.new_customer(name="Before")
+        with pytest.raises(RuntimeError), org.change("customer", customer):
+            customer.name = "Half-made"
+            org.events.emit("onNothing", {}, customer.id)   # held with the write, so never published
+            raise RuntimeError("the write fails after changing the record")
+        assert other.org(key).customers[customer.id].name == "Before"
+        assert one.org(key).customers[customer.id].name == "Before"   # the replica reloaded what Redis holds
+        assert "onNothing" not in other.org(key).events.names()
+    finally:
+        one.close(), other.close()
