@@ -222,6 +222,49 @@ def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):
     assert [event_id for event_id, _, _ in resumed] == [got[1][0], got[1][0] + 1]
 
 
+def _org_state(url: str, key: str) -> dict:
+    """The org's part of GET /__admin/state (what every process must agree on)."""
+    document = requests.get(f"{url}/__admin/state", timeout=30).json()
+    org = next(org for org in document["orgs"] if org["name"] == key)
+    return {part: sorted(value, key=lambda record: record["id"]) if part in ("customers", "conversations") else value
+            for part, value in org.items()}
+
+
+def test_every_kind_of_write_leaves_every_replica_equal(two, redis_url, key):
+    a, b = two
+    token = _start(a, key)
+    conversation = _call("POST", f"{a}/c/v1/chat/sessions", key, token, json={"message": "one"}).json()
+    cid = conversation["conversationId"]
+    steps = [
+        (b, "POST", f"/c/v1/chat/sessions/{cid}/messages", {"body": "two"}, 201),
+        (a, "POST", f"/c/v1/chat/sessions/{cid}/read", {}, 200),
+        (b, "POST", "/v1/customers", {"name": "Grace", "emails": [{"email": "g@example.com"}]}, 201),
+        (a, "POST", "/v1/customers", {"name": "Gone"}, 201),
+        (b, "POST", f"/v1/conversations/{cid}/notes", {"body": "a note"}, 201),
+        (a, "POST", f"/v1/conversations/{cid}/tags", ["vip"], 200),
+        (b, "PATCH", f"/v1/conversations/{cid}", {"status": "done"}, 200),
+    ]
+    made = {}
+    for url, method, path, body, status in steps:
+        rv = _call(method, f"{url}{path}", key, token, json=body)
+        assert rv.status_code == status, (path, rv.text)
+        made[path, body.get("name") if isinstance(body, dict) else None] = rv.json()
+    grace = made["/v1/customers", "Grace"]["data"]["id"]
+    gone = made["/v1/customers", "Gone"]["data"]["id"]
+    assert _call("PATCH", f"{b}/v1/customers/{grace}", key, json={"name": "Grace H."}).status_code == 200
+    assert _call("DELETE", f"{a}/v1/customers/{gone}", key).status_code in (200, 202, 204)
+    assert _call("POST", f"{b}/c/v1/chat/sessions/{cid}/end", key, token, json={}).status_code == 200
+    on_a, on_b = _org_state(a, key), _org_state(b, key)
+    later = spawn_serve("--port", "0", "--quiet", "--store", redis_url)   # loads the whole org from Redis
+    try:
+        on_c = _org_state(wait_listening(later), key)
+    finally:
+        stop_serve(later)
+    assert on_a == on_b == on_c
+    assert grace in [c["id"] for c in on_a["customers"]] and gone not in [c["id"] for c in on_a["customers"]]
+    assert [m["body"] for m in on_a["messages"][cid]][:2] == ["one", "two"]
+
+
 def test_keys_export_and_import_span_both_processes(two, key):
     a, b = two
     token = _start(a, key)

@@ -36,7 +36,9 @@ class Org:
         data = spec.data
         self.name, self.roles, self.clock = spec.name, dict(spec.roles), clock
         self._lock = threading.RLock()
-        self._shared = None  # a store's shared write lock (store/redis.py), taken inside this one; None: local only
+        # a store's shared write lock (store/redis.py), taken inside this one, told what each write changed;
+        # None: this process alone holds the org
+        self._shared = None
         self.rng = random.Random(f"{seed}:{spec.name}")
         self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
@@ -109,6 +111,8 @@ class Org:
                 collection.append(record)
             else:
                 collection[record.id] = record
+            if self._shared is not None:
+                self._shared.note(kind, record)
         self._announce(kind, record)
         return record
 
@@ -121,6 +125,8 @@ class Org:
         with self._write():
             before = copy.deepcopy(record) if deep else copy.copy(record)
             yield record
+            if self._shared is not None:
+                self._shared.note(kind, record)
         self._announce(kind, record, before)
 
     def touched(self, kind: str, record, before) -> None:
@@ -130,6 +136,8 @@ class Org:
     def remove(self, kind: str, record_id: str):
         """Remove a record of `kind` by id (None when it is not there); removals are not announced."""
         with self._write():
+            if self._shared is not None:
+                self._shared.note_removal(kind, record_id)
             collection = getattr(self, COLLECTIONS[kind])
             if isinstance(collection, list):
                 found = next((r for r in collection if r["id"] == record_id), None)
@@ -144,6 +152,8 @@ class Org:
         if not hasattr(self, part):
             raise AttributeError(f"an org has no {part}")
         with self._write():
+            if self._shared is not None:
+                self._shared.note_part(part)
             yield getattr(self, part)
 
     @contextmanager
@@ -190,6 +200,8 @@ class Org:
             now = self.now()
             customer = Customer(id=self.new_id(now), created_at=at or now, updated_at=at or now, **fields)
             self.customers[customer.id] = customer
+            if self._shared is not None:
+                self._shared.note("customer", customer)
         self._announce("customer", customer)
         return customer
 
@@ -198,6 +210,8 @@ class Org:
         with self._write():
             token = new_token(self.rng)
             self.tokens[token] = {"customerId": customer.id, **options}
+            if self._shared is not None:
+                self._shared.note_part("tokens")
         return token
 
     def token_info(self, token: str | None) -> dict:
@@ -210,6 +224,8 @@ class Org:
     def erase_customer(self, customer_id: str) -> None:
         """Remove a customer and everything of theirs: conversations, messages, notes, KObjects, sessions."""
         with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             self.customers.pop(customer_id, None)
             for conversation in [c for c in self.conversations.values() if c.customer_id == customer_id]:
                 self.conversations.pop(conversation.id)
@@ -223,6 +239,8 @@ class Org:
     def move_records(self, source_id: str, target_id: str) -> None:
         """Everything of one customer now belongs to another (a merge): conversations, messages, notes, KObjects."""
         with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             for conversation in [c for c in self.conversations.values() if c.customer_id == source_id]:
                 conversation.customer_id = target_id
                 for message in self.messages.get(conversation.id, []):
@@ -237,6 +255,8 @@ class Org:
     def erase_conversation(self, conversation_id: str) -> None:
         """Remove a conversation with its messages and notes."""
         with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             self.conversations.pop(conversation_id, None)
             self.messages.pop(conversation_id, None)
             for note_id in [n.id for n in self.notes.values() if n.conversation_id == conversation_id]:
@@ -268,6 +288,9 @@ class Org:
                                         updated_at=now, last_message_at=now, **fields)
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
+            if self._shared is not None:
+                self._shared.note("conversation", conversation)
+                self._shared.note("thread", conversation)
         self._announce("conversation", conversation)
         return conversation
 
@@ -288,6 +311,9 @@ class Org:
             conversation.last_message_at = conversation.updated_at = at
             if body:
                 conversation.preview = body[:PREVIEW_CHARS]
+            if self._shared is not None:
+                self._shared.note("message", message)
+                self._shared.note("conversation", conversation)
         self._announce("message", message)
         self._announce("conversation", conversation, before)
         return message

@@ -1,44 +1,56 @@
 """Every org's state in Redis, shared by every mock process that names the same Redis (docs/redis.md).
 
-Each process keeps a replica of the orgs it serves. An org's writes hold a per-org Redis lock; taking it
-catches the replica up, and letting it go writes the whole org back with its version bumped, in one Lua
-script that also checks the lock is still ours and the org was not reset meanwhile. A request reads its
-org's version (one round trip) and reloads the replica when another process wrote since.
+Each process keeps a replica of the orgs it serves. An org lives in one Redis hash (a field per record,
+per conversation's messages and per part: store/redis_format.py) with a version and a change log. A write
+holds the org's Redis lock (store/redis_replica.py): taking it catches the replica up, letting it go saves
+the fields the write changed, bumps the version and appends the field names to the log, in one Lua script
+that also checks the lock is still ours and the org was not reset meanwhile. A request reads its org's
+version (one round trip) and, when another process wrote since, applies the fields the log names.
 """
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
 import uuid
 
-from ..control.snapshot import _import_org, _org_chunks   # one org as snapshot's JSON: one format for both
 from ..domain.clock import Clock
 from ..domain.errors import ApiError
-from ..domain.events import Event, EventLog
 from ..domain.fixtures import Fixtures
 from ..domain.org import Org
 from ..domain.store import check_key
+from . import redis_format as fmt
+from .redis_replica import EVENTS_KEPT, SharedEvents, SharedLock, StoreBusy
 
 PREFIX = "km"
 LOCK_MS = 30_000            # a write holds its org for at most this long (a killed process frees it then)
 LOCK_WAIT_SECONDS = 10      # a write waits this long for another process's write of the same org
-# parts of an org that stay in the process (webhooks deliver once, from the process whose write emitted)
-LOCAL_PARTS = ("webhooks", "webhook_outbox")
+LOG_KEPT = 1000             # change log entries kept; a replica further behind reloads the whole org
 
-# KEYS: lock, doc, version, born; ARGV: lock token, document, incarnation, "1" to create
+# KEYS: lock, org hash, version, born, log
+# ARGV: lock token, incarnation, mode (some, whole, create), log length, field names as JSON, n, then n
+#       field/value pairs, then the fields that go
 PERSIST = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
 local born = redis.call('GET', KEYS[4])
-if ARGV[4] == '1' then
-  if born then redis.call('DEL', KEYS[1]) return -2 end
-  redis.call('SET', KEYS[4], ARGV[3])
-elseif born ~= ARGV[3] then redis.call('DEL', KEYS[1]) return -2 end
-redis.call('SET', KEYS[2], ARGV[2])
+if ARGV[3] == 'create' then
+  if born then redis.call('DEL', KEYS[1]) return {-2} end
+  redis.call('SET', KEYS[4], ARGV[2])
+elseif born ~= ARGV[2] then redis.call('DEL', KEYS[1]) return {-2} end
+if ARGV[3] ~= 'some' then redis.call('DEL', KEYS[2]) end
+local n = tonumber(ARGV[6])
+for i = 7, 6 + 2 * n, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 7 + 2 * n, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
 local version = redis.call('INCR', KEYS[3])
+local id = redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'version', version,
+                      'whole', ARGV[3] == 'some' and '0' or '1', 'fields', ARGV[5])
 redis.call('DEL', KEYS[1])
-return version
+return {version, id}
+"""
+# KEYS: lock, version; ARGV: token, milliseconds: the lock and, taken, the version it guards
+TAKE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redis.call('GET', KEYS[2])} end
+return {0}
 """
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 # KEYS: event counter, event stream; ARGV: the stream's length, then name, customer, payload of each event
@@ -50,7 +62,6 @@ for i = 2, #ARGV, 3 do
 end
 return 1
 """
-EVENTS_KEPT = 5000          # the live events an org's stream keeps for reconnects (EventLog's own bound)
 
 
 class StoreUnavailable(ApiError):
@@ -58,143 +69,13 @@ class StoreUnavailable(ApiError):
     status, code, title = 503, "store_unavailable", "The state store is unavailable"
 
 
-class StoreBusy(ApiError):
-    """Another process held the org's write lock for longer than a write may wait."""
-    status, code, title = 503, "store_busy", "The org is busy"
-
-
 def _key(name: str, part: str) -> str:
     return f"{PREFIX}:{{{name}}}:{part}"   # the hash tag {name}: one org lives in one cluster slot
 
 
 def _forgotten(name: str) -> list[str]:
-    """The keys a reset deletes: the org, its incarnation, its live events and their counter."""
-    return [_key(name, part) for part in ("doc", "born", "events", "eventseq")]
-
-
-def _stream_id(text: str) -> tuple[int, int]:
-    milliseconds, _, sequence = text.partition("-")
-    return int(milliseconds), int(sequence or 0)
-
-
-class SharedLock:
-    """An org's write lock across processes: the org's own lock, then its Redis lock (reentrant per thread)."""
-
-    def __init__(self, store: "RedisStore", org: Org, own):
-        self.store, self.org, self.own = store, org, own
-        self.depth, self.token, self.holder = 0, None, None
-        self.pending: list[tuple] = []   # live events of the write in progress: published once it is saved
-        self.version: int | None = None   # the version the replica holds (None: reload before use)
-        self.incarnation: str | None = None   # changes when the org is reset or imported
-        self.dead = False   # reset by another process: this replica's writes are dropped, as on a reset here
-
-    def __enter__(self):
-        self.own.acquire()
-        self.depth += 1
-        if self.depth == 1:
-            self.holder = threading.get_ident()
-            try:
-                self.token = self.store.take(self.org.name)
-                self.catch_up()
-            except BaseException:
-                self._leave()
-                raise
-        return self.org
-
-    def __exit__(self, kind, error, trace):
-        try:
-            if self.depth == 1:
-                self._finish(failed=kind is not None)
-        finally:
-            self._leave()
-        return False
-
-    def _leave(self) -> None:
-        self.depth -= 1
-        if self.depth == 0:
-            self.holder = None
-        self.own.release()
-
-    def _finish(self, failed: bool) -> None:
-        token, self.token = self.token, None
-        events, self.pending = self.pending, []
-        if failed or self.dead:   # nothing half-made is shared; this replica reloads what Redis holds
-            self.version = None
-            self.store.call(self.store.release, self.org.name, token)
-            return
-        version = self.store.persist(self.org, token, self.incarnation)
-        if version == -1:
-            self.version = None
-            raise StoreBusy(f"the write lock of org {self.org.name} expired before the write ended; "
-                            "it was not saved")
-        if version == -2:
-            self.dead = True   # reset meanwhile: like a write to a dropped org, it is not kept
-            return
-        self.version = version
-        if events:
-            self.store.publish(self.org.name, events)
-
-    def catch_up(self, version: int | None = -1) -> None:
-        """Reload the replica when Redis holds a newer version (`version`: already read, -1: read it now)."""
-        with self.own:
-            if version == -1:
-                version = self.store.call(self.store.redis.get, _key(self.org.name, "version"))
-                version = None if version is None else int(version)
-            if self.dead or (version is not None and version == self.version):
-                return
-            raw = self.store.load(self.org.name)
-            if raw is None or raw["incarnation"] != self.incarnation:
-                self.dead = True   # reset (and maybe rebuilt) elsewhere: the store swaps in a new replica
-                return
-            self.org.adopt(self.store.decode(raw))
-            self.version = raw["version"]
-
-
-class SharedEvents(EventLog):
-    """An org's live events for every process: published to a Redis stream, received by the store's reader.
-
-    Ids come from one counter per org in Redis, so Last-Event-ID means the same on every process.
-    """
-
-    def __init__(self, store: "RedisStore", shared: SharedLock):
-        super().__init__(limit=EVENTS_KEPT)
-        self.store, self.shared = store, shared
-        self.cursor = "0-0"   # the Redis stream id of the newest event received
-        self._receiving = threading.Lock()
-
-    def receive(self, entries: list) -> None:
-        """Stream entries (id, fields) into this log, in order, each once (the reader and `last_id` both read)."""
-        with self._receiving:
-            for entry_id, fields in entries:
-                entry_id = entry_id.decode()
-                if _stream_id(entry_id) <= _stream_id(self.cursor):
-                    continue
-                customer = fields[b"customer"].decode()
-                self.add(Event(int(fields[b"id"]), fields[b"name"].decode(), customer or None,
-                               json.loads(fields[b"payload"])))
-                self.cursor = entry_id
-
-    @property
-    def last_id(self) -> int:
-        """The newest event's id, after reading what the stream holds beyond this log (so Last-Event-ID holds)."""
-        key = _key(self.shared.org.name, "events")
-        entries = self.store.call(self.store.redis.xrange, key, min=f"({self.cursor}", count=EVENTS_KEPT)
-        if entries:
-            self.shared.catch_up()   # the records these events name, for the stream's hydration
-            self.receive(entries)
-        return super().last_id
-
-    def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
-        """Publish an event; it reaches this log (and every other process's) through the store's reader.
-
-        Emitted inside a write, it waits for the write to be saved (and goes nowhere if the write fails).
-        The answer's id is 0: the id is drawn when the event is published.
-        """
-        if self.shared.holder == threading.get_ident():
-            self.shared.pending.append((name, payload, customer_id))
-        else:
-            self.store.publish(self.shared.org.name, [(name, payload, customer_id)])
-        return Event(0, name, customer_id, payload)
+    """The keys a reset deletes: the org, its incarnation, its change log, its live events and their counter."""
+    return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq")]
 
 
 class RedisStore:
@@ -210,6 +91,7 @@ class RedisStore:
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self._persist = self.redis.register_script(PERSIST)
         self._release = self.redis.register_script(RELEASE)
+        self._take = self.redis.register_script(TAKE)
         self._publish = self.redis.register_script(PUBLISH)
         self._stopping = threading.Event()
         self._reader: threading.Thread | None = None
@@ -233,24 +115,66 @@ class RedisStore:
         except self._errors as error:
             raise StoreUnavailable(f"Redis at {self.url} did not answer: {error}") from None
 
-    def take(self, name: str) -> str:
-        """Take the org's Redis lock (waiting for another process's write); answers the token that frees it."""
+    def take(self, name: str) -> tuple[str, int | None]:
+        """Take the org's Redis lock, waiting for another process's write; answers (token, the org's version)."""
         token, deadline = uuid.uuid4().hex, time.monotonic() + LOCK_WAIT_SECONDS
-        while not self.call(self.redis.set, _key(name, "lock"), token, nx=True, px=LOCK_MS):
+        keys = [_key(name, "lock"), _key(name, "version")]
+        while True:
+            answer = self.call(self._take, keys=keys, args=[token, LOCK_MS])
+            if answer[0] == 1:
+                return token, None if answer[1] is None else int(answer[1])
             if time.monotonic() > deadline:
                 raise StoreBusy(f"org {name} stayed locked by another process for {LOCK_WAIT_SECONDS}s")
             time.sleep(0.002)
-        return token
 
     def release(self, name: str, token: str) -> None:
         """Free the org's lock if it is still ours."""
         self._release(keys=[_key(name, "lock")], args=[token])
 
-    def persist(self, org: Org, token: str, incarnation: str, create: bool = False) -> int:
-        """Write the whole org and free its lock in one script: its new version, -1 lock lost, -2 reset."""
-        keys = [_key(org.name, part) for part in ("lock", "doc", "version", "born")]
-        return int(self.call(self._persist, keys=keys, args=[token, self.encode(org), incarnation,
-                                                             "1" if create else "0"]))
+    def persist(self, org: Org, token: str, incarnation: str, changed: set | None, create: bool = False):
+        """Save the `changed` fields (None: every field), bump the version, log it and free the lock, in one script.
+
+        Answers (version, log entry id); None when the org was reset meanwhile; "lost" when the lock expired.
+        """
+        fields = fmt.every_field(org) if changed is None else sorted(changed)
+        values = fmt.encode(org, fields)
+        present = [(f, v) for f, v in values.items() if v is not None]
+        mode = "create" if create else "whole" if changed is None else "some"
+        args = [token, incarnation, mode, LOG_KEPT, json.dumps(fields), len(present)]
+        args += [item for pair in present for item in pair] + [f for f, v in values.items() if v is None]
+        keys = [_key(org.name, part) for part in ("lock", "org", "version", "born", "log")]
+        answer = self.call(self._persist, keys=keys, args=args)
+        if answer[0] == -1:
+            return "lost"
+        if answer[0] == -2:
+            return None
+        return int(answer[0]), answer[1].decode()
+
+    def version(self, name: str) -> int | None:
+        """The org's version in Redis (None: never made)."""
+        version = self.call(self.redis.get, _key(name, "version"))
+        return None if version is None else int(version)
+
+    def apply_log(self, shared: SharedLock) -> bool:
+        """Bring a replica up to date from the change log; False when only a whole reload can."""
+        name = shared.org.name
+        entries = self.call(self.redis.xrange, _key(name, "log"), min=f"({shared.cursor}")
+        expected, fields = shared.version + 1, set()
+        for _, entry in entries:
+            if int(entry[b"version"]) != expected or entry[b"whole"] == b"1":
+                return False
+            fields.update(json.loads(entry[b"fields"]))
+            expected += 1
+        if not entries:
+            return False
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(_key(name, "born")).hmget(_key(name, "org"), sorted(fields))
+        born, values = self.call(pipe.execute)
+        if born is None or born.decode() != shared.incarnation:
+            return False
+        fmt.apply(shared.org, dict(zip(sorted(fields), values)))
+        shared.version, shared.cursor = expected - 1, entries[-1][0].decode()
+        return True
 
     def publish(self, name: str, events: list[tuple]) -> None:
         """Number and append live events (name, payload, customer id) to the org's stream, in one script."""
@@ -289,32 +213,26 @@ class RedisStore:
             self._reader.start()
 
     def load(self, name: str) -> dict | None:
-        """The org's document with its version and incarnation, or None when Redis holds none."""
+        """The org's fields with its version, incarnation and newest log entry, or None when Redis holds none."""
         pipe = self.redis.pipeline(transaction=True)
-        pipe.get(_key(name, "doc")).get(_key(name, "version")).get(_key(name, "born"))
-        doc, version, born = self.call(pipe.execute)
-        if doc is None or born is None:
+        pipe.hgetall(_key(name, "org")).get(_key(name, "version")).get(_key(name, "born"))
+        pipe.xrevrange(_key(name, "log"), count=1)
+        fields, version, born, newest = self.call(pipe.execute)
+        if not fields or born is None:
             return None
-        return {**json.loads(doc), "version": int(version), "incarnation": born.decode()}
+        return {"name": name, "fields": fields, "version": int(version), "incarnation": born.decode(),
+                "cursor": newest[0][0].decode() if newest else "0-0"}
 
-    # -- the org as a document (control/snapshot.py's format, with what it leaves out) ----------------------
-
-    def encode(self, org: Org) -> str:
-        """The org as JSON: snapshot's export of one org, plus files and proactive messages, minus webhooks."""
-        raw = json.loads("".join(_org_chunks(org, [self.key_of(org.name)])))
-        for part in LOCAL_PARTS:
-            raw.pop(part, None)
-        with org.reading():
-            raw["files"] = {i: {**f, "data": base64.b64encode(f["data"]).decode()} for i, f in org.files.items()}
-            raw["proactive"] = org.proactive
-            return json.dumps(raw, separators=(",", ":"))
-
-    def decode(self, raw: dict) -> Org:
-        """An Org from its document (not attached to this store)."""
-        org = _import_org(self, self.clock, raw, "/")
-        org.files = {i: {**f, "data": base64.b64decode(f["data"])} for i, f in raw.get("files", {}).items()}
-        org.proactive = raw.get("proactive", {})
+    def build(self, raw: dict) -> Org:
+        """An Org from its fields (not attached to this store): the fixtures' org with every record replaced."""
+        org = Org(self.fixtures.spec(self.key_of(raw["name"])), self.seed, self.clock)
+        fmt.clear_records(org)
+        fmt.apply(org, raw["fields"], in_write_order=True)
         return org
+
+    def events_after(self, name: str, cursor: str) -> list:
+        """The org's live events after stream id `cursor`."""
+        return self.call(self.redis.xrange, _key(name, "events"), min=f"({cursor}", count=EVENTS_KEPT)
 
     def key_of(self, name: str) -> str:
         """The key whose fixtures made the org `name` (registered when the org was first made)."""
@@ -386,18 +304,18 @@ class RedisStore:
         if raw is None:
             built = Org(self.fixtures.spec(self.key_of(name)), self.seed, self.clock)
             incarnation = uuid.uuid4().hex
-            version = self.persist(built, self.take(name), incarnation, create=True)
-            if version > 0:
-                return self._attach(built, version, incarnation)
+            saved = self.persist(built, self.take(name)[0], incarnation, None, create=True)
+            if isinstance(saved, tuple):
+                return self._attach(built, incarnation, *saved)
             raw = self.load(name)   # another process made it first: use theirs
             if raw is None:
                 raise StoreBusy(f"org {name} was reset while it was being made; call again")
-        return self._attach(self.decode(raw), raw["version"], raw["incarnation"])
+        return self._attach(self.build(raw), raw["incarnation"], raw["version"], raw["cursor"])
 
-    def _attach(self, org: Org, version: int, incarnation: str) -> SharedLock:
+    def _attach(self, org: Org, incarnation: str, version: int, cursor: str) -> SharedLock:
         org.listeners[:] = self.listeners
         shared = org.share(lambda owner, own: SharedLock(self, owner, own))
-        shared.version, shared.incarnation = version, incarnation
+        shared.version, shared.incarnation, shared.cursor = version, incarnation, cursor
         org.events = SharedEvents(self, shared)
         self._start_reading(org.events, org.name)
         return shared
@@ -442,9 +360,12 @@ class RedisStore:
         for name, org in orgs.items():
             key = next((k for k in keys if self.fixtures.org_name(k) == name), name)
             self._register(key, name)
-            version = self.persist(org, self.take(name), incarnation := uuid.uuid4().hex, create=True)
+            incarnation = uuid.uuid4().hex
+            saved = self.persist(org, self.take(name)[0], incarnation, None, create=True)
+            if not isinstance(saved, tuple):
+                raise StoreBusy(f"org {name} was made by another process during the import; import again")
             with self._lock:
-                self._orgs[name] = self._attach(org, version, incarnation)
+                self._orgs[name] = self._attach(org, incarnation, *saved)
         for key in keys:
             self._register(key, self.fixtures.org_name(key))
 

@@ -1,0 +1,190 @@
+"""One process's replica of an org kept in Redis: its shared write lock and its live events."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING
+
+from ..domain.errors import ApiError
+from ..domain.events import Event, EventLog
+from ..domain.org import Org
+from . import redis_format as fmt
+
+if TYPE_CHECKING:   # the store makes replicas and hands them itself
+    from .redis import RedisStore
+
+EVENTS_KEPT = 5000   # the live events an org's stream keeps for reconnects (EventLog's own bound)
+
+
+class StoreBusy(ApiError):
+    """Another process held the org's write lock for longer than a write may wait."""
+    status, code, title = 503, "store_busy", "The org is busy"
+
+
+class SharedLock:
+    """An org's write lock across processes: the org's own lock, then its Redis lock (reentrant per thread).
+
+    Taking it catches the replica up; letting it go saves the fields the write changed (the org tells it
+    which: `note`), or nothing when the write failed, in which case the replica reloads what Redis holds.
+    """
+
+    def __init__(self, store: RedisStore, org: Org, own):
+        self.store, self.org, self.own = store, org, own
+        self.depth, self.token, self.holder = 0, None, None
+        self.pending: list[tuple] = []   # live events of the write in progress: published once it is saved
+        self.changed: set[str] = set()   # fields this write changed
+        self.everything = False          # a write of many records at once: every field is saved
+        self.version: int | None = None  # the version the replica holds (None: reload whole before use)
+        self.cursor = "0-0"              # the org's change log entry the replica holds
+        self.incarnation: str | None = None   # changes when the org is reset or imported
+        self.dead = False   # reset by another process: this replica's writes are dropped, as on a reset here
+        self.rng_before = None
+
+    # -- what a write changed (called by the Org under its lock) --------------------------------------------
+
+    def note(self, kind: str, record) -> None:
+        """A record of `kind` was stored or changed."""
+        field = fmt.record_field(kind, record)
+        if field is None:
+            self.everything = True
+        else:
+            self.changed.add(field)
+
+    def note_removal(self, kind: str, record_id: str) -> None:
+        """A record of `kind` is being removed."""
+        field = fmt.removal_field(kind, record_id)
+        if field is None:
+            self.everything = True
+        else:
+            self.changed.add(field)
+
+    def note_part(self, part: str) -> None:
+        """The org's bookkeeping `part` is being written."""
+        if part in fmt.PARTS:
+            self.changed.add(f"part:{part}")
+        elif part not in fmt.RECORD_PARTS:
+            self.everything = True
+
+    def note_everything(self) -> None:
+        """A write of many records at once."""
+        self.everything = True
+
+    # -- the lock ------------------------------------------------------------------------------------------
+
+    def __enter__(self):
+        self.own.acquire()
+        self.depth += 1
+        if self.depth == 1:
+            self.holder = threading.get_ident()
+            try:
+                self.token, version = self.store.take(self.org.name)
+                self.catch_up(version)
+                self.rng_before = self.org.rng.getstate()   # tokens draw from it without naming it
+            except BaseException:
+                self._leave()
+                raise
+        return self.org
+
+    def __exit__(self, kind, error, trace):
+        try:
+            if self.depth == 1:
+                self._finish(failed=kind is not None)
+        finally:
+            self._leave()
+        return False
+
+    def _leave(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            self.holder = None
+        self.own.release()
+
+    def _finish(self, failed: bool) -> None:
+        token, self.token = self.token, None
+        events, self.pending = self.pending, []
+        changed, everything, self.changed, self.everything = self.changed, self.everything, set(), False
+        if failed or self.dead:   # nothing half-made is shared; this replica reloads what Redis holds
+            self.version = None
+            self.store.call(self.store.release, self.org.name, token)
+            return
+        changed.add("part:ids")   # ids are drawn by most writes and cost a few bytes
+        if self.org.rng.getstate() != self.rng_before:
+            changed.add("part:rng")
+        answer = self.store.persist(self.org, token, self.incarnation, None if everything else changed)
+        if answer is None:
+            self.dead = True   # reset meanwhile: like a write to a dropped org, it is not kept
+            return
+        if answer == "lost":
+            self.version = None
+            raise StoreBusy(f"the write lock of org {self.org.name} expired before the write ended; "
+                            "it was not saved")
+        self.version, self.cursor = answer
+        if events:
+            self.store.publish(self.org.name, events)
+
+    def catch_up(self, version: int | None = -1) -> None:
+        """Apply what other processes wrote since (`version`: Redis's, already read; -1: read it now)."""
+        with self.own:
+            if version == -1:
+                version = self.store.version(self.org.name)
+            if self.dead or (version is not None and version == self.version):
+                return
+            if self.version is not None and self.store.apply_log(self):
+                return
+            raw = self.store.load(self.org.name)
+            if raw is None or raw["incarnation"] != self.incarnation:
+                self.dead = True   # reset (and maybe rebuilt) elsewhere: the store swaps in a new replica
+                return
+            self.org.adopt(self.store.build(raw))
+            self.version, self.cursor = raw["version"], raw["cursor"]
+
+
+def _stream_id(text: str) -> tuple[int, int]:
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+class SharedEvents(EventLog):
+    """An org's live events for every process: published to a Redis stream, received by the store's reader.
+
+    Ids come from one counter per org in Redis, so Last-Event-ID means the same on every process.
+    """
+
+    def __init__(self, store: RedisStore, shared: SharedLock):
+        super().__init__(limit=EVENTS_KEPT)
+        self.store, self.shared = store, shared
+        self.cursor = "0-0"   # the Redis stream id of the newest event received
+        self._receiving = threading.Lock()
+
+    def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
+        """Publish an event; it reaches this log (and every other process's) through the store's reader.
+
+        Emitted inside a write, it waits for the write to be saved (and goes nowhere if the write fails).
+        The answer's id is 0: the id is drawn when the event is published.
+        """
+        if self.shared.holder == threading.get_ident():
+            self.shared.pending.append((name, payload, customer_id))
+        else:
+            self.store.publish(self.shared.org.name, [(name, payload, customer_id)])
+        return Event(0, name, customer_id, payload)
+
+    def receive(self, entries: list) -> None:
+        """Stream entries (id, fields) into this log, in order, each once (the reader and `last_id` both read)."""
+        with self._receiving:
+            for entry_id, fields in entries:
+                entry_id = entry_id.decode()
+                if _stream_id(entry_id) <= _stream_id(self.cursor):
+                    continue
+                customer = fields[b"customer"].decode()
+                self.add(Event(int(fields[b"id"]), fields[b"name"].decode(), customer or None,
+                               json.loads(fields[b"payload"])))
+                self.cursor = entry_id
+
+    @property
+    def last_id(self) -> int:
+        """The newest event's id, after reading what the stream holds beyond this log (so Last-Event-ID holds)."""
+        entries = self.store.events_after(self.shared.org.name, self.cursor)
+        if entries:
+            self.shared.catch_up()   # the records these events name, for the stream's hydration
+            self.receive(entries)
+        return super().last_id
