@@ -17,7 +17,9 @@ import requests
 
 from mock_server.domain.clock import Clock
 from mock_server.domain.fixtures import Fixtures
+from mock_server.client import MockClient
 from mock_server.store import make_store
+from mock_server.testing import WebhookReceiver
 
 from .helpers import spawn_serve, stop_serve, wait_listening
 
@@ -263,6 +265,18 @@ def test_every_kind_of_write_leaves_every_replica_equal(two, redis_url, key):
     assert on_a == on_b == on_c
     assert grace in [c["id"] for c in on_a["customers"]] and gone not in [c["id"] for c in on_a["customers"]]
     assert [m["body"] for m in on_a["messages"][cid]][:2] == ["one", "two"]
+
+
+def test_a_webhook_registered_on_a_gets_a_writes_once(two, key):
+    a, _ = two
+    with WebhookReceiver() as receiver:
+        MockClient(a).add_webhook(key, receiver.url, ["kustomer.customer.create"], token="t" * 16)
+        receiver.token = "t" * 16
+        ids = [_call("POST", f"{a}/v1/customers", key, json={"name": name}).json()["data"]["id"]
+               for name in ("first", "second")]
+        for customer_id in ids:
+            receiver.wait_for("kustomer.customer.create", id=customer_id, timeout=20)
+        assert [e.data["id"] for e in receiver.received("kustomer.customer.create")] == ids
 
 
 def test_keys_export_and_import_span_both_processes(two, key):

@@ -104,6 +104,7 @@ class RedisStore:
         self.idle_seconds = 0.0
         self.evicted = 0
         self._used: dict[str, float] = {}
+        self._swept = time.monotonic()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
 
     # -- Redis calls ---------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ class RedisStore:
                 try:
                     shared.catch_up()   # a stream shows the records its events name (hydration reads them)
                 except ApiError:
-                    pass
+                    pass   # Redis went away meanwhile: the events still reach the streams, less hydrated
                 shared.org.events.receive(entries)
 
     def _start_reading(self, events: SharedEvents, name: str) -> None:
@@ -254,7 +255,7 @@ class RedisStore:
         """The org of `key`, current with every process's writes (one Redis round trip when nothing changed)."""
         name = name or self.fixtures.org_name(check_key(key))
         now = time.monotonic()
-        if self.idle_seconds:
+        if self.idle_seconds and now - self._swept >= min(1.0, self.idle_seconds):
             self.evict_idle(now)
         self._used[name] = now
         pipe = self.redis.pipeline(transaction=False)
@@ -373,6 +374,7 @@ class RedisStore:
         """Drop this process's replicas idle for idle_seconds (Redis keeps the orgs); answers how many went."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            self._swept = now
             idle = [name for name, at in self._used.items() if now - at >= self.idle_seconds]
             dropped = [org for org in (self._orgs.pop(name, None) for name in idle) if org is not None]
             for name in idle:
