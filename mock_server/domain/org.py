@@ -131,6 +131,9 @@ class Org:
 
     def touched(self, kind: str, record, before) -> None:
         """Announce a record changed by a write that already ended (several records changed in one write)."""
+        if self._shared is not None:
+            with self._write():   # a shared store saves the record as it is now
+                self._shared.note(kind, record)
         self._announce(kind, record, before)
 
     def remove(self, kind: str, record_id: str):

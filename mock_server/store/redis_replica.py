@@ -110,7 +110,11 @@ class SharedLock:
         changed.add("part:ids")   # ids are drawn by most writes and cost a few bytes
         if self.org.rng.getstate() != self.rng_before:
             changed.add("part:rng")
-        answer = self.store.persist(self.org, token, self.incarnation, None if everything else changed)
+        try:
+            answer = self.store.persist(self.org, token, self.incarnation, None if everything else changed)
+        except ApiError:
+            self.version = None   # Redis went away mid-write: the replica reloads what Redis kept
+            raise
         if answer is None:
             self.dead = True   # reset meanwhile: like a write to a dropped org, it is not kept
             return
