@@ -256,6 +256,12 @@ def test_every_kind_of_write_leaves_every_replica_equal(two, redis_url, key):
     assert _call("PATCH", f"{b}/v1/customers/{grace}", key, json={"name": "Grace H."}).status_code == 200
     assert _call("DELETE", f"{a}/v1/customers/{gone}", key).status_code in (200, 202, 204)
     assert _call("POST", f"{b}/c/v1/chat/sessions/{cid}/end", key, token, json={}).status_code == 200
+    upload = requests.post(f"{a}/c/v1/chat/attachments", timeout=30, files={"file": ("a.png", b"\x89PNG", "image/png")},
+                           headers={"Authorization": f"Bearer {key}", "x-kustomer-tracking-token": token})
+    assert upload.status_code == 201, upload.text
+    download = requests.get(b + upload.json()["url"].split(a, 1)[-1], timeout=30)   # the bytes, from B
+    assert download.status_code == 200 and download.content == b"\x89PNG"
+    assert _start(b, key)   # a second chat session: one more tracking token
     on_a, on_b = _org_state(a, key), _org_state(b, key)
     later = spawn_serve("--port", "0", "--quiet", "--store", redis_url)   # loads the whole org from Redis
     try:

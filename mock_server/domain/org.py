@@ -214,7 +214,7 @@ class Org:
             token = new_token(self.rng)
             self.tokens[token] = {"customerId": customer.id, **options}
             if self._shared is not None:
-                self._shared.note_part("tokens")
+                self._shared.note("token", token)
         return token
 
     def token_info(self, token: str | None) -> dict:

@@ -17,8 +17,11 @@ RECORDS = {"customer": ("customers", Customer), "conversation": ("conversations"
            "note": ("notes", Note), "kobject": ("kobjects", KObject)}
 THREAD = "thread"   # "thread:CONVERSATION_ID": the conversation's messages, in order
 # the org's other data, one field each, "part:name"; the directory's lists are parts too
-PARTS = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", "assistants", "tokens",
-         "chat_secret", "sdk_warnings", "merges", "bulk_jobs", "proactive", "custom_klasses", "files", "rng", "ids")
+PARTS = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", "assistants",
+         "chat_secret", "sdk_warnings", "merges", "bulk_jobs", "proactive", "custom_klasses", "rng", "ids")
+# dicts kept one entry per field, "token:TOKEN" and "file:ID": a chat start or an upload writes one field
+KEYED = {"token": "tokens", "file": "files"}
+KEYED_PARTS = {attribute: kind for kind, attribute in KEYED.items()}
 LIST_KINDS = {"tag": "tags", "user": "users", "team": "teams"}
 # parts whose writes change records one by one through the org's record methods (each noted by itself)
 RECORD_PARTS = ("customers", "conversations", "notes", "kobjects", "messages")
@@ -35,7 +38,23 @@ def record_field(kind: str, record) -> str | None:
         return f"{THREAD}:{record.id}"
     if kind in LIST_KINDS:
         return f"part:{LIST_KINDS[kind]}"
+    if kind in KEYED:
+        return f"{kind}:{record}"   # the record is the entry's key
     return None
+
+
+def keyed_fields(org: Org, part: str, before: dict) -> set[str]:
+    """The fields of a keyed part (tokens, files) that a write changed, from a shallow copy taken before it.
+
+    Tokens are few and small: every one is saved (a login changes entries in place). Files are large and
+    never changed in place: only those added, removed or replaced are.
+    """
+    kind, now = KEYED_PARTS[part], getattr(org, part)
+    if part == "tokens":
+        names = set(now) | set(before)
+    else:
+        names = {name for name in set(now) | set(before) if now.get(name) is not before.get(name)}
+    return {f"{kind}:{name}" for name in names}
 
 
 def removal_field(kind: str, record_id: str) -> str | None:
@@ -62,6 +81,11 @@ def _encode_one(org: Org, kind: str, name: str) -> str | None:
     if kind == THREAD:
         messages = org.messages.get(name)
         return None if messages is None else _ENCODER.encode([vars(m) for m in messages])
+    if kind in KEYED:
+        entry = getattr(org, KEYED[kind]).get(name)
+        if entry is None or kind == "token":
+            return None if entry is None else _ENCODER.encode(entry)
+        return _ENCODER.encode({**entry, "data": base64.b64encode(entry["data"]).decode()})
     record = getattr(org, RECORDS[kind][0]).get(name)
     return None if record is None else _ENCODER.encode(vars(record))
 
@@ -69,16 +93,14 @@ def _encode_one(org: Org, kind: str, name: str) -> str | None:
 def every_field(org: Org) -> list[str]:
     """Every field of the org."""
     fields = [f"part:{name}" for name in PARTS]
-    for kind, (attribute, _) in RECORDS.items():
-        fields += [f"{kind}:{record_id}" for record_id in getattr(org, attribute)]
+    for kind, attribute in [*((k, a) for k, (a, _) in RECORDS.items()), *KEYED.items()]:
+        fields += [f"{kind}:{name}" for name in getattr(org, attribute)]
     return fields + [f"{THREAD}:{conversation_id}" for conversation_id in org.messages]
 
 
 def _part_value(org: Org, name: str):
     if name == "custom_klasses":
         return [to_dict(k) for k in org.custom_klasses.values()]
-    if name == "files":
-        return {i: {**f, "data": base64.b64encode(f["data"]).decode()} for i, f in org.files.items()}
     if name == "rng":
         version, state, gauss = org.rng.getstate()
         return [version, list(state), gauss]
@@ -109,6 +131,12 @@ def apply(org: Org, values: dict, in_write_order: bool = False) -> None:
                 org.messages.pop(name, None)
             else:
                 org.messages[name] = [from_dict(Message, m) for m in value]
+        elif kind in KEYED:
+            entries = getattr(org, KEYED[kind])
+            if value is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = value if kind == "token" else {**value, "data": base64.b64decode(value["data"])}
         else:
             attribute, cls = RECORDS[kind]
             if value is None:
@@ -124,8 +152,6 @@ def _written_at(value) -> str:
 def _set_part(org: Org, name: str, value) -> None:
     if name == "custom_klasses":
         org.custom_klasses = {k.name: k for k in (from_dict(CustomKlass, raw) for raw in value)}
-    elif name == "files":
-        org.files = {i: {**f, "data": base64.b64decode(f["data"])} for i, f in value.items()}
     elif name == "rng":
         version, state, gauss = value
         org.rng.setstate((version, tuple(state), gauss))
@@ -138,3 +164,4 @@ def _set_part(org: Org, name: str, value) -> None:
 def clear_records(org: Org) -> None:
     """Empty the org's record collections (before a whole reload sets every field)."""
     org.customers, org.conversations, org.messages, org.notes, org.kobjects = {}, {}, {}, {}, {}
+    org.tokens, org.files = {}, {}

@@ -34,6 +34,7 @@ class SharedLock:
         self.pending: list[tuple] = []   # live events of the write in progress: published once it is saved
         self.changed: set[str] = set()   # fields this write changed
         self.everything = False          # a write of many records at once: every field is saved
+        self.keyed: dict[str, dict] = {}  # tokens, files: a shallow copy from before the write
         self.version: int | None = None  # the version the replica holds (None: reload whole before use)
         self.cursor = "0-0"              # the org's change log entry the replica holds
         self.incarnation: str | None = None   # changes when the org is reset or imported
@@ -62,6 +63,8 @@ class SharedLock:
         """The org's bookkeeping `part` is being written."""
         if part in fmt.PARTS:
             self.changed.add(f"part:{part}")
+        elif part in fmt.KEYED_PARTS:
+            self.keyed.setdefault(part, dict(getattr(self.org, part)))
         elif part not in fmt.RECORD_PARTS:
             self.everything = True
 
@@ -103,11 +106,14 @@ class SharedLock:
         token, self.token = self.token, None
         events, self.pending = self.pending, []
         changed, everything, self.changed, self.everything = self.changed, self.everything, set(), False
+        keyed, self.keyed = self.keyed, {}
         if failed or self.dead:   # nothing half-made is shared; this replica reloads what Redis holds
             self.version = None
             self.store.call(self.store.release, self.org.name, token)
             return
         changed.add("part:ids")   # ids are drawn by most writes and cost a few bytes
+        for part, before in keyed.items():
+            changed |= fmt.keyed_fields(self.org, part, before)
         if self.org.rng.getstate() != self.rng_before:
             changed.add("part:rng")
         try:
