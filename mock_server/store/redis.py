@@ -5,7 +5,8 @@ per conversation's messages and per part: store/redis_format.py) with a version 
 holds the org's Redis lock (store/redis_replica.py): taking it catches the replica up, letting it go saves
 the fields the write changed, bumps the version and appends the field names to the log, in one Lua script
 that also checks the lock is still ours and the org was not reset meanwhile. A request reads its org's
-version (one round trip) and, when another process wrote since, applies the fields the log names.
+version (one round trip) and, when another process wrote since, applies the fields the log names. Live
+events go through Redis streams (store/redis_events.py).
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from ..domain.fixtures import Fixtures
 from ..domain.org import Org
 from ..domain.store import check_key
 from . import redis_format as fmt
-from .redis_replica import EVENTS_KEPT, SharedEvents, SharedLock, StoreBusy
+from .redis_events import LiveEvents, SharedEvents
+from .redis_replica import SharedLock, StoreBusy
 
-PREFIX = "km"
+PREFIX = fmt.PREFIX
 LOCK_MS = 30_000            # a write holds its org for at most this long (a killed process frees it then)
 LOCK_WAIT_SECONDS = 10      # a write waits this long for another process's write of the same org
 LOG_KEPT = 1000             # change log entries kept; a replica further behind reloads the whole org
@@ -53,15 +55,6 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redi
 return {0}
 """
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-# KEYS: event counter, event stream; ARGV: the stream's length, then name, customer, payload of each event
-PUBLISH = """
-for i = 2, #ARGV, 3 do
-  local id = redis.call('INCR', KEYS[1])
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'id', id, 'name', ARGV[i], 'customer', ARGV[i + 1],
-             'payload', ARGV[i + 2])
-end
-return 1
-"""
 
 
 class StoreUnavailable(ApiError):
@@ -69,8 +62,7 @@ class StoreUnavailable(ApiError):
     status, code, title = 503, "store_unavailable", "The state store is unavailable"
 
 
-def _key(name: str, part: str) -> str:
-    return f"{PREFIX}:{{{name}}}:{part}"   # the hash tag {name}: one org lives in one cluster slot
+_key = fmt.key
 
 
 def _forgotten(name: str) -> list[str]:
@@ -87,14 +79,11 @@ class RedisStore:
         except ImportError:
             raise StoreUnavailable("the redis store needs redis-py: pip install 'kustomer-mock[redis]'") from None
         self.url, self.fixtures, self.seed, self.clock = url, fixtures, seed, clock
-        self._errors = redis.RedisError
+        self.errors = redis.RedisError   # what a Redis call raises when Redis is away or refuses
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self._persist = self.redis.register_script(PERSIST)
         self._release = self.redis.register_script(RELEASE)
         self._take = self.redis.register_script(TAKE)
-        self._publish = self.redis.register_script(PUBLISH)
-        self._stopping = threading.Event()
-        self._reader: threading.Thread | None = None
         self._orgs: dict[str, SharedLock] = {}   # the replicas, by org name
         self._org_keys: dict[str, str] = {}   # org name -> the key whose fixtures made it
         self._seen: set[str] = set()   # keys this process already registered in Redis
@@ -106,6 +95,7 @@ class RedisStore:
         self._used: dict[str, float] = {}
         self._swept = time.monotonic()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
+        self.live = LiveEvents(self)
 
     # -- Redis calls ---------------------------------------------------------------------------------------
 
@@ -113,7 +103,7 @@ class RedisStore:
         """One Redis call; a Redis that is down or failing answers StoreUnavailable (a 503)."""
         try:
             return function(*args, **kwargs)
-        except self._errors as error:
+        except self.errors as error:
             raise StoreUnavailable(f"Redis at {self.url} did not answer: {error}") from None
 
     def take(self, name: str) -> tuple[str, int | None]:
@@ -177,42 +167,6 @@ class RedisStore:
         shared.version, shared.cursor = expected - 1, entries[-1][0].decode()
         return True
 
-    def publish(self, name: str, events: list[tuple]) -> None:
-        """Number and append live events (name, payload, customer id) to the org's stream, in one script."""
-        args: list = [EVENTS_KEPT]
-        for event_name, payload, customer_id in events:
-            args += [event_name, customer_id or "", json.dumps(payload, separators=(",", ":"))]
-        self.call(self._publish, keys=[_key(name, "eventseq"), _key(name, "events")], args=args)
-
-    def _receive(self) -> None:
-        """The reader: every replica's new live events, from the org streams, into its local log."""
-        while not self._stopping.is_set():
-            replicas = {_key(s.org.name, "events"): s for s in list(self._orgs.values())}
-            if not replicas:
-                self._stopping.wait(0.2)
-                continue
-            try:
-                answer = self.redis.xread({k: s.org.events.cursor for k, s in replicas.items()}, count=1000,
-                                          block=200)
-            except (self._errors, ValueError):   # ValueError: the client closed under a read at shutdown
-                self._stopping.wait(0.5)   # Redis is away: calls answer 503 meanwhile, streams wait
-                continue
-            for stream, entries in answer:
-                shared = replicas[stream.decode()]
-                try:
-                    shared.catch_up()   # a stream shows the records its events name (hydration reads them)
-                except ApiError:
-                    pass   # Redis went away meanwhile: the events still reach the streams, less hydrated
-                shared.org.events.receive(entries)
-
-    def _start_reading(self, events: SharedEvents, name: str) -> None:
-        """Fill a new replica's log with the org's recent events; start the reader on first use."""
-        entries = self.call(self.redis.xrevrange, _key(name, "events"), count=EVENTS_KEPT)
-        events.receive(list(reversed(entries)))
-        if self._reader is None:
-            self._reader = threading.Thread(target=self._receive, daemon=True, name="kustomer-mock-redis-events")
-            self._reader.start()
-
     def load(self, name: str) -> dict | None:
         """The org's fields with its version, incarnation and newest log entry, or None when Redis holds none."""
         pipe = self.redis.pipeline(transaction=True)
@@ -230,10 +184,6 @@ class RedisStore:
         fmt.clear_records(org)
         fmt.apply(org, raw["fields"], in_write_order=True)
         return org
-
-    def events_after(self, name: str, cursor: str) -> list:
-        """The org's live events after stream id `cursor`."""
-        return self.call(self.redis.xrange, _key(name, "events"), min=f"({cursor}", count=EVENTS_KEPT)
 
     def key_of(self, name: str) -> str:
         """The key whose fixtures made the org `name` (registered when the org was first made)."""
@@ -318,8 +268,12 @@ class RedisStore:
         shared = org.share(lambda owner, own: SharedLock(self, owner, own))
         shared.version, shared.incarnation, shared.cursor = version, incarnation, cursor
         org.events = SharedEvents(self, shared)
-        self._start_reading(org.events, org.name)
+        self.live.start(org.events)
         return shared
+
+    def replicas(self) -> list[SharedLock]:
+        """The replicas this process holds now (the live events' reader reads their streams)."""
+        return list(self._orgs.values())
 
     def keys(self) -> list[str]:
         """The API keys any process saw since the last full reset, in order."""
@@ -386,9 +340,7 @@ class RedisStore:
 
     def close(self) -> None:
         """End the event streams of every replica and the Redis connections (the server is stopping)."""
-        self._stopping.set()
-        if self._reader is not None:
-            self._reader.join(timeout=2)   # its read blocks 200 ms at most
+        self.live.stop()
         for shared in list(self._orgs.values()):
             shared.org.events.close()
         self.redis.close()

@@ -26,6 +26,12 @@ LIST_KINDS = {"tag": "tags", "user": "users", "team": "teams"}
 # parts whose writes change records one by one through the org's record methods (each noted by itself)
 RECORD_PARTS = ("customers", "conversations", "notes", "kobjects", "messages")
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
+PREFIX = "km"
+
+
+def key(name: str, part: str) -> str:
+    """The Redis key of one part of org `name`; the hash tag {name} puts every key of an org in one cluster slot."""
+    return f"{PREFIX}:{{{name}}}:{part}"
 
 
 def record_field(kind: str, record) -> str | None:

@@ -1,19 +1,15 @@
-"""One process's replica of an org kept in Redis: its shared write lock and its live events."""
+"""One process's replica of an org kept in Redis: its shared write lock."""
 from __future__ import annotations
 
-import json
 import threading
 from typing import TYPE_CHECKING
 
 from ..domain.errors import ApiError
-from ..domain.events import Event, EventLog
 from ..domain.org import Org
 from . import redis_format as fmt
 
 if TYPE_CHECKING:   # the store makes replicas and hands them itself
     from .redis import RedisStore
-
-EVENTS_KEPT = 5000   # the live events an org's stream keeps for reconnects (EventLog's own bound)
 
 
 class StoreBusy(ApiError):
@@ -130,7 +126,7 @@ class SharedLock:
                             "it was not saved")
         self.version, self.cursor = answer
         if events:
-            self.store.publish(self.org.name, events)
+            self.store.live.publish(self.org.name, events)
 
     def catch_up(self, version: int | None = -1) -> None:
         """Apply what other processes wrote since (`version`: Redis's, already read; -1: read it now)."""
@@ -147,54 +143,3 @@ class SharedLock:
                 return
             self.org.adopt(self.store.build(raw))
             self.version, self.cursor = raw["version"], raw["cursor"]
-
-
-def _stream_id(text: str) -> tuple[int, int]:
-    milliseconds, _, sequence = text.partition("-")
-    return int(milliseconds), int(sequence or 0)
-
-
-class SharedEvents(EventLog):
-    """An org's live events for every process: published to a Redis stream, received by the store's reader.
-
-    Ids come from one counter per org in Redis, so Last-Event-ID means the same on every process.
-    """
-
-    def __init__(self, store: RedisStore, shared: SharedLock):
-        super().__init__(limit=EVENTS_KEPT)
-        self.store, self.shared = store, shared
-        self.cursor = "0-0"   # the Redis stream id of the newest event received
-        self._receiving = threading.Lock()
-
-    def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
-        """Publish an event; it reaches this log (and every other process's) through the store's reader.
-
-        Emitted inside a write, it waits for the write to be saved (and goes nowhere if the write fails).
-        The answer's id is 0: the id is drawn when the event is published.
-        """
-        if self.shared.holder == threading.get_ident():
-            self.shared.pending.append((name, payload, customer_id))
-        else:
-            self.store.publish(self.shared.org.name, [(name, payload, customer_id)])
-        return Event(0, name, customer_id, payload)
-
-    def receive(self, entries: list) -> None:
-        """Stream entries (id, fields) into this log, in order, each once (the reader and `last_id` both read)."""
-        with self._receiving:
-            for entry_id, fields in entries:
-                entry_id = entry_id.decode()
-                if _stream_id(entry_id) <= _stream_id(self.cursor):
-                    continue
-                customer = fields[b"customer"].decode()
-                self.add(Event(int(fields[b"id"]), fields[b"name"].decode(), customer or None,
-                               json.loads(fields[b"payload"])))
-                self.cursor = entry_id
-
-    @property
-    def last_id(self) -> int:
-        """The newest event's id, after reading what the stream holds beyond this log (so Last-Event-ID holds)."""
-        entries = self.store.events_after(self.shared.org.name, self.cursor)
-        if entries:
-            self.shared.catch_up()   # the records these events name, for the stream's hydration
-            self.receive(entries)
-        return super().last_id
