@@ -4,9 +4,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import threading
 import shutil
 import socket
+import threading
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +20,7 @@ from mock_server.domain.fixtures import Fixtures
 from mock_server.client import MockClient
 from mock_server.store import make_store
 from mock_server.testing import WebhookReceiver
-
-from .helpers import spawn_serve, stop_serve, wait_listening
+from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
 
 REDIS_SERVER = os.environ.get("KUSTOMER_MOCK_REDIS_SERVER", "redis-server")
 _keys = itertools.count(1)

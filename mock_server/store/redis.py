@@ -216,6 +216,11 @@ class RedisStore:
             self._register(key, name)
         return self._replica(name, None if version is None else int(version))
 
+    def built(self, name: str) -> Org | None:
+        """This process's replica of org `name`, if it has one (no Redis call: the caller step asks per request)."""
+        shared = self._orgs.get(name)
+        return shared.org if shared is not None else None
+
     def _check_generation(self, generation: bytes | None) -> None:
         with self._lock:
             if generation == self._generation:
