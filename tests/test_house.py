@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
+
+from mock_server.domain.store import OrgStore
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mock_server"
 # Kustomer's rules know nothing of the web, the wire schemas, the stores or the mock's own machinery
@@ -142,3 +146,15 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+@pytest.mark.parametrize("store_class", ["mock_server.store.memory.MemoryStore", "mock_server.store.redis.RedisStore"])
+def test_every_store_implements_the_whole_store_interface(store_class):
+    module, _, name = store_class.rpartition(".")
+    implementation = getattr(importlib.import_module(module), name)
+    wanted = {n for n, member in vars(OrgStore).items() if inspect.isfunction(member) and not n.startswith("_")}
+    missing = {n for n in wanted if not callable(getattr(implementation, n, None))}
+    assert missing == set()
+    for method in wanted:   # the same parameters, so a caller written against one store works on the other
+        assert list(inspect.signature(getattr(implementation, method)).parameters) == \
+            list(inspect.signature(getattr(OrgStore, method)).parameters), method

@@ -54,8 +54,12 @@ def cli():
               help="Also save the --state-file every N seconds while serving (a crash loses at most N seconds).")
 @click.option("--org-idle-seconds", envvar=env("org_idle_seconds"), type=click.FloatRange(min=0), default=0,
               help="Drop an org after N seconds without a call; its next call rebuilds it (0: never).")
+@click.option("--store", envvar=env("store"), default=DefaultSettings.STORE, show_default=True,
+              callback=lambda ctx, param, value: _check_store(value),
+              help="Where orgs live: memory (this process), or redis://HOST:PORT/DB to share them between "
+                   "processes (docs/redis.md).")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file, quiet, log_format, save_every, org_idle_seconds):
+          state_file, quiet, log_format, save_every, org_idle_seconds, store):
     """Serve the mock until SIGINT or SIGTERM."""
     from .. import create_app
     from ..security import bind_refusal
@@ -70,7 +74,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
                           "STATE_FILE": state_file, "SAVE_EVERY": save_every,
-                          "ORG_IDLE_SECONDS": org_idle_seconds})
+                          "ORG_IDLE_SECONDS": org_idle_seconds, "STORE": store})
     except ApiError as error:  # a bad --faults scenario or --state-file
         raise click.ClickException(error.detail) from None
     except FixtureError as error:  # one line naming the file and the fault, not a traceback
@@ -94,6 +98,13 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         server.shutdown()
         _save_state(app)
         click.echo("kustomer-mock stopped")
+
+
+def _check_store(value: str) -> str:
+    from ..store import REDIS_SCHEMES
+    if value != "memory" and not value.startswith(REDIS_SCHEMES):
+        raise click.BadParameter(f"{value!r} is neither memory nor a Redis URL (redis://HOST:PORT/DB)")
+    return value
 
 
 def _bind(app, host: str, port: int, server_kind: str, threads: int) -> Server:

@@ -50,18 +50,26 @@ class EventLog:
     def emit(self, name: str, payload: dict, customer_id: str | None = None) -> Event:
         """Append an event and wake the streams it concerns."""
         with self._lock:
-            event = Event(self._next_id, name, customer_id, payload)
-            self._next_id += 1
-            self._events.append(event)
-            if customer_id is None:
-                self._broadcast.append(event)
-                woken = list(self._waiting.values())
-            else:
-                self._by_customer.setdefault(customer_id, deque(maxlen=self._per_customer)).append(event)
-                woken = [c for k, c in self._waiting.items() if k in (customer_id, ALL)]
-            for condition in woken:
-                condition.notify_all()
-            return event
+            return self._append(Event(self._next_id, name, customer_id, payload))
+
+    def add(self, event: Event) -> Event:
+        """Append an event numbered elsewhere (a store shared by processes numbers them), in id order."""
+        with self._lock:
+            return self._append(event)
+
+    def _append(self, event: Event) -> Event:
+        """Append under the lock held by the caller, and wake the streams the event concerns."""
+        self._next_id = max(self._next_id, event.id + 1)
+        self._events.append(event)
+        if event.customer_id is None:
+            self._broadcast.append(event)
+            woken = list(self._waiting.values())
+        else:
+            self._by_customer.setdefault(event.customer_id, deque(maxlen=self._per_customer)).append(event)
+            woken = [c for k, c in self._waiting.items() if k in (event.customer_id, ALL)]
+        for condition in woken:
+            condition.notify_all()
+        return event
 
     def since(self, last_id: int, customer_id: str | None = None) -> list[Event]:
         """Events after `last_id`, for one customer (None: all of them)."""

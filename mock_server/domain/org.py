@@ -22,6 +22,8 @@ from .seed import seed_org
 from .webhooks import WebhookRegistry
 
 PREVIEW_CHARS = 120
+# what a copy of the org from a shared store never replaces (Org.adopt): this process's own machinery
+PROCESS_LOCAL = frozenset({"_lock", "_shared", "listeners", "events", "webhooks", "clock"})
 # the attribute holding each kind of record (dicts by id; the directory's records are lists of dicts)
 COLLECTIONS = {"customer": "customers", "conversation": "conversations", "note": "notes", "kobject": "kobjects",
                "tag": "tags", "user": "users", "team": "teams"}
@@ -35,6 +37,9 @@ class Org:
         self.name, self.roles = spec.name, dict(spec.roles)
         self.clock = OrgClock(clock)   # the mock clock until this org's own freeze or advance
         self._lock = threading.RLock()
+        # a store's shared write lock (store/redis.py), taken inside this one, told what each write changed;
+        # None: this process alone holds the org
+        self._shared = None
         self.rng = random.Random(f"{seed}:{spec.name}")
         self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")
@@ -73,18 +78,42 @@ class Org:
 
     # -- writes: every change to the org goes through these, under its lock, and records are announced ---
 
+    def _write(self):
+        """What a write holds: the org's own lock, or the shared lock a store handed it (which takes the own one)."""
+        return self._lock if self._shared is None else self._shared
+
+    def share(self, make_lock):
+        """Writes hold `make_lock(org, own_lock)` from now on: a store's lock shared by processes (store/redis.py).
+
+        Answers the lock made.
+        """
+        self._shared = make_lock(self, self._lock)
+        return self._shared
+
+    def adopt(self, newer: "Org") -> None:
+        """Take every record of `newer`, a later copy of this org from a shared store; not announced.
+
+        What only this process holds stays: locks, listeners, live event streams, webhooks and the clock.
+        """
+        with self._lock:
+            for name, value in vars(newer).items():
+                if name not in PROCESS_LOCAL:
+                    setattr(self, name, value)
+
     def _announce(self, kind: str, record, before=None) -> None:
         for listener in list(self.listeners):
             listener(self, kind, record, before)
 
     def add(self, kind: str, record):
         """Store a new record of `kind` (customer, conversation, note, kobject, tag, user, team) and announce it."""
-        with self._lock:
+        with self._write():
             collection = getattr(self, COLLECTIONS[kind])
             if isinstance(collection, list):
                 collection.append(record)
             else:
                 collection[record.id] = record
+            if self._shared is not None:
+                self._shared.note(kind, record)
         self._announce(kind, record)
         return record
 
@@ -94,18 +123,25 @@ class Org:
 
         `deep` copies nested lists and dicts for the announcement (for writes that change them in place).
         """
-        with self._lock:
+        with self._write():
             before = copy.deepcopy(record) if deep else copy.copy(record)
             yield record
+            if self._shared is not None:
+                self._shared.note(kind, record)
         self._announce(kind, record, before)
 
     def touched(self, kind: str, record, before) -> None:
         """Announce a record changed by a write that already ended (several records changed in one write)."""
+        if self._shared is not None:
+            with self._write():   # a shared store saves the record as it is now
+                self._shared.note(kind, record)
         self._announce(kind, record, before)
 
     def remove(self, kind: str, record_id: str):
         """Remove a record of `kind` by id (None when it is not there); removals are not announced."""
-        with self._lock:
+        with self._write():
+            if self._shared is not None:
+                self._shared.note_removal(kind, record_id)
             collection = getattr(self, COLLECTIONS[kind])
             if isinstance(collection, list):
                 found = next((r for r in collection if r["id"] == record_id), None)
@@ -119,7 +155,9 @@ class Org:
         """A write of the org's own bookkeeping (`part`: an attribute such as settings or tokens) under its lock."""
         if not hasattr(self, part):
             raise AttributeError(f"an org has no {part}")
-        with self._lock:
+        with self._write():
+            if self._shared is not None:
+                self._shared.note_part(part)
             yield getattr(self, part)
 
     @contextmanager
@@ -162,18 +200,22 @@ class Org:
 
     def new_customer(self, at: str | None = None, **fields) -> Customer:
         """Create and store a customer (`at`: its createdAt when the caller names one, e.g. an import)."""
-        with self._lock:  # time and id taken together, so (createdAt, id) sorts in write order
+        with self._write():  # time and id taken together, so (createdAt, id) sorts in write order
             now = self.now()
             customer = Customer(id=self.new_id(now), created_at=at or now, updated_at=at or now, **fields)
             self.customers[customer.id] = customer
+            if self._shared is not None:
+                self._shared.note("customer", customer)
         self._announce("customer", customer)
         return customer
 
     def issue_token(self, customer: Customer, **options) -> str:
         """A new tracking token bound to `customer`, remembering the start options."""
-        with self._lock:
+        with self._write():
             token = new_token(self.rng)
             self.tokens[token] = {"customerId": customer.id, **options}
+            if self._shared is not None:
+                self._shared.note("token", token)
         return token
 
     def token_info(self, token: str | None) -> dict:
@@ -185,7 +227,9 @@ class Org:
 
     def erase_customer(self, customer_id: str) -> None:
         """Remove a customer and everything of theirs: conversations, messages, notes, KObjects, sessions."""
-        with self._lock:
+        with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             self.customers.pop(customer_id, None)
             for conversation in [c for c in self.conversations.values() if c.customer_id == customer_id]:
                 self.conversations.pop(conversation.id)
@@ -198,7 +242,9 @@ class Org:
 
     def move_records(self, source_id: str, target_id: str) -> None:
         """Everything of one customer now belongs to another (a merge): conversations, messages, notes, KObjects."""
-        with self._lock:
+        with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             for conversation in [c for c in self.conversations.values() if c.customer_id == source_id]:
                 conversation.customer_id = target_id
                 for message in self.messages.get(conversation.id, []):
@@ -212,7 +258,9 @@ class Org:
 
     def erase_conversation(self, conversation_id: str) -> None:
         """Remove a conversation with its messages and notes."""
-        with self._lock:
+        with self._write():
+            if self._shared is not None:
+                self._shared.note_everything()   # many records at once: the store writes the whole org
             self.conversations.pop(conversation_id, None)
             self.messages.pop(conversation_id, None)
             for note_id in [n.id for n in self.notes.values() if n.conversation_id == conversation_id]:
@@ -237,13 +285,16 @@ class Org:
     def new_conversation(self, customer: Customer, **fields) -> Conversation:
         """Create and store a conversation for `customer`."""
         fields.setdefault("brand_id", self.default_brand_id)
-        with self._lock:
+        with self._write():
             now = self.now()
             conversation_id = fields.pop("id", None) or self.new_id(now)   # REST lets the caller choose the id
             conversation = Conversation(id=conversation_id, customer_id=customer.id, created_at=now,
                                         updated_at=now, last_message_at=now, **fields)
             self.conversations[conversation.id] = conversation
             self.messages[conversation.id] = []
+            if self._shared is not None:
+                self._shared.note("conversation", conversation)
+                self._shared.note("thread", conversation)
         self._announce("conversation", conversation)
         return conversation
 
@@ -252,7 +303,7 @@ class Org:
                        attachments: list | None = None, auto: bool = False, message_id: str | None = None
                        ) -> Message:
         """Append a message and update the conversation's preview and counters."""
-        with self._lock:  # time, id and append in one step: (createdAt, id) sorts in write order
+        with self._write():  # time, id and append in one step: (createdAt, id) sorts in write order
             before = copy.copy(conversation)
             at = at or self.now()
             message = Message(id=message_id or self.new_id(at), conversation_id=conversation.id,
@@ -264,6 +315,9 @@ class Org:
             conversation.last_message_at = conversation.updated_at = at
             if body:
                 conversation.preview = body[:PREVIEW_CHARS]
+            if self._shared is not None:
+                self._shared.note("message", message)
+                self._shared.note("conversation", conversation)
         self._announce("message", message)
         self._announce("conversation", conversation, before)
         return message

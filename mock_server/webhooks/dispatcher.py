@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ..control.rules import Decision, FaultSet, WebhookCall
+from ..domain.errors import ApiError
 from ..domain.webhook_outbox import Delivery, iso_seconds
 from . import sender
 
@@ -54,7 +55,10 @@ class Dispatcher:
             with self._wake:
                 if self._stopped:
                     return
-            wait = self._dispatch()
+            try:
+                wait = self._dispatch()
+            except ApiError:   # a shared store that is away (store/redis.py): try again soon
+                wait = 1.0
             with self._wake:
                 if not self._stopped and not self._woken:   # until the next retry is due, an event or a clock change
                     self._wake.wait(None if wait is None else min(max(wait, 0.01), MAX_WAIT_SECONDS))
