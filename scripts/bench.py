@@ -40,7 +40,8 @@ def reset_cost(iterations: int) -> dict:
     """Microseconds per org reset and per org rebuild, in process, against a dict pop."""
     sys.path.insert(0, ROOT)
     from mock_server import create_app
-    store = create_app().extensions["kustomer_mock"].store
+    from mock_server.state import get_state
+    store = get_state(create_app()).store
     keys = [f"reset-{n}" for n in range(iterations)]
     for key in keys:
         store.org(key)
