@@ -8,9 +8,10 @@ from ..domain.clock import Clock
 from ..domain.fixtures import Fixtures
 from ..domain.org import Org
 from ..domain.store import check_key
+from .idle import IdleOrgs
 
 
-class MemoryStore:
+class MemoryStore(IdleOrgs):
     """The OrgStore of one process: orgs by name, made lazily under a lock; keys map to orgs through the fixtures."""
 
     def __init__(self, fixtures: Fixtures, seed: int, clock: Clock):
@@ -18,10 +19,7 @@ class MemoryStore:
         self._orgs: dict[str, Org] = {}
         self._keys: dict[str, None] = {}  # keys seen, in order
         self._lock = threading.Lock()
-        self.idle_seconds = 0.0            # ORG_IDLE_SECONDS: 0 keeps every org for good
-        self.evicted = 0                   # orgs dropped for idleness since boot
-        self._used: dict[str, float] = {}  # org name -> monotonic time of its last call
-        self._swept = time.monotonic()
+        self.start_idle()
         self.listeners: list = []  # given to every org: called after each write (Org.record_changed)
 
     def add_listener(self, listener) -> None:
@@ -34,10 +32,7 @@ class MemoryStore:
     def org(self, key: str, name: str | None = None) -> Org:
         """The org of `key` (named `name` when the caller worked it out), built on first use."""
         name = name or self.fixtures.org_name(check_key(key))
-        now = time.monotonic()
-        if self.idle_seconds and now - self._swept >= min(1.0, self.idle_seconds):
-            self.evict_idle(now)
-        self._used[name] = now
+        self.called(name)
         org = self._orgs.get(name)
         if org is not None:
             self._keys.setdefault(key)
@@ -56,14 +51,8 @@ class MemoryStore:
 
     def evict_idle(self, now: float | None = None) -> int:
         """Drop every org without a call for idle_seconds (its next call rebuilds it); how many went."""
-        now = time.monotonic() if now is None else now
         with self._lock:
-            self._swept = now
-            idle = [name for name, at in self._used.items() if now - at >= self.idle_seconds]
-            dropped = [org for org in (self._orgs.pop(name, None) for name in idle) if org is not None]
-            for name in idle:
-                del self._used[name]
-            self.evicted += len(dropped)
+            dropped = self.take_idle(self._orgs, time.monotonic() if now is None else now)
         for org in dropped:
             org.events.close()  # its open streams end; their reconnects rebuild it
         return len(dropped)

@@ -22,6 +22,7 @@ from ..domain.org import Org
 from ..domain.store import check_key
 from . import redis_format as fmt
 from .redis_events import LiveEvents, SharedEvents
+from .idle import IdleOrgs
 from .redis_replica import SharedLock, StoreBusy
 
 PREFIX = fmt.PREFIX
@@ -70,7 +71,7 @@ def _forgotten(name: str) -> list[str]:
     return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq")]
 
 
-class RedisStore:
+class RedisStore(IdleOrgs):
     """The OrgStore of processes sharing one Redis: replicas of orgs, kept current per request and per write."""
 
     def __init__(self, url: str, fixtures: Fixtures, seed: int, clock: Clock):
@@ -90,10 +91,7 @@ class RedisStore:
         self._lock = threading.RLock()
         self._generation: bytes | None = None   # km:generation: bumped by every full reset and import
         self.listeners: list = []
-        self.idle_seconds = 0.0
-        self.evicted = 0
-        self._used: dict[str, float] = {}
-        self._swept = time.monotonic()
+        self.start_idle()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
         self.live = LiveEvents(self)
 
@@ -204,10 +202,7 @@ class RedisStore:
     def org(self, key: str, name: str | None = None) -> Org:
         """The org of `key`, current with every process's writes (one Redis round trip when nothing changed)."""
         name = name or self.fixtures.org_name(check_key(key))
-        now = time.monotonic()
-        if self.idle_seconds and now - self._swept >= min(1.0, self.idle_seconds):
-            self.evict_idle(now)
-        self._used[name] = now
+        self.called(name)
         pipe = self.redis.pipeline(transaction=False)
         pipe.get(f"{PREFIX}:generation").get(_key(name, "version"))
         generation, version = self.call(pipe.execute)
@@ -331,14 +326,8 @@ class RedisStore:
 
     def evict_idle(self, now: float | None = None) -> int:
         """Drop this process's replicas idle for idle_seconds (Redis keeps the orgs); answers how many went."""
-        now = time.monotonic() if now is None else now
         with self._lock:
-            self._swept = now
-            idle = [name for name, at in self._used.items() if now - at >= self.idle_seconds]
-            dropped = [org for org in (self._orgs.pop(name, None) for name in idle) if org is not None]
-            for name in idle:
-                del self._used[name]
-            self.evicted += len(dropped)
+            dropped = self.take_idle(self._orgs, time.monotonic() if now is None else now)
         for shared in dropped:
             shared.org.events.close()
         return len(dropped)
