@@ -1,7 +1,6 @@
 """The event stream and typing over the real server: auth, resume with Last-Event-ID, slots; typing."""
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest
@@ -11,6 +10,7 @@ from mock_server import create_app
 from mock_server.api.live import stream_slots
 from mock_server.serving import ServerThread
 from mock_server.testing.appcalls import org_of
+from mock_server.testing.serve import read_events
 
 
 def _start(url, key):
@@ -24,24 +24,7 @@ def _headers(key, token):
 
 def _read(url, key, token, count, last_event_id=None, opened=None):
     """Open a stream and read `count` listener events (markers skipped); answers [(id, name, payload)]."""
-    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
-    found = []
-    with requests.get(f"{url}/c/v1/events", params={"key": key, "token": token}, headers=headers,
-                      stream=True, timeout=10) as rv:
-        assert rv.status_code == 200 and rv.headers["Content-Type"].startswith("text/event-stream")
-        event_id = None
-        for line in rv.iter_lines(decode_unicode=True):
-            if line.startswith("id: "):
-                event_id = int(line[4:])
-            elif line.startswith("data: "):
-                data = json.loads(line[6:])
-                if data["name"] == "__stream" and opened is not None:
-                    opened.set()
-                elif data["name"] != "__stream":
-                    found.append((event_id, data["name"], data["payload"]))
-                if len(found) == count:
-                    return found
-    return found
+    return read_events(url, key, token, count, last_event_id=last_event_id, opened=opened, timeout=10)
 
 
 def test_the_stream_needs_a_started_customer(live_server):

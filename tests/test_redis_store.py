@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import shutil
 import socket
@@ -20,7 +19,7 @@ from mock_server.domain.fixtures import Fixtures
 from mock_server.client import MockClient
 from mock_server.store import make_store
 from mock_server.testing import WebhookReceiver
-from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
+from mock_server.testing.serve import read_events, spawn_serve, stop_serve, wait_listening
 
 REDIS_SERVER = os.environ.get("KUSTOMER_MOCK_REDIS_SERVER", "redis-server")
 _keys = itertools.count(1)
@@ -183,22 +182,7 @@ def test_a_reset_on_a_is_seen_by_b(two, key, scope):
 def _read_events(url: str, key: str, token: str, count: int, opened: threading.Event | None = None,
                  last_event_id: int | None = None) -> list[tuple]:
     """Read `count` listener events of the customer's stream (markers skipped): [(id, name, payload)]."""
-    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
-    found, event_id = [], None
-    with requests.get(f"{url}/c/v1/events", params={"key": key, "token": token}, headers=headers, stream=True,
-                      timeout=20) as rv:
-        for line in rv.iter_lines(decode_unicode=True):
-            if line.startswith("id: "):
-                event_id = int(line[4:])
-            elif line.startswith("data: "):
-                data = json.loads(line[6:])
-                if data["name"] == "__stream" and opened is not None:
-                    opened.set()
-                elif data["name"] != "__stream":
-                    found.append((event_id, data["name"], data["payload"]))
-                if len(found) == count:
-                    break
-    return found
+    return read_events(url, key, token, count, last_event_id=last_event_id, opened=opened)
 
 
 def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):

@@ -1,10 +1,13 @@
-"""`kustomer-mock serve` as a child process, for tests of the command itself or of code that starts it."""
+"""A served mock for tests: `kustomer-mock serve` as a child process, and reading a customer's event stream."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 
 __tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
@@ -46,3 +49,32 @@ def serving(*args: str, env: dict | None = None):
         yield wait_listening(process)
     finally:
         stop_serve(process)
+
+
+def read_events(url: str, key: str, token: str, count: int, last_event_id: int | None = None,
+                opened=None, timeout: float = 20) -> list[tuple]:
+    """Open a customer's event stream (/c/v1/events) and read `count` listener events, markers skipped.
+
+    Answers [(id, name, payload)] (fewer when the stream ends first); `opened` (a threading.Event) is set
+    once the stream's opening marker arrives; `last_event_id` resumes after that event.
+    """
+    query = urllib.parse.urlencode({"key": key, "token": token})
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+    found, event_id = [], None
+    with urllib.request.urlopen(urllib.request.Request(f"{url}/c/v1/events?{query}", headers=headers),
+                                timeout=timeout) as stream:
+        if stream.status != 200 or not stream.headers.get("Content-Type", "").startswith("text/event-stream"):
+            raise AssertionError(f"not an event stream: {stream.status} {stream.headers.get('Content-Type')}")
+        for raw in stream:
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line.startswith("id: "):
+                event_id = int(line[4:])
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if data["name"] == "__stream" and opened is not None:
+                    opened.set()
+                elif data["name"] != "__stream":
+                    found.append((event_id, data["name"], data["payload"]))
+                if len(found) == count:
+                    break
+    return found
