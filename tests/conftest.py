@@ -12,6 +12,7 @@ from mock_server.control.faults import get_faults
 from mock_server.control.stubs import get_stubs
 from mock_server.serving import ServerThread
 from mock_server.testing.appcalls import AppClient, Chat, clock_of
+from mock_server.testing.redisserver import redis_server
 
 from . import spec_check
 
@@ -115,6 +116,13 @@ def live_server():
     """The mock served over a real socket for the whole session."""
     with ServerThread(create_app(), kind="waitress") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """One real redis-server per test process (started on first use, on a free port): its URL."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as redis:
+        yield redis.url
 
 
 @pytest.fixture(autouse=True)

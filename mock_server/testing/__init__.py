@@ -3,7 +3,7 @@
 org.py: MockOrg, a test's own org on a running mock; helpers.py: Customer, OrgFaults, OrgStubs,
 MockClock, ApiCallError; appcalls.py: Chat, Api and AppClient over Flask's test client of an app in
 this process (raw responses, for exact statuses and codes); serve.py: `kustomer-mock serve` as a child
-process; webhooks.py: WebhookReceiver, a real HTTP receiver for signed deliveries; plugin.py: the pytest11 plugin (registered as mock_server.pytest_plugin); interception.py and
+process; redisserver.py: a real redis-server and `serve` replicas sharing it; webhooks.py: WebhookReceiver, a real HTTP receiver for signed deliveries; plugin.py: the pytest11 plugin (registered as mock_server.pytest_plugin); interception.py and
 inprocess.py: Kustomer's hosts answered in-process by an app (mock_server.intercept).
 """
 from __future__ import annotations
