@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from .errors import InvalidField
@@ -50,6 +51,9 @@ class Clock:
         self._lock = threading.Lock()
         self._frozen_at: datetime | None = None
         self._offset = timedelta(0)
+        # a store's shared copy of this clock (store/redis_clock.py), read before a change and written after;
+        # None: this process alone keeps the clock
+        self.sync = None
 
     def now(self) -> datetime:
         """The current mock time, aware, in UTC; never outside EARLIEST..LATEST, never raises."""
@@ -75,14 +79,36 @@ class Clock:
 
     def freeze(self, at: datetime | None = None) -> None:
         """Stop the clock at `at` (default: now); ClockOutOfRange outside 1970..9999, changing nothing."""
+        with self._changing():
+            self._freeze(at)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (frozen or running); ClockOutOfRange past 9999, changing nothing."""
+        with self._changing():
+            self._advance(seconds)
+
+    def resume(self) -> None:
+        """Run with real time again, from the real now."""
+        with self._changing():
+            self._resume()
+
+    @contextmanager
+    def _changing(self):
+        """A change of a shared clock starts from the shared state and is shared once it succeeded."""
+        if self.sync is not None:
+            self.sync.pull(self)
+        yield
+        if self.sync is not None:
+            self.sync.push(self)
+
+    def _freeze(self, at: datetime | None) -> None:
         moment = at or self.now()
         if not in_range(moment):
             raise _out_of_range(f"cannot freeze at {moment.isoformat()}", "/freeze")
         with self._lock:
             self._frozen_at = moment.astimezone(timezone.utc)
 
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward (frozen or running); ClockOutOfRange past 9999, changing nothing."""
+    def _advance(self, seconds: float) -> None:
         refused = _out_of_range(f"cannot advance by {seconds} seconds", "/advanceSeconds")
         with self._lock:
             try:
@@ -100,11 +126,24 @@ class Clock:
             else:
                 self._offset += step
 
-    def resume(self) -> None:
-        """Run with real time again, from the real now."""
+    def _resume(self) -> None:
         with self._lock:
             self._frozen_at = None
             self._offset = timedelta(0)
+
+    def shared_state(self) -> dict:
+        """What a store shares of this clock: where it stands frozen (or None) and its offset from real time."""
+        with self._lock:
+            return {"frozenAt": None if self._frozen_at is None else self._frozen_at.isoformat(),
+                    "offset": self._offset.total_seconds()}
+
+    def adopt(self, state: dict | None) -> None:
+        """Take the shared state another process wrote (None: never changed, so running with real time)."""
+        state = state or {}
+        frozen_at = state.get("frozenAt")
+        with self._lock:
+            self._frozen_at = None if frozen_at is None else datetime.fromisoformat(frozen_at)
+            self._offset = timedelta(seconds=state.get("offset", 0.0))
 
     @property
     def frozen(self) -> bool:
@@ -113,6 +152,8 @@ class Clock:
 
     def describe(self) -> dict:
         """The clock's state for the control API."""
+        if self.sync is not None:
+            self.sync.pull(self)
         return {"now": self.now_iso(), "frozen": self.frozen,
                 "offsetSeconds": self._offset.total_seconds()}
 
@@ -140,12 +181,12 @@ class OrgClock(Clock):
         """The org's time: its own once frozen or advanced, else the mock clock's."""
         return super().now() if self.own else self.parent.now()
 
-    def freeze(self, at: datetime | None = None) -> None:
+    def _freeze(self, at: datetime | None) -> None:
         """Stop this org's clock at `at` (default: its now); the mock clock and other orgs keep theirs."""
-        super().freeze(at or self.now())
+        super()._freeze(at or self.now())
         self.own = True
 
-    def advance(self, seconds: float) -> None:
+    def _advance(self, seconds: float) -> None:
         """Move this org's clock forward; it starts from where the mock clock stands (frozen or running)."""
         if not self.own:
             trial = Clock()   # the mock clock's state, advanced aside: an out-of-range step changes nothing
@@ -155,12 +196,21 @@ class OrgClock(Clock):
                 self._frozen_at, self._offset = trial._state()
             self.own = True
             return
-        super().advance(seconds)
+        super()._advance(seconds)
 
-    def resume(self) -> None:
+    def _resume(self) -> None:
         """Follow the mock clock again."""
-        super().resume()
+        super()._resume()
         self.own = False
+
+    def shared_state(self) -> dict:
+        """The shared state of an org clock: its own time, or that it follows the mock clock."""
+        return {**super().shared_state(), "own": self.own}
+
+    def adopt(self, state: dict | None) -> None:
+        """Take the shared state of this org's clock (None: it follows the mock clock)."""
+        super().adopt(state)
+        self.own = bool((state or {}).get("own"))
 
     @property
     def frozen(self) -> bool:
@@ -169,6 +219,9 @@ class OrgClock(Clock):
 
     def describe(self) -> dict:
         """The org clock's state: the mock clock's fields, and whether the org has a time of its own."""
+        for clock in (self, self.parent):
+            if clock.sync is not None:
+                clock.sync.pull(clock)
         offset = self._offset if self.own else self.parent._state()[1]
         return {"now": self.now_iso(), "frozen": self.frozen, "offsetSeconds": offset.total_seconds(),
                 "own": self.own}

@@ -23,7 +23,7 @@ from .webhooks import WebhookRegistry
 
 PREVIEW_CHARS = 120
 # what a copy of the org from a shared store never replaces (Org.adopt): this process's own machinery
-PROCESS_LOCAL = frozenset({"_lock", "_shared", "listeners", "events", "webhooks", "clock"})
+PROCESS_LOCAL = frozenset({"_lock", "_shared", "listeners", "events", "webhooks", "clock", "limits"})
 # the attribute holding each kind of record (dicts by id; the directory's records are lists of dicts)
 COLLECTIONS = {"customer": "customers", "conversation": "conversations", "note": "notes", "kobject": "kobjects",
                "tag": "tags", "user": "users", "team": "teams"}
@@ -40,6 +40,7 @@ class Org:
         # a store's shared write lock (store/redis.py), taken inside this one, told what each write changed;
         # None: this process alone holds the org
         self._shared = None
+        self.limits = None   # a store's shared rate-limit counters (domain/ratelimit.py); None: this process's
         self.rng = random.Random(f"{seed}:{spec.name}")
         self.ids = IdMaker(self.rng)
         self.chat_secret = data.get("chatSecret", "kustomer-mock-chat-secret")

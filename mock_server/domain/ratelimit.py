@@ -27,47 +27,56 @@ def budget_of(org: Org) -> int | None:
 
 
 class OrgLimits:
-    """The counters of one org: a fixed 60-second window for the budget, sliding windows for caps."""
+    """The counters of one org: a fixed 60-second window for the budget, sliding windows for caps.
+
+    A store that shares the org between processes keeps the counters there instead (store/redis_limits.py):
+    it replaces `spend` and `stamp`, the two steps that count.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._window_start: float | None = None
-        self._used = 0
+        self._windows: dict[str, list] = {}     # "requests" or "searches" -> [window start, used]
         self._creates: dict[tuple[str, str], deque] = {}
-        self._searches: OrgLimits | None = None
-
-    def searches(self) -> "OrgLimits":
-        """The separate window that counts searches."""
-        with self._lock:
-            if self._searches is None:
-                self._searches = OrgLimits()
-            return self._searches
 
     def take(self, limit: int, now: float, what: str = "requests") -> dict:
-        """Spend one request of the budget; the rate-limit headers, or RateLimited once spent."""
-        with self._lock:
-            if self._window_start is None or now >= self._window_start + WINDOW_SECONDS:
-                self._window_start, self._used = now, 0
-            reset = max(1, math.ceil(self._window_start + WINDOW_SECONDS - now))
-            if self._used >= limit:
-                headers = _headers(limit, 0, reset)
-                raise _limited(f"the org's budget of {limit} {what} per minute is spent; "
-                               f"retry in {reset} s", headers, reset)
-            self._used += 1
-            return _headers(limit, limit - self._used, reset)
+        """Spend one request (or search) of the budget; the rate-limit headers, or RateLimited once spent."""
+        spent, start, used = self.spend(what, limit, now)
+        reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
+        if not spent:
+            raise _limited(f"the org's budget of {limit} {what} per minute is spent; "
+                           f"retry in {reset} s", _headers(limit, 0, reset), reset)
+        return _headers(limit, limit - used, reset)
 
     def create(self, customer_id: str, kind: str, now: float) -> None:
         """Count one creation for a customer, or RateLimited past 120 in the last 60 seconds."""
+        oldest = self.stamp(customer_id, kind, now)
+        if oldest is not None:
+            retry = max(1, math.ceil(oldest + WINDOW_SECONDS - now))
+            raise _limited(f"customer {customer_id} may create at most {CREATES_PER_CUSTOMER} {kind}s "
+                           f"per minute (send importedAt for imports); retry in {retry} s",
+                           {"Retry-After": str(retry)}, retry)
+
+    def spend(self, what: str, limit: int, now: float) -> tuple[bool, float, int]:
+        """Count one call in the window of `what` (a new window once 60 s passed): (spent, start, used)."""
+        with self._lock:
+            window = self._windows.get(what)
+            if window is None or now >= window[0] + WINDOW_SECONDS:
+                window = self._windows[what] = [now, 0]
+            if window[1] >= limit:
+                return False, window[0], window[1]
+            window[1] += 1
+            return True, window[0], window[1]
+
+    def stamp(self, customer_id: str, kind: str, now: float) -> float | None:
+        """Record one creation at `now`; None, or (cap reached, nothing recorded) the oldest one in the window."""
         with self._lock:
             stamps = self._creates.setdefault((customer_id, kind), deque())
             while stamps and stamps[0] <= now - WINDOW_SECONDS:
                 stamps.popleft()
             if len(stamps) >= CREATES_PER_CUSTOMER:
-                retry = max(1, math.ceil(stamps[0] + WINDOW_SECONDS - now))
-                raise _limited(f"customer {customer_id} may create at most {CREATES_PER_CUSTOMER} {kind}s "
-                               f"per minute (send importedAt for imports); retry in {retry} s",
-                               {"Retry-After": str(retry)}, retry)
+                return stamps[0]
             stamps.append(now)
+            return None
 
 
 def _headers(limit: int, remaining: int, reset: int) -> dict:
@@ -88,7 +97,9 @@ _limits_lock = threading.Lock()
 
 
 def limits_of(org: Org) -> OrgLimits:
-    """The counters of `org`, made on first use."""
+    """The counters of `org`: the store's shared ones, or this process's, made on first use."""
+    if org.limits is not None:
+        return org.limits
     with _limits_lock:
         limits = _limits.get(org)
         if limits is None:
@@ -115,4 +126,4 @@ def take_search(org: Org) -> None:
     limit = org.settings.get("searchRateLimitPerMinute", 100)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         return
-    limits_of(org).searches().take(limit, org.clock.timestamp(), "searches")
+    limits_of(org).take(limit, org.clock.timestamp(), "searches")

@@ -21,7 +21,9 @@ from ..domain.fixtures import Fixtures
 from ..domain.org import Org
 from ..domain.store import check_key
 from . import redis_format as fmt
+from .redis_clock import CLOCK_VERSION, SharedClocks
 from .redis_events import LiveEvents, SharedEvents
+from .redis_limits import SharedLimits, register as register_limits
 from .idle import IdleOrgs
 from .redis_replica import SharedLock, StoreBusy
 
@@ -67,8 +69,9 @@ _key = fmt.key
 
 
 def _forgotten(name: str) -> list[str]:
-    """The keys a reset deletes: the org, its incarnation, its change log, its live events and their counter."""
-    return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq")]
+    """The keys a reset deletes: the org, its incarnation, change log, live events and their counter, its own
+    clock and its rate-limit windows."""
+    return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq", "clock", "limits")]
 
 
 class RedisStore(IdleOrgs):
@@ -85,6 +88,7 @@ class RedisStore(IdleOrgs):
         self._persist = self.redis.register_script(PERSIST)
         self._release = self.redis.register_script(RELEASE)
         self._take = self.redis.register_script(TAKE)
+        self.scripts = register_limits(self)
         self._orgs: dict[str, SharedLock] = {}   # the replicas, by org name
         self._org_keys: dict[str, str] = {}   # org name -> the key whose fixtures made it
         self._seen: set[str] = set()   # keys this process already registered in Redis
@@ -93,6 +97,8 @@ class RedisStore(IdleOrgs):
         self.listeners: list = []
         self.start_idle()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
+        self.clocks = SharedClocks(self, clock)
+        self.clocks.poll()   # a process started later keeps the time the others keep
         self.live = LiveEvents(self)
 
     # -- Redis calls ---------------------------------------------------------------------------------------
@@ -204,12 +210,14 @@ class RedisStore(IdleOrgs):
         name = name or self.fixtures.org_name(check_key(key))
         self.called(name)
         pipe = self.redis.pipeline(transaction=False)
-        pipe.get(f"{PREFIX}:generation").get(_key(name, "version"))
-        generation, version = self.call(pipe.execute)
+        pipe.get(f"{PREFIX}:generation").get(_key(name, "version")).get(CLOCK_VERSION)
+        generation, version, clock_version = self.call(pipe.execute)
         self._check_generation(generation)
         if key not in self._seen:
             self._register(key, name)
-        return self._replica(name, None if version is None else int(version))
+        org = self._replica(name, None if version is None else int(version))
+        self.clocks.check(clock_version)
+        return org
 
     def built(self, name: str) -> Org | None:
         """This process's replica of org `name`, if it has one (no Redis call: the caller step asks per request)."""
@@ -265,6 +273,8 @@ class RedisStore(IdleOrgs):
 
     def _attach(self, org: Org, incarnation: str, version: int, cursor: str) -> SharedLock:
         org.listeners[:] = self.listeners
+        self.clocks.attach(org)
+        org.limits = SharedLimits(self, org.name)
         shared = org.share(lambda owner, own: SharedLock(self, owner, own))
         shared.version, shared.incarnation, shared.cursor = version, incarnation, cursor
         org.events = SharedEvents(self, shared)

@@ -64,6 +64,10 @@ class LiveEvents:
         """Every replica's new live events, from the org streams, into its local log."""
         store = self.store
         while not self._stopping.is_set():
+            try:
+                store.clocks.poll()   # a clock moved by another process reaches a process that serves nothing
+            except ApiError:
+                pass   # Redis is away: the read below waits
             replicas = {key(s.org.name, "events"): s for s in store.replicas()}
             if not replicas:
                 self._stopping.wait(0.2)
