@@ -196,3 +196,14 @@ def test_a_webhook_rule_with_times_1_fires_once_across_processes(four, key):
             time.sleep(0.05)
         assert [r["hits"] for r in MockClient(a).faults() if r["id"] == rule["id"]] == [1]
         assert len(receiver.received()) == 5
+
+
+def test_the_shared_journal_keeps_journal_size_entries_for_every_process(redis_url):
+    apps = [create_app({"TESTING": True, "STORE": redis_url, "JOURNAL_SIZE": 3}).test_client() for _ in range(2)]
+    key = f"control-key-{next(_keys)}"
+    for n in range(5):
+        apps[n % 2].post("/c/v1/tracking/tokens", headers={"Authorization": f"Bearer {key}"})
+    for app in apps:
+        entries = app.get("/__admin/requests").json["requests"]
+        assert [e["operation"] for e in entries] == ["start"] * 3
+        assert [e["id"] for e in entries] == list(range(entries[0]["id"], entries[0]["id"] + 3))
