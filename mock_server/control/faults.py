@@ -12,6 +12,8 @@ from ..domain.errors import ApiError
 from ..errors import envelope
 from ..serving import DROP_KEY, SOCKET_KEY, client_gone
 from ..state import get_state
+from ..store.redis import RedisStore
+from ..store.redis_rules import SharedRules
 from .rules import MAX_HANG_SECONDS, Call, Decision, FaultSet
 
 HANG_POLL_SECONDS = 0.05
@@ -26,9 +28,17 @@ class ConnectionDropped(ApiError):
 
 
 def init_app(app: Flask) -> FaultSet:
-    """Keep the fault rules on the app; create_app puts `before` in the request pipeline."""
-    faults = get_state(app).faults = FaultSet(int(app.config["SEED"]))
-    return faults
+    """Keep the fault rules on the app; create_app puts `before` in the request pipeline.
+
+    With the redis store, the fault and the stub rules are shared by every process (store/redis_rules.py).
+    """
+    state, seed = get_state(app), int(app.config["SEED"])
+    if isinstance(state.store, RedisStore):
+        shared = SharedRules(state.store, seed)
+        state.faults, state.stubs = shared.faults, shared.stubs
+    else:
+        state.faults = FaultSet(seed)
+    return state.faults
 
 
 def get_faults(app: Flask | None = None) -> FaultSet:
@@ -46,7 +56,10 @@ def operation_names(app: Flask | None = None) -> list[str]:
 def before() -> Response | None:
     """The pipeline's `faults` step: the first rule that fires answers, delays or drops this call."""
     caller, faults = current_caller(), get_faults()
-    if caller.exempt or not faults.has_rules:
+    if caller.exempt:
+        return None
+    faults.refresh()   # shared rules: one read of their version, for this step and the stubs step
+    if not faults.has_rules:
         return None
     decision = faults.decide(call_of(caller))
     if decision is None:

@@ -1,4 +1,7 @@
-"""The request journal: every call to the mock's surfaces, in a ring of JOURNAL_SIZE entries."""
+"""The request journal: every call to the mock's surfaces, in a ring of JOURNAL_SIZE entries.
+
+With the redis store the ring is a Redis stream every process records into (store/redis_journal.py).
+"""
 from __future__ import annotations
 
 import itertools
@@ -12,6 +15,8 @@ from werkzeug.datastructures import EnvironHeaders
 from ..caller import caller_if_any
 from ..domain.clock import parse_iso
 from ..state import get_state
+from ..store.redis import RedisStore
+from ..store.redis_journal import SharedRing
 from ..strict_json import loads
 
 BODY_LIMIT = 4096  # characters of a request or response body kept per entry
@@ -19,10 +24,11 @@ MAX_WAIT_SECONDS = 25.0  # a long poll (?after=ID&wait=S) answers empty after th
 
 
 class Journal:
-    """A bounded, thread-safe ring of request entries with increasing ids."""
+    """A bounded, thread-safe ring of request entries with increasing ids (in memory, or `shared` in Redis)."""
 
-    def __init__(self, size: int, max_wait: float = MAX_WAIT_SECONDS):
+    def __init__(self, size: int, max_wait: float = MAX_WAIT_SECONDS, shared: SharedRing | None = None):
         self.max_wait = max_wait   # JOURNAL_MAX_WAIT: the longest long poll (a fuzz run shortens it)
+        self.shared = shared
         self._entries: deque[dict] = deque(maxlen=max(1, size))
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -30,7 +36,12 @@ class Journal:
         self._closed = False
 
     def record(self, entry: dict) -> dict:
-        """Append an entry, giving it the next id (fields in RAW_FIELDS are finished when first read)."""
+        """Append an entry, giving it the next id (fields in RAW_FIELDS are finished when first read).
+
+        A shared journal finishes the entry now (other processes read it) and gives it an id in Redis.
+        """
+        if self.shared is not None:
+            return {"id": self.shared.add([_finished(entry)]), **entry}
         with self._lock:
             entry = {"id": next(self._ids), **entry}
             self._entries.append(entry)
@@ -46,6 +57,9 @@ class Journal:
     def wait_after(self, after: int, seconds: float) -> None:
         """Block until an entry newer than `after` exists, `seconds` pass, or the journal closes."""
         deadline = time.monotonic() + min(seconds, self.max_wait)
+        if self.shared is not None:
+            self.shared.wait_newer(after, deadline - time.monotonic(), lambda: self._closed)
+            return
         with self._lock:
             while not self._closed and not (self._entries and self._entries[-1]["id"] > after):
                 left = deadline - time.monotonic()
@@ -54,6 +68,8 @@ class Journal:
 
     def clear(self) -> int:
         """Forget every entry (ids keep growing, so a follower never sees one twice)."""
+        if self.shared is not None:
+            return self.shared.clear()
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
@@ -72,8 +88,7 @@ class Journal:
                 if found["requests"] or left <= 0 or self._closed:
                     return found
                 self.wait_after(max(after, self._last_id()), left)
-        with self._lock:
-            entries = [_finished(entry) for entry in self._entries]
+        entries = self._entries_after(after)
         since_at = parse_iso(since) if since else None
         found = [e for e in entries
                  if (operation is None or e["operation"] == operation)
@@ -85,7 +100,15 @@ class Journal:
         return {"requests": shown, "total": len(found)}
 
 
+    def _entries_after(self, after: int | None) -> list[dict]:
+        if self.shared is not None:
+            return self.shared.entries(after)
+        with self._lock:
+            return [_finished(entry) for entry in self._entries]
+
     def _last_id(self) -> int:
+        if self.shared is not None:
+            return self.shared.newest()
         with self._lock:
             return self._entries[-1]["id"] if self._entries else 0
 
@@ -100,8 +123,9 @@ def _status_fits(actual: int | None, wanted: str) -> bool:
 
 def init_app(app: Flask) -> Journal:
     """Keep a journal on the app; create_app puts `record` in the request pipeline."""
-    journal = get_state(app).journal = Journal(int(app.config.get("JOURNAL_SIZE") or 1000),
-                                                  float(app.config.get("JOURNAL_MAX_WAIT", MAX_WAIT_SECONDS)))
+    state, size = get_state(app), int(app.config.get("JOURNAL_SIZE") or 1000)
+    shared = SharedRing(state.store, size) if isinstance(state.store, RedisStore) else None
+    journal = state.journal = Journal(size, float(app.config.get("JOURNAL_MAX_WAIT", MAX_WAIT_SECONDS)), shared)
     return journal
 
 

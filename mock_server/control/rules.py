@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
-import random
+import hashlib
 import threading
 from dataclasses import dataclass, field
 
@@ -49,13 +49,27 @@ class Decision:
     action: str | None = None     # webhook rules: fail, duplicate, reorder or drop
 
 
+def draw(seed: str, n: int, what: str = "p") -> float:
+    """The number in [0, 1) the n-th matching call of a rule draws: from the rule's seed and n alone.
+
+    `what` is "p" (probability) or "d" (delay). The first 52 bits of SHA-1, so the Lua script of the redis
+    store (store/redis_rules.py: redis.sha1hex) draws the very same number on any process.
+    """
+    return int(hashlib.sha1(f"{seed}:{what}:{n}".encode()).hexdigest()[:13], 16) / 2 ** 52
+
+
+def rule_seed(mock_seed: int | str, rule_id: str, spec: dict) -> str:
+    """A rule's own seed stands alone; else the mock's seed and the rule id make one."""
+    return f"rule:{spec['seed']}" if "seed" in spec else f"{mock_seed}:{rule_id}"
+
+
 @dataclass
 class Rule:
-    """A stored rule with its counters and its own seeded generator."""
+    """A stored rule with its counters and its seed (the n-th matching call draws draw(seed, n))."""
 
     id: str
     spec: dict
-    rng: random.Random
+    seed: str
     seen: int = 0       # matching calls, including those let through by `after` or `probability`
     hits: int = 0       # calls the rule acted on
     extra: dict = field(default_factory=dict)
@@ -95,20 +109,32 @@ class Rule:
         self.seen += 1
         if self.seen <= self.spec.get("after", 0):
             return False
-        probability = self.spec.get("probability", 1.0)
-        # drawn even at 1.0 so adding or removing a probability does not shift the other draws
-        if self.rng.random() >= probability:
+        if draw(self.seed, self.seen) >= self.spec.get("probability", 1.0):
             return False
         self.hits += 1
         return True
 
-    def delay(self) -> float:
-        """The delay of this hit in ms: fixed, or drawn from {min, max}; clamped."""
+    def decision(self, n: int) -> Decision:
+        """What the rule does to the n-th matching call (the one that fired)."""
+        spec = self.spec
+        if self.target == "webhook":
+            return Decision(self.id, copy.deepcopy(spec.get("respond")), self.delay(n), None,
+                            action=spec.get("action"))
+        return Decision(self.id, copy.deepcopy(spec.get("respond")), self.delay(n), spec.get("drop"),
+                        spec.get("cutAfter"))
+
+    @property
+    def target(self) -> str:
+        """"request" or "webhook"."""
+        return self.spec.get("target", "request")
+
+    def delay(self, n: int) -> float:
+        """The delay of the n-th matching call in ms: fixed, or drawn from {min, max}; clamped."""
         delay = self.spec.get("delayMs")
         if delay is None:
             return 0.0
         if isinstance(delay, dict):
-            delay = self.rng.uniform(delay["min"], delay["max"])
+            delay = delay["min"] + (delay["max"] - delay["min"]) * draw(self.seed, n, "d")
         return float(min(max(delay, 0), MAX_DELAY_MS))
 
     def describe(self) -> dict:
@@ -120,13 +146,15 @@ class Rule:
 class FaultSet:
     """The rules of one mock, in the order added; the first rule that fires wins.
 
-    The stubs are a second FaultSet with the prefix "s": the same matching, counters and ids.
+    The stubs are a second FaultSet with the prefix "s": the same matching, counters and ids. With the
+    redis store, store/redis_rules.py keeps them in Redis behind the same methods.
     """
 
     def __init__(self, seed: int = 1, prefix: str = "f"):
         self.seed, self.prefix = seed, prefix
         self._rules: list[Rule] = []
         self._next = 1
+        self._booted: set[str] = set()
         self._lock = threading.Lock()
 
     @property
@@ -134,16 +162,23 @@ class FaultSet:
         """Whether any rule is set (read without the lock: every call asks, and most mocks have none)."""
         return bool(self._rules)
 
-    def add(self, specs: list[dict], **extra) -> list[dict]:
-        """Store already-validated rules (all or none); answers them with their ids."""
+    def refresh(self) -> None:
+        """Learn the rules other processes changed (rules in this process's memory: nothing to learn)."""
+
+    def add(self, specs: list[dict], boot: str | None = None, **extra) -> list[dict]:
+        """Store already-validated rules (all or none); answers them with their ids.
+
+        `boot`: the --faults scenario's name; its rules are added once until the next clear.
+        """
         with self._lock:
+            if boot is not None and boot in self._booted:
+                return []
+            self._booted.update([boot] if boot is not None else [])
             added = []
             for spec in specs:
                 rule_id = f"{self.prefix}{self._next}"
                 self._next += 1
-                # a rule's own seed stands alone; else the mock's seed and the rule id make one
-                seed = f"rule:{spec['seed']}" if "seed" in spec else f"{self.seed}:{rule_id}"
-                added.append(Rule(rule_id, copy.deepcopy(spec), random.Random(seed),
+                added.append(Rule(rule_id, copy.deepcopy(spec), rule_seed(self.seed, rule_id, spec),
                                   extra=dict(extra)))
             self._rules.extend(added)
             return [rule.describe() for rule in added]
@@ -154,12 +189,13 @@ class FaultSet:
             for index, rule in enumerate(self._rules):
                 if rule.id == rule_id:
                     return self._rules.pop(index).describe()
-        raise NotFound(f"no {'stub' if self.prefix == 's' else 'fault'} {rule_id}", parameter="id")
+        raise not_found(self.prefix, rule_id)
 
     def clear(self) -> int:
         """Remove every rule; ids start again from f1 (s1) so a re-run draws the same numbers."""
         with self._lock:
             count, self._rules, self._next = len(self._rules), [], 1
+            self._booted.clear()
             return count
 
     def list(self) -> list[dict]:
@@ -171,18 +207,19 @@ class FaultSet:
         """The action of the first rule that matches and fires, or None."""
         with self._lock:
             for rule in self._rules:
-                if rule.expired or not rule.matches(call) or not rule.fire():
-                    continue
-                return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(),
-                                rule.spec.get("drop"), rule.spec.get("cutAfter"))
+                if not rule.expired and rule.matches(call) and rule.fire():
+                    return rule.decision(rule.seen)
         return None
 
     def decide_webhook(self, call: WebhookCall, skip: tuple = ()) -> Decision | None:
         """The action of the first webhook rule (not in `skip`) that matches a delivery and fires, or None."""
         with self._lock:
             for rule in self._rules:
-                if rule.id in skip or rule.expired or not rule.matches_webhook(call) or not rule.fire():
-                    continue
-                return Decision(rule.id, copy.deepcopy(rule.spec.get("respond")), rule.delay(), None,
-                                action=rule.spec.get("action"))
+                if rule.id not in skip and not rule.expired and rule.matches_webhook(call) and rule.fire():
+                    return rule.decision(rule.seen)
         return None
+
+
+def not_found(prefix: str, rule_id: str) -> NotFound:
+    """The 404 of an unknown rule id."""
+    return NotFound(f"no {'stub' if prefix == 's' else 'fault'} {rule_id}", parameter="id")

@@ -88,13 +88,17 @@ def describe(fixtures_dir: str | None = None) -> list[dict]:
 
 
 def load_boot(app: Flask) -> None:
-    """Add the --faults scenario's rules; called once the routes exist, so match.operation is checked."""
+    """Add the --faults scenario's rules; called once the routes exist, so match.operation is checked.
+
+    Processes sharing rules (the redis store) each boot with it: the rules are added once, by the first,
+    and again only after a clear (FaultSet.add's `boot`).
+    """
     if not app.config.get("FAULTS"):
         return
     faults, name, fixtures_dir = get_faults(app), app.config["FAULTS"], app.config.get("FIXTURES")
     try:
         found, stubbed = rules(read(name, fixtures_dir), operation_names(app))
-        faults.add(found, scenario=name)
-        get_stubs(app).add(stubbed, scenario=name)
+        faults.add(found, boot=name, scenario=name)
+        get_stubs(app).add(stubbed, boot=name, scenario=name)
     except ValidationError as error:
         raise InvalidScenario(f"fault scenario {name}: {error.messages}") from None

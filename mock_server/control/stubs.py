@@ -17,9 +17,11 @@ from .rules import FaultSet
 
 
 def init_app(app: Flask) -> FaultSet:
-    """Keep the stub rules on the app (ids s1, s2, ...)."""
-    stubs = get_state(app).stubs = FaultSet(int(app.config["SEED"]), prefix="s")
-    return stubs
+    """Keep the stub rules on the app (ids s1, s2, ...); shared ones were made with the fault rules."""
+    state = get_state(app)
+    if state.stubs is None:
+        state.stubs = FaultSet(int(app.config["SEED"]), prefix="s")
+    return state.stubs
 
 
 def get_stubs(app: Flask | None = None) -> FaultSet:

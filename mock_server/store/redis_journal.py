@@ -1,0 +1,78 @@
+"""The request journal shared by every process on one Redis: one stream of entries, one id counter.
+
+Each entry is one stream item whose id is `N-0`, N drawn from one counter in the same script, so ids
+grow across processes and `?after=ID` means the same on each. The stream keeps the newest JOURNAL_SIZE
+entries (MAXLEN, exact). A long poll blocks on the stream (XREAD BLOCK), so it wakes for any process's call.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .redis import RedisStore
+
+ROOT = "km:journal:{journal}"   # one hash tag: the stream and its counter sit in one cluster slot
+BLOCK_SLICE_SECONDS = 1.0        # a long poll blocks this long at most per Redis call (shutdown is seen then)
+
+# KEYS: id counter, stream; ARGV: the stream's length, then each entry's JSON. Answers the last id.
+RECORD = """
+local id = 0
+for i = 2, #ARGV do
+  id = redis.call('INCR', KEYS[1])
+  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], id .. '-0', 'e', ARGV[i])
+end
+return id
+"""
+# KEYS: stream; answers how many entries went (the counter stays: ids keep growing)
+CLEAR = "local n = redis.call('XLEN', KEYS[1]) redis.call('DEL', KEYS[1]) return n"
+
+
+class SharedRing:
+    """The journal's entries in Redis, for control/journal.py's Journal (which filters and waits)."""
+
+    def __init__(self, store: RedisStore, size: int):
+        self.store, self.size = store, max(1, size)
+        self.stream = f"{ROOT}:entries"
+        self._record = store.redis.register_script(RECORD)
+        self._clear = store.redis.register_script(CLEAR)
+
+    def add(self, entries: list[dict]) -> int:
+        """Append finished entries (without ids) for every process; answers the last id given (0: none).
+
+        While Redis is away the entries are lost: the call was answered (a 503 store_unavailable, as a rule),
+        and the journal step must not turn that answer into a 500.
+        """
+        args = [self.size, *(json.dumps(entry, separators=(",", ":")) for entry in entries)]
+        try:
+            return int(self._record(keys=[f"{ROOT}:ids", self.stream], args=args))
+        except self.store.errors:
+            return 0
+
+    def entries(self, after: int | None = None) -> list[dict]:
+        """Every kept entry (newer than `after`), oldest first, each with its id."""
+        found = self.store.call(self.store.redis.xrange, self.stream, min=f"({after}-0" if after else "-")
+        return [{"id": _number(item_id), **json.loads(fields[b"e"])} for item_id, fields in found]
+
+    def newest(self) -> int:
+        """The id of the newest kept entry (0: none)."""
+        found = self.store.call(self.store.redis.xrevrange, self.stream, count=1)
+        return _number(found[0][0]) if found else 0
+
+    def wait_newer(self, after: int, seconds: float, stopping: Callable[[], bool]) -> None:
+        """Block until an entry newer than `after` exists (any process's), `seconds` pass, or `stopping()`."""
+        left = seconds
+        while left > 0 and not stopping():
+            block = min(left, BLOCK_SLICE_SECONDS)
+            if self.store.call(self.store.redis.xread, {self.stream: f"{after}-0"}, count=1,
+                               block=max(1, int(block * 1000))):
+                return
+            left -= block
+
+    def clear(self) -> int:
+        """Forget every entry, for every process (ids keep growing, so a follower never sees one twice)."""
+        return int(self.store.call(self._clear, keys=[self.stream], args=[]))
+
+
+def _number(item_id: bytes) -> int:
+    return int(item_id.split(b"-")[0])
