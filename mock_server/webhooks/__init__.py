@@ -18,6 +18,7 @@ from .dispatcher import Dispatcher
 
 # control calls after which due deliveries may have changed: look at once rather than at the next poll
 WAKING_ENDPOINTS = ("setClock", "importState", "reset")
+LEASE_MARGIN_SECONDS = 60   # how long past its timeouts a claimed delivery stays another process's
 log = logging.getLogger(__name__)
 
 
@@ -33,13 +34,20 @@ def init_app(app: Flask) -> Webhooks:
     """Listen to every org's writes, emit at the end of each request, deliver in the background."""
     state = get_state(app)
     check_fixtures(state.fixtures)
-    dispatcher = Dispatcher(state.store, state.faults, float(app.config["WEBHOOK_TIMEOUT"]))
+    timeout = float(app.config["WEBHOOK_TIMEOUT"])
+    # a store shared by processes keeps every org's deliveries itself (store/redis_webhooks.py)
+    shared = getattr(state.store, "deliveries", None)
+    if shared is not None:
+        shared.lease_seconds = 2 * timeout + LEASE_MARGIN_SECONDS   # a duplicate fault sends twice
+        dispatcher = Dispatcher(shared.orgs, state.faults, timeout, poll=True)
+    else:
+        dispatcher = Dispatcher(lambda: state.store.orgs().values(), state.faults, timeout)
     hooks = state.webhooks = Webhooks(Capture(dispatcher.wake), dispatcher)
     state.store.add_listener(hooks.capture)
     app.teardown_request(_flush)
     app.after_request(_wake_after_control)
-    if any(org.webhooks.outbox.pending for org in state.store.orgs().values()):
-        dispatcher.wake()  # retries pending in a --state-file go out when due
+    if shared.pending() if shared is not None else any(o.webhooks.outbox.count() for o in state.store.orgs().values()):
+        dispatcher.wake()  # retries pending in a --state-file (or queued by another process) go out when due
     return hooks
 
 
