@@ -144,6 +144,49 @@ def test_a_retry_pending_when_its_process_stops_is_delivered_by_the_other(redis_
                 stop_serve(process)
 
 
+def test_an_attempt_cut_off_by_a_killed_process_is_made_again_by_the_other(redis_url, key, receiver):
+    processes = [spawn_serve("--port", "0", "--quiet", "--store", redis_url) for _ in range(2)]
+    a, b = [wait_listening(process) for process in processes]
+    try:
+        _freeze((a,), key, FROZEN)   # B's clock stays behind the delivery's time: only A takes it
+        _register(a, key, receiver)
+        receiver.hold()
+        customer_id = _customer(a, key)
+        receiver.wait_holding(1, timeout=20)   # A's attempt hangs at the receiver
+        processes[0].kill()
+        processes[0].wait(timeout=10)
+        processes[0].stdout.close()
+        _freeze((b,), key, FROZEN)
+        receiver.wait_holding(2, timeout=30)   # A's claim ran out: B makes the attempt again
+        receiver.release()
+        got = [receiver.wait_for(CREATE, id=customer_id, timeout=20) for _ in range(2)]
+        assert got[0].id == got[1].id
+        assert [(x["attempt"], x["outcome"]) for x in _attempts(b, key, 1)] == [(1, "delivered")]
+    finally:
+        receiver.release()
+        if processes[1].poll() is None:
+            stop_serve(processes[1])
+
+
+def test_an_export_on_a_carries_a_pending_retry_that_b_sends_after_an_import(two, key, receiver):
+    a, b = two
+    _freeze(two, key, FROZEN)
+    _register(a, key, receiver)
+    receiver.answer(500, times=1)
+    failed = receiver.wait_for(CREATE, answered=500, id=_customer(a, key), timeout=20)
+    _attempts(a, key, 1)
+    document = requests.get(f"{a}/__admin/state", timeout=30).json()
+    [exported] = [o for o in document["orgs"] if o["name"] == key]
+    assert [(p["event_id"], p["attempts"]) for p in exported["webhook_outbox"]["pending"]] == [(failed.id, 1)]
+    assert [w["token"] for w in exported["webhooks"]] == [receiver.token]
+    assert requests.put(f"{b}/__admin/state", json=document, timeout=60).status_code == 200
+    assert _call("GET", a, key, "/v1/outbound-webhooks").json()["data"][0]["attributes"]["token"] == receiver.token
+    _freeze(two, key, "2031-05-06T07:09:09.000Z")
+    retried = receiver.wait_for(CREATE, answered=200, timeout=20)
+    assert (retried.id, retried.body) == (failed.id, failed.body)
+    assert [x["attempt"] for x in _attempts(a, key, 2)] == [1, 2]
+
+
 def test_the_transactions_and_the_log_on_b_show_a_s_attempts(two, key, receiver):
     a, b = two
     webhook_id = _register(a, key, receiver)

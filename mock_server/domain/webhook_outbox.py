@@ -113,6 +113,9 @@ class Outbox:
         if entry is not None:
             self.record(entry)
 
+    def renew(self) -> None:
+        """Keep the claims of attempts under way: nothing to do in one process (a shared store's claims expire)."""
+
     def release(self, delivery: Delivery) -> None:
         """Give back a delivery taken but never attempted (the worker is stopping)."""
         self.retry(delivery)

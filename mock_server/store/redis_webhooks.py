@@ -24,6 +24,9 @@ if TYPE_CHECKING:   # the store hands itself and its replicas
     from .redis import RedisStore
 
 ORGS = f"{PREFIX}:webhooks"   # the orgs with deliveries queued (a set of org names)
+# a claim lasts this long unless its dispatcher renews it (every round, at least once a second): a process
+# killed mid-attempt gives its deliveries back to the others after this long
+LEASE_SECONDS = 10
 PARTS = ("wh:order", "wh:meta", "wh:bodies", "wh:held", "wh:claims", "wh:leases", "wh:seq", "wh:events",
          "wh:eventorder", "wh:log", "wh:logseq", "org", "wh:ids")
 FORGOTTEN = tuple(p for p in PARTS if p != "org")   # what a reset of the org deletes
@@ -136,6 +139,15 @@ log(ARGV[3], ARGV[5])
 return 1
 """
 RECORD = _LOG + "log(ARGV[1], ARGV[2]) return 1"   # ARGV: entry, log size
+# ARGV: lease ms, then id, token of each claim to extend
+RENEW = """
+local t = redis.call('TIME')
+local until_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[5], ARGV[i]) == ARGV[i + 1] then redis.call('ZADD', KEYS[6], until_ms, ARGV[i]) end
+end
+return 1
+"""
 RELEASE = """
 if redis.call('HGET', KEYS[5], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1]) end
 return 1
@@ -182,9 +194,8 @@ class Deliveries:
 
     def __init__(self, store: RedisStore):
         self.store = store
-        self.lease_seconds = 80.0   # set from the webhook timeout at boot (webhooks/__init__.py)
         scripts = {"queue": QUEUE, "take": TAKE, "finish": FINISH, "hold": HOLD, "record": RECORD,
-                   "release": RELEASE, "cancel": CANCEL}
+                   "release": RELEASE, "cancel": CANCEL, "renew": RENEW}
         self.scripts = {name: store.redis.register_script(text) for name, text in scripts.items()}
         self._active = store.redis.register_script(ACTIVE)
 
@@ -260,8 +271,8 @@ class SharedOutbox:
     def take_due(self, now: float, busy: set) -> list[Delivery]:
         """Claim, for each webhook with no attempt under way in any process, its oldest due delivery."""
         token = uuid.uuid4().hex
-        lease_ms = int(self.deliveries.lease_seconds * 1000)
-        found, next_due = self.deliveries.run("take", self.name, [self.name, repr(now), HOLD_SECONDS, lease_ms, token])
+        found, next_due = self.deliveries.run("take", self.name, [self.name, repr(now), HOLD_SECONDS,
+                                                                  LEASE_SECONDS * 1000, token])
         self._next_due = None if next_due is None else float(next_due)
         taken = []
         for index in range(0, len(found), 3):
@@ -286,6 +297,12 @@ class SharedOutbox:
         """A reorder fault: back in line, held, after the deliveries queued so far."""
         token = self._claims.pop(delivery.id, "")
         self.deliveries.run("hold", self.name, [delivery.id, token, _json(entry), _meta(delivery), LOG_SIZE])
+
+    def renew(self) -> None:
+        """Extend the leases of this process's attempts under way, so no other process takes them over."""
+        claims = list(self._claims.items())
+        if claims:
+            self.deliveries.run("renew", self.name, [LEASE_SECONDS * 1000, *(v for pair in claims for v in pair)])
 
     def release(self, delivery: Delivery) -> None:
         """Give back a claimed delivery never attempted."""

@@ -18,7 +18,6 @@ from .dispatcher import Dispatcher
 
 # control calls after which due deliveries may have changed: look at once rather than at the next poll
 WAKING_ENDPOINTS = ("setClock", "importState", "reset")
-LEASE_MARGIN_SECONDS = 60   # how long past its timeouts a claimed delivery stays another process's
 log = logging.getLogger(__name__)
 
 
@@ -38,7 +37,6 @@ def init_app(app: Flask) -> Webhooks:
     # a store shared by processes keeps every org's deliveries itself (store/redis_webhooks.py)
     shared = getattr(state.store, "deliveries", None)
     if shared is not None:
-        shared.lease_seconds = 2 * timeout + LEASE_MARGIN_SECONDS   # a duplicate fault sends twice
         dispatcher = Dispatcher(shared.orgs, state.faults, timeout, poll=True)
     else:
         dispatcher = Dispatcher(lambda: state.store.orgs().values(), state.faults, timeout)

@@ -78,6 +78,7 @@ class Dispatcher:
         next_wait = None
         for org in list(self.orgs()):
             now = org.clock.timestamp()
+            org.webhooks.outbox.renew()   # attempts under way stay this process's
             with self._wake:
                 busy = {webhook for owner, webhook in self._busy if owner == id(org)}
             for delivery in org.webhooks.outbox.take_due(now, busy):
