@@ -50,7 +50,7 @@ class Outbox:
     """An org's pending deliveries (due on the mock clock), its recent events and its attempt log, in this process.
 
     The dispatcher takes due deliveries (`take_due`) and ends each attempt with `finish` (or `hold`,
-    `record`, `release`); a store shared by processes provides the same methods over Redis
+    `record`); a store shared by processes provides the same methods over Redis
     (store/redis_webhooks.py).
     """
 
@@ -115,10 +115,6 @@ class Outbox:
 
     def renew(self) -> None:
         """Keep the claims of attempts under way: nothing to do in one process (a shared store's claims expire)."""
-
-    def release(self, delivery: Delivery) -> None:
-        """Give back a delivery taken but never attempted (the worker is stopping)."""
-        self.retry(delivery)
 
     def take_due(self, now: float, busy: set) -> list[Delivery]:
         """For each webhook not busy, its oldest due delivery (taken off the queue): event order per endpoint."""

@@ -148,10 +148,6 @@ for i = 2, #ARGV, 2 do
 end
 return 1
 """
-RELEASE = """
-if redis.call('HGET', KEYS[5], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1]) end
-return 1
-"""
 # the pending deliveries of one webhook that no attempt holds go. ARGV: webhook id
 CANCEL = _LOG + """
 local gone = 0
@@ -195,7 +191,7 @@ class Deliveries:
     def __init__(self, store: RedisStore):
         self.store = store
         scripts = {"queue": QUEUE, "take": TAKE, "finish": FINISH, "hold": HOLD, "record": RECORD,
-                   "release": RELEASE, "cancel": CANCEL, "renew": RENEW}
+                   "cancel": CANCEL, "renew": RENEW}
         self.scripts = {name: store.redis.register_script(text) for name, text in scripts.items()}
         self._active = store.redis.register_script(ACTIVE)
 
@@ -215,10 +211,6 @@ class Deliveries:
         """The orgs with deliveries queued by any process, each current (the dispatcher's round)."""
         names = [n.decode() for n in self.store.call(self._active, keys=[ORGS], args=[f"{PREFIX}:"])]
         return list(self.store.current(names).values()) if names else []
-
-    def pending(self) -> bool:
-        """Whether any org has deliveries queued."""
-        return bool(self.store.call(self.store.redis.scard, ORGS))
 
 
 class SharedOutbox:
@@ -304,10 +296,6 @@ class SharedOutbox:
         if claims:
             self.deliveries.run("renew", self.name, [LEASE_SECONDS * 1000, *(v for pair in claims for v in pair)])
 
-    def release(self, delivery: Delivery) -> None:
-        """Give back a claimed delivery never attempted."""
-        self.deliveries.run("release", self.name, [delivery.id, self._claims.pop(delivery.id, "")])
-
     def record(self, entry: dict) -> None:
         """Log one attempt (the first of a duplicate fault's two)."""
         self.deliveries.run("record", self.name, [_json(entry), LOG_SIZE])
@@ -321,7 +309,8 @@ class SharedOutbox:
         pipe = self.redis.pipeline(transaction=True)
         pipe.hgetall(self._key("wh:meta")).hkeys(self._key("wh:claims"))
         metas, claimed = self._call(pipe.execute)
-        return sum(1 for i, raw in metas.items() if i not in set(claimed)
+        claimed = set(claimed)
+        return sum(1 for i, raw in metas.items() if i not in claimed
                    and (webhook_id is None or json.loads(raw)["webhook_id"] == webhook_id))
 
     def attempts(self) -> list[dict]:
