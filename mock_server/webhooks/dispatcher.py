@@ -21,8 +21,8 @@ WORKERS = 8          # endpoints served at once; one slow endpoint never holds u
 class Dispatcher:
     """Delivers what is due on the mock clock; started on first use, so an idle mock runs no thread.
 
-    `orgs()` answers the orgs to look at. With `poll`, the worker looks at least every MAX_WAIT_SECONDS
-    even with nothing queued here: other processes sharing the store queue deliveries too.
+    `orgs()` answers the orgs to look at. With `poll` (a store shared by processes, whose worker starts at
+    boot), it looks at least every MAX_WAIT_SECONDS even with nothing queued here: others queue too.
     """
 
     def __init__(self, orgs: Callable[[], Iterable[Org]], faults: FaultSet, timeout: float, poll: bool = False):
