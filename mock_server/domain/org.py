@@ -23,6 +23,7 @@ from .webhooks import WebhookRegistry
 
 PREVIEW_CHARS = 120
 # what a copy of the org from a shared store never replaces (Org.adopt): this process's own machinery
+# ("webhooks" is the registry's handle: the registrations are the outbound_webhooks part, its outbox a store's)
 PROCESS_LOCAL = frozenset({"_lock", "_shared", "listeners", "events", "webhooks", "clock", "limits"})
 # the attribute holding each kind of record (dicts by id; the directory's records are lists of dicts)
 COLLECTIONS = {"customer": "customers", "conversation": "conversations", "note": "notes", "kobject": "kobjects",
@@ -75,6 +76,7 @@ class Org:
         self.sdk_warnings: list[dict] = []  # misuses of the SDK by host pages (domain/diagnostics.py)
         self.listeners: list = []  # called as listener(org, kind, record, before) after each write
         seed_org(self, data.get("seed") or {}, f"{seed}:{spec.name}", data.get("seedThreads"))
+        self.outbound_webhooks: dict = {}   # the registrations by id, a part like settings (domain/webhooks.py)
         self.webhooks = WebhookRegistry(self, data.get("webhooks"))  # after the seed: its ids stay the same
 
     # -- writes: every change to the org goes through these, under its lock, and records are announced ---
@@ -94,7 +96,7 @@ class Org:
     def adopt(self, newer: "Org") -> None:
         """Take every record of `newer`, a later copy of this org from a shared store; not announced.
 
-        What only this process holds stays: locks, listeners, live event streams, webhooks and the clock.
+        What only this process holds stays: locks, listeners, live event streams, the webhook handle and the clock.
         """
         with self._lock:
             for name, value in vars(newer).items():

@@ -47,7 +47,12 @@ class Delivery:
 
 
 class Outbox:
-    """An org's pending deliveries (due on the mock clock), its recent events and its attempt log."""
+    """An org's pending deliveries (due on the mock clock), its recent events and its attempt log, in this process.
+
+    The dispatcher takes due deliveries (`take_due`) and ends each attempt with `finish` (or `hold`,
+    `record`); a store shared by processes provides the same methods over Redis
+    (store/redis_webhooks.py).
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -56,6 +61,16 @@ class Outbox:
         self.log: deque = deque(maxlen=LOG_SIZE)
         self._seq = itertools.count(1)
         self._attempt_ids = itertools.count(1)
+
+    def ids(self, org, count: int) -> list[str]:
+        """`count` fresh ids for an event and its deliveries, from the org's own generator."""
+        return [org.new_id() for _ in range(count)]
+
+    def queue(self, event: dict, deliveries: list[Delivery]) -> None:
+        """Keep the event for redelivery and queue its deliveries, in order."""
+        self.remember(event)
+        for delivery in deliveries:
+            self.add(delivery)
 
     def remember(self, event: dict) -> None:
         """Keep an event (id, name, body) so it can be redelivered."""
@@ -83,12 +98,23 @@ class Outbox:
         with self.lock:
             self.pending.append(delivery)
 
-    def hold(self, delivery: Delivery) -> None:
+    def hold(self, delivery: Delivery, entry: dict) -> None:
         """A reorder fault: the delivery waits until the next one queued to its webhook has gone (or a minute)."""
         with self.lock:
             delivery.held = True
             delivery.seq = next(self._seq)
             self.pending.append(delivery)
+        self.record(entry)
+
+    def finish(self, delivery: Delivery, entry: dict | None, retry: bool) -> None:
+        """End an attempt taken off the queue: log it (`entry`), and put it back when it is `retry`-ed."""
+        if retry:
+            self.retry(delivery)
+        if entry is not None:
+            self.record(entry)
+
+    def renew(self) -> None:
+        """Keep the claims of attempts under way: nothing to do in one process (a shared store's claims expire)."""
 
     def take_due(self, now: float, busy: set) -> list[Delivery]:
         """For each webhook not busy, its oldest due delivery (taken off the queue): event order per endpoint."""
@@ -114,6 +140,11 @@ class Outbox:
             kept = [d for d in self.pending if d.webhook_id != webhook_id]
             cancelled, self.pending = len(self.pending) - len(kept), kept
             return cancelled
+
+    def count(self, webhook_id: str | None = None) -> int:
+        """How many deliveries are pending (to one webhook, or to any)."""
+        with self.lock:
+            return sum(1 for d in self.pending if webhook_id is None or d.webhook_id == webhook_id)
 
     def record(self, entry: dict) -> dict:
         """Log one attempt (or a drop) with a sequential id."""

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import threading
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ RESERVED_HEADERS = ("content-type", "content-length", "host", "x-kustomer-webhoo
                     "x-kustomer-webhook-signature")
 # Hosts that are private by name rather than by address: docker-compose services, mDNS, cloud internals.
 PRIVATE_SUFFIXES = (".local", ".internal", ".localhost", ".lan", ".home.arpa")
+PART = "outbound_webhooks"   # the org's attribute holding its webhooks by id: a part of its state
 
 
 class TooManyWebhooks(ApiError):
@@ -96,29 +96,36 @@ class Webhook:
 
 
 class WebhookRegistry:
-    """The webhooks of one org, in the order created."""
+    """The webhooks of one org, in the order created.
+
+    The registrations are a part of the org's state (`org.outbound_webhooks`), changed under its write
+    lock like any other, so a store shared by processes shares them; the outbox is this process's handle
+    on the pending deliveries (a shared store swaps in its own: store/redis_webhooks.py).
+    """
 
     def __init__(self, org, declared: list[dict] | None = None):
         self._org = org
-        self.lock = threading.RLock()
-        self.webhooks: dict[str, Webhook] = {}
         self.outbox = Outbox()
         for fields in declared or []:
             self.create(dict(fields), source="fixtures")
 
+    @property
+    def webhooks(self) -> dict[str, Webhook]:
+        """Every webhook by id (the org's own part, read as it stands)."""
+        return self._org.outbound_webhooks
+
     def create(self, fields: dict, source: str = "api") -> Webhook:
-        """A new webhook with a fresh signing token; 409 past MAX_WEBHOOKS."""
+        """A new webhook with a fresh signing token; 409 past MAX_WEBHOOKS (counted under the write lock)."""
         values = _checked(fields)
         token = values.pop("token", None)
-        with self._org.writing("rng"):   # drawn before this registry's lock: the org's lock is always taken first
+        with self._org.writing(PART) as webhooks:
             webhook_id, token = self._org.new_id(), token or new_token(self._org.rng, prefix="")
-        now = self._org.now()
-        with self.lock:
-            if len(self.webhooks) >= MAX_WEBHOOKS:
+            now = self._org.now()
+            if len(webhooks) >= MAX_WEBHOOKS:
                 raise TooManyWebhooks(f"an org has at most {MAX_WEBHOOKS} outbound webhooks; delete one first")
             webhook = Webhook(id=webhook_id, token=token, created_at=now, updated_at=now, source=source,
                               **values)
-            self.webhooks[webhook.id] = webhook
+            webhooks[webhook.id] = webhook
         return webhook
 
     def get(self, webhook_id: str) -> Webhook:
@@ -130,13 +137,13 @@ class WebhookRegistry:
 
     def list(self) -> list[Webhook]:
         """Every webhook, oldest first."""
-        with self.lock:
+        with self._org.reading():
             return list(self.webhooks.values())
 
     def update(self, webhook_id: str, fields: dict) -> Webhook:
         """Change the fields sent; turned off, its pending deliveries are cancelled."""
         values = _checked(fields)
-        with self.lock:
+        with self._org.writing(PART):
             webhook = self.get(webhook_id)
             was_enabled = webhook.enabled
             for name, value in values.items():
@@ -150,16 +157,16 @@ class WebhookRegistry:
 
     def delete(self, webhook_id: str) -> Webhook:
         """Remove a webhook; its deliveries stop."""
-        with self.lock:
+        with self._org.writing(PART) as webhooks:
             webhook = self.get(webhook_id)
-            del self.webhooks[webhook_id]
+            del webhooks[webhook_id]
         self.outbox.cancel(webhook_id)
         return webhook
 
     def disable(self, webhook_id: str, reason: str) -> Webhook | None:
         """Turn a webhook off (the mock does it when an endpoint keeps failing)."""
-        with self.lock:
-            webhook = self.webhooks.get(webhook_id)
+        with self._org.writing(PART) as webhooks:
+            webhook = webhooks.get(webhook_id)
             if webhook is not None:
                 webhook.enabled, webhook.disabled_reason = False, reason
                 webhook.updated_at = self._org.now()
@@ -173,20 +180,36 @@ class WebhookRegistry:
                                   f"{' after failing deliveries' if webhook.disabled_reason else ''}; enable it first")
         return webhook
 
+    def receiving(self, webhook_id: str) -> bool:
+        """Whether the webhook is still registered and on (a retry is queued only then)."""
+        webhook = self.webhooks.get(webhook_id)
+        return webhook is not None and webhook.enabled
+
     def subscribers(self, name: str) -> list[Webhook]:
         """The webhooks that get the event `name` now."""
-        with self.lock:
+        with self._org.reading():
             return [w for w in self.webhooks.values() if w.wants(name)]
 
     def export(self) -> list[dict]:
         """Every webhook as plain data (state export)."""
-        with self.lock:
-            return [asdict(w) for w in self.webhooks.values()]
+        with self._org.reading():
+            return export_webhooks(self.webhooks)
 
     def restore(self, raw: list[dict]) -> None:
         """Replace every webhook with exported ones (state import)."""
-        with self.lock:
-            self.webhooks = {w["id"]: Webhook(**copy.deepcopy(w)) for w in raw}
+        with self._org.writing(PART) as webhooks:
+            webhooks.clear()
+            webhooks.update(restore_webhooks(raw))
+
+
+def export_webhooks(webhooks: dict[str, Webhook]) -> list[dict]:
+    """Webhooks as plain data, oldest first (the state export's and a shared store's shape)."""
+    return [asdict(w) for w in webhooks.values()]
+
+
+def restore_webhooks(raw: list[dict]) -> dict[str, Webhook]:
+    """Webhooks by id from their plain data."""
+    return {w["id"]: Webhook(**copy.deepcopy(w)) for w in raw}
 
 
 def check_declared(fields: dict) -> dict:

@@ -26,6 +26,7 @@ from .redis_events import LiveEvents, SharedEvents
 from .redis_limits import SharedLimits, register as register_limits
 from .idle import IdleOrgs
 from .redis_replica import SharedLock, StoreBusy
+from .redis_webhooks import FORGOTTEN, Deliveries
 
 PREFIX = fmt.PREFIX
 LOCK_MS = 30_000            # a write holds its org for at most this long (a killed process frees it then)
@@ -70,8 +71,9 @@ _key = fmt.key
 
 def _forgotten(name: str) -> list[str]:
     """The keys a reset deletes: the org, its incarnation, change log, live events and their counter, its own
-    clock and its rate-limit windows."""
-    return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq", "clock", "limits")]
+    clock, its rate-limit windows and its webhook deliveries."""
+    return [_key(name, part) for part in ("org", "born", "log", "events", "eventseq", "clock", "limits",
+                                          *FORGOTTEN)]
 
 
 class RedisStore(IdleOrgs):
@@ -100,6 +102,7 @@ class RedisStore(IdleOrgs):
         self.clocks = SharedClocks(self, clock)
         self.clocks.poll()   # a process started later keeps the time the others keep
         self.live = LiveEvents(self)
+        self.deliveries = Deliveries(self)   # outbound webhook deliveries of every process (redis_webhooks.py)
 
     # -- Redis calls ---------------------------------------------------------------------------------------
 
@@ -279,6 +282,7 @@ class RedisStore(IdleOrgs):
         shared.version, shared.incarnation, shared.cursor = version, incarnation, cursor
         org.events = SharedEvents(self, shared)
         self.live.start(org.events)
+        self.deliveries.attach(org)
         return shared
 
     def replicas(self) -> list[SharedLock]:
@@ -291,7 +295,10 @@ class RedisStore(IdleOrgs):
 
     def orgs(self) -> dict[str, Org]:
         """Every org any process made, by name, each current (state export, watch, webhooks)."""
-        names = [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
+        return self.current([n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)])
+
+    def current(self, names: list[str]) -> dict[str, Org]:
+        """The orgs `names`, each current (the webhook dispatcher's orgs with deliveries)."""
         pipe = self.redis.pipeline(transaction=False)
         for name in names:
             pipe.get(_key(name, "version"))

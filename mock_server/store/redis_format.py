@@ -11,6 +11,7 @@ import json
 from ..domain.kobjects import CustomKlass
 from ..domain.models import Conversation, Customer, KObject, Message, Note, from_dict, to_dict
 from ..domain.org import Org
+from ..domain.webhooks import export_webhooks, restore_webhooks
 
 # records kept one per field, "kind:id"
 RECORDS = {"customer": ("customers", Customer), "conversation": ("conversations", Conversation),
@@ -18,7 +19,8 @@ RECORDS = {"customer": ("customers", Customer), "conversation": ("conversations"
 THREAD = "thread"   # "thread:CONVERSATION_ID": the conversation's messages, in order
 # the org's other data, one field each, "part:name"; the directory's lists are parts too
 PARTS = ("settings", "brands", "users", "teams", "tags", "queues", "shortcuts", "assistants",
-         "chat_secret", "sdk_warnings", "merges", "bulk_jobs", "proactive", "custom_klasses", "rng", "ids")
+         "chat_secret", "sdk_warnings", "merges", "bulk_jobs", "proactive", "custom_klasses", "rng", "ids",
+         "outbound_webhooks")
 # dicts kept one entry per field, "token:TOKEN" and "file:ID": a chat start or an upload writes one field
 KEYED = {"token": "tokens", "file": "files"}
 KEYED_PARTS = {attribute: kind for kind, attribute in KEYED.items()}
@@ -112,6 +114,8 @@ def _part_value(org: Org, name: str):
         return [version, list(state), gauss]
     if name == "ids":
         return org.ids.export()
+    if name == "outbound_webhooks":
+        return export_webhooks(org.outbound_webhooks)
     return getattr(org, name)
 
 
@@ -163,6 +167,8 @@ def _set_part(org: Org, name: str, value) -> None:
         org.rng.setstate((version, tuple(state), gauss))
     elif name == "ids":
         org.ids.restore(value)
+    elif name == "outbound_webhooks":
+        org.outbound_webhooks = restore_webhooks(value)
     else:
         setattr(org, name, value)
 

@@ -33,13 +33,19 @@ def init_app(app: Flask) -> Webhooks:
     """Listen to every org's writes, emit at the end of each request, deliver in the background."""
     state = get_state(app)
     check_fixtures(state.fixtures)
-    dispatcher = Dispatcher(state.store, state.faults, float(app.config["WEBHOOK_TIMEOUT"]))
+    # a store shared by processes keeps every org's deliveries itself and names the orgs that have some
+    # (store/redis_webhooks.py); its worker also looks for what other processes queued
+    shared = getattr(state.store, "deliveries", None)
+    orgs = shared.orgs if shared is not None else lambda: state.store.orgs().values()
+    dispatcher = Dispatcher(orgs, state.faults, float(app.config["WEBHOOK_TIMEOUT"]), poll=shared is not None)
     hooks = state.webhooks = Webhooks(Capture(dispatcher.wake), dispatcher)
     state.store.add_listener(hooks.capture)
     app.teardown_request(_flush)
     app.after_request(_wake_after_control)
-    if any(org.webhooks.outbox.pending for org in state.store.orgs().values()):
-        dispatcher.wake()  # retries pending in a --state-file go out when due
+    # retries pending in a --state-file go out when due; on a shared store this process may have to send
+    # what another queued (and stopped before it could), so its worker runs from the start
+    if shared is not None or any(org.webhooks.outbox.count() for org in state.store.orgs().values()):
+        dispatcher.wake()
     return hooks
 
 

@@ -62,18 +62,20 @@ def emit(org: Org, kind: str, record, before: dict | None, created: bool) -> int
     change = None if created else changes(before or {}, data)
     if change is not None and not any(change.values()):
         return 0  # nothing a backend can see changed (a read flag, the assistant's private state)
-    event_id, now = org.new_id(), org.now()
     ids = [w.id for w in subscribers]
+    event_id, *delivery_ids = org.webhooks.outbox.ids(org, 1 + len(ids))
+    now = org.now()
     event = {"id": event_id, "name": name, "body": encode(envelope(org, event_id, name, data, change, now)),
              "webhookIds": ids}
-    return queue(org, event, ids)
+    return queue(org, event, ids, delivery_ids=delivery_ids)
 
 
-def queue(org: Org, event: dict, webhook_ids: list[str], redelivery: bool = False) -> int:
+def queue(org: Org, event: dict, webhook_ids: list[str], redelivery: bool = False,
+          delivery_ids: list[str] | None = None) -> int:
     """Put one event on its way to each webhook, due now on the mock clock."""
     outbox, due = org.webhooks.outbox, org.clock.timestamp()
-    outbox.remember(event)
-    for webhook_id in webhook_ids:
-        outbox.add(Delivery(id=org.new_id(), event_id=event["id"], event=event["name"], webhook_id=webhook_id,
-                            body=event["body"], first_due=due, redelivery=redelivery))
+    delivery_ids = delivery_ids or outbox.ids(org, len(webhook_ids))
+    outbox.queue(event, [Delivery(id=delivery_id, event_id=event["id"], event=event["name"], webhook_id=webhook_id,
+                                  body=event["body"], first_due=due, redelivery=redelivery)
+                         for webhook_id, delivery_id in zip(webhook_ids, delivery_ids)])
     return len(webhook_ids)

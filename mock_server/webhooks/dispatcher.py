@@ -1,7 +1,7 @@
 """The background worker: takes due deliveries off every org's outbox and posts them, one at a time per endpoint."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,10 +19,14 @@ WORKERS = 8          # endpoints served at once; one slow endpoint never holds u
 
 
 class Dispatcher:
-    """Delivers what is due on the mock clock; started on first use, so an idle mock runs no thread."""
+    """Delivers what is due on the mock clock; started on first use, so an idle mock runs no thread.
 
-    def __init__(self, store, faults: FaultSet, timeout: float):
-        self.store, self.faults, self.timeout = store, faults, timeout
+    `orgs()` answers the orgs to look at. With `poll` (a store shared by processes, whose worker starts at
+    boot), it looks at least every MAX_WAIT_SECONDS even with nothing queued here: others queue too.
+    """
+
+    def __init__(self, orgs: Callable[[], Iterable[Org]], faults: FaultSet, timeout: float, poll: bool = False):
+        self.orgs, self.faults, self.timeout, self.poll = orgs, faults, timeout, poll
         self._wake = threading.Condition()
         self._busy: set[tuple[int, str]] = set()   # (id of the org, webhook id) with an attempt under way
         self._pool: ThreadPoolExecutor | None = None
@@ -59,6 +63,8 @@ class Dispatcher:
                 wait = self._dispatch()
             except ApiError:   # a shared store that is away (store/redis.py): try again soon
                 wait = 1.0
+            if self.poll and wait is None:
+                wait = MAX_WAIT_SECONDS
             with self._wake:
                 if not self._stopped and not self._woken:   # until the next retry is due, an event or a clock change
                     self._wake.wait(None if wait is None else min(max(wait, 0.01), MAX_WAIT_SECONDS))
@@ -70,8 +76,9 @@ class Dispatcher:
         Each org's deliveries fall due on that org's clock (its own, once a test froze or advanced it).
         """
         next_wait = None
-        for org in list(self.store.orgs().values()):
+        for org in list(self.orgs()):
             now = org.clock.timestamp()
+            org.webhooks.outbox.renew()   # attempts under way stay this process's
             with self._wake:
                 busy = {webhook for owner, webhook in self._busy if owner == id(org)}
             for delivery in org.webhooks.outbox.take_due(now, busy):
@@ -98,20 +105,21 @@ class Dispatcher:
 
 def deliver(org: Org, delivery: Delivery, faults: FaultSet, clock, timeout: float) -> None:
     """One attempt of a delivery, with the faults that match it; then retry, disable or done."""
-    webhook = org.webhooks.webhooks.get(delivery.webhook_id)
+    outbox, webhook = org.webhooks.outbox, org.webhooks.webhooks.get(delivery.webhook_id)
     if webhook is None or not webhook.enabled:
+        outbox.finish(delivery, None, retry=False)
         return  # deleted or turned off since it was queued: deliveries stop
     call = WebhookCall(delivery.event, webhook.url, webhook.id, (org.name, *org.roles))
     decision = faults.decide_webhook(call, skip=tuple(delivery.faulted))
-    outbox, base = org.webhooks.outbox, _entry(org, delivery, webhook)
+    base = _entry(org, delivery, webhook)
     if decision is not None:
         if decision.action == "reorder":
             delivery.faulted.append(decision.rule_id)
-            outbox.hold(delivery)
-            outbox.record({**base, "outcome": "held", "fault": decision.rule_id, "time": clock.now_iso()})
+            outbox.hold(delivery, {**base, "outcome": "held", "fault": decision.rule_id, "time": clock.now_iso()})
             return
         if decision.action == "drop":
-            outbox.record({**base, "outcome": "dropped", "fault": decision.rule_id, "time": clock.now_iso()})
+            outbox.finish(delivery, {**base, "outcome": "dropped", "fault": decision.rule_id, "time": clock.now_iso()},
+                          retry=False)
             return
         if decision.delay_ms:
             clock.sleep(decision.delay_ms / 1000)
@@ -152,12 +160,13 @@ def _finish(org: Org, delivery: Delivery, webhook, outcome: sender.Outcome, deci
         outbox.record(entry)
         return
     delivery.attempts += 1
+    again = False
     if not outcome.ok and not delivery.redelivery:   # a redelivery is one attempt, as a replay is
         if delivery.exhausted:
             entry["webhookDisabled"] = True
             org.webhooks.disable(webhook.id, "failures")
             outbox.cancel(webhook.id)
-        elif org.webhooks.webhooks.get(webhook.id) is webhook and webhook.enabled:
+        elif org.webhooks.receiving(webhook.id):
             entry["nextRetryAt"] = iso_seconds(delivery.due)
-            outbox.retry(delivery)
-    outbox.record(entry)
+            again = True
+    outbox.finish(delivery, entry, retry=again)

@@ -18,7 +18,7 @@ bp = Blueprint("admin_webhooks", __name__)   # mounted under /__admin by control
 
 
 def _described(org, webhook) -> dict:
-    pending = sum(1 for d in org.webhooks.outbox.pending if d.webhook_id == webhook.id)
+    pending = org.webhooks.outbox.count(webhook.id)
     return shared(s.AdminWebhook).dump({**asdict(webhook), "org": org.name, "pending": pending})
 
 
