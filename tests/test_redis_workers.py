@@ -3,6 +3,7 @@ restarting Redis under load lose no acknowledged write."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import signal
@@ -200,3 +201,39 @@ def test_a_redis_restart_under_write_load_gives_503s_and_loses_no_acknowledged_w
         assert set(load.answers) <= {(201, None), (503, "store_unavailable"), (503, "store_busy")}, load.answers
         for key in keys:
             assert set(load.acknowledged[key]) <= _customer_ids(url, key)
+
+
+def test_a_store_that_does_not_answer_stops_the_workers_with_one_line():
+    process = spawn_serve("--port", "0", "--workers", "3", "--store", "redis://127.0.0.1:1/0")
+    out = process.communicate(timeout=120)[0]
+    assert process.returncode == 1 and "Traceback" not in out
+    assert out.count("Error: Redis at redis://127.0.0.1:1/0 did not answer") == 1, out
+
+
+def _wait_for_a_new_worker(url: str, pids: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    while not {_pid(requests.get(f"{url}/__admin/health", timeout=30)) for _ in range(20)} - set(pids):
+        assert time.monotonic() < deadline, "no new worker answered"
+
+
+def test_the_state_file_is_imported_once_and_saved_once(tmp_path):
+    state_file, one, two = tmp_path / "state.json", tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    with redis_server(one) as redis:
+        with workers(redis.url, 2, "--state-file", str(state_file)) as (url, _, _):
+            seeded = _customer_ids(url, "workers-state")
+            made = requests.post(f"{url}/v1/customers", headers=_auth("workers-state"), json={"name": "A"}, timeout=30)
+            assert made.status_code == 201, made.text
+        first = made.json()["data"]["id"]
+    with redis_server(two) as redis:   # an empty Redis: what it holds next comes from the file
+        with workers(redis.url, 2, "--state-file", str(state_file)) as (url, pids, process):
+            assert _customer_ids(url, "workers-state") == seeded | {first}   # imported at boot, by one worker
+            made = requests.post(f"{url}/v1/customers", headers=_auth("workers-state"), json={"name": "B"}, timeout=30)
+            second = made.json()["data"]["id"]
+            os.kill(pids[0], signal.SIGKILL)   # the worker that imported: started again, it must not import again
+            _wait_for_a_new_worker(url, pids)
+            assert _customer_ids(url, "workers-state") == seeded | {first, second}
+    saved = json.loads(state_file.read_text())
+    org = next(org for org in saved["orgs"] if org["name"] == "workers-state")
+    assert {customer["id"] for customer in org["customers"]} == seeded | {first, second}
+    assert process.output.count("kustomer-mock state saved to") == 1
