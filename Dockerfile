@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 WORKDIR /src
 COPY setup.cfg pyproject.toml README.md ./
 COPY mock_server ./mock_server
-RUN pip install . && useradd --create-home --uid 10001 mock
+# the redis extra: replicas and `--workers N` share their orgs through --store redis://...
+RUN pip install '.[redis]' && useradd --create-home --uid 10001 mock
 USER mock
 WORKDIR /home/mock
 

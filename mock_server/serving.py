@@ -38,10 +38,14 @@ def _arm(sock, kind: str) -> None:
 
 
 class Server:
-    """A bound server (the port is known before it serves) for one WSGI app."""
+    """A bound server (the port is known before it serves) for one WSGI app.
+
+    `sock`: a listening socket to serve instead of binding (serve --workers: every worker accepts on the
+    socket its parent bound).
+    """
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, kind: str = "waitress",
-                 threads: int | None = None):
+                 threads: int | None = None, sock: socket.socket | None = None):
         self.kind = kind
         self.app = app
         threads = threads or int(app.config.get("THREADS", 32))
@@ -52,7 +56,8 @@ class Server:
             header_cap = 2 * int(app.config.get("MAX_HEADER_BYTES") or 64 * 1024)
             # poll(), not select(): select() cannot watch a descriptor past 1024, and every open event
             # stream is a connection; the connection limit leaves every stream slot a connection of its own
-            self._server = create_server(app, host=host, port=port, threads=threads,
+            where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+            self._server = create_server(app, **where, threads=threads,
                                          connection_limit=max(1000, 2 * threads), asyncore_use_poll=True,
                                          channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True,
                                          max_request_header_size=header_cap)
@@ -60,7 +65,10 @@ class Server:
             _use_drop_channels(self._server)
         elif kind == "werkzeug":
             from werkzeug.serving import make_server
-            self._server = make_server(host, port, app, threaded=True, request_handler=_DropHandler)
+            if sock is not None:
+                sock.setblocking(False)   # a worker that loses the race for a connection must not block in accept()
+            self._server = make_server(host, port, app, threaded=True, request_handler=_DropHandler,
+                                       fd=None if sock is None else sock.fileno())
             self.port = self._server.server_port
         else:
             raise ValueError(f"unknown server {kind!r}; known: {', '.join(SERVERS)}")

@@ -87,7 +87,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of each load (the best is kept)")
     parser.add_argument("--boot-runs", type=int, default=5)
     parser.add_argument("--streams", type=int, default=1000, help="open event streams during the stream load")
-    parser.add_argument("--only", default="boot,servers,wiremock,faults,streams",
+    parser.add_argument("--orgs", type=int, default=2, help="orgs written at once in the stores part")
+    parser.add_argument("--compare-with", metavar="DIR",
+                        help="stores part: also the memory store of the checkout in DIR (an older commit)")
+    parser.add_argument("--only", default="boot,servers,wiremock,faults,streams,stores",
                         help="comma-separated parts to run")
     args = parser.parse_args()
     import bench_report

@@ -1,9 +1,9 @@
 """The redis store against the memory store: the chat API's writes over keep-alive sockets, in the same run.
 
 Usage: .venv/bin/python scripts/bench_redis.py [--seconds 3] [--connections 10]
-Starts its own redis-server on a free port (nothing saved to disk). Each connection writes to an org of its
-own (createConversation with a message), so the redis rows pay for the org's growing document on every write;
-with two processes both write the same orgs (connection n of each uses key n), the worst case for catching up.
+Starts its own redis-server on a free port (nothing saved to disk). Every connection writes to one org
+(createConversation with a message, from autocannon); with two processes both write that org, the worst case
+for catching up. `scripts/bench --only stores` measures more setups (1, 2 and 4 workers, several orgs).
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ import threading
 import time
 from urllib.request import Request, urlopen
 
-from bench import ROOT, load, stop
+from bench import ROOT, stop
+from bench_servers import chat_load
 
 
 def _free_port() -> int:
@@ -54,7 +55,7 @@ def serve(store: str) -> tuple[subprocess.Popen, str]:
 def row(name: str, results: list[dict]) -> str:
     rps = sum(r["rps"] for r in results)
     p99 = max(r["p99_ms"] for r in results)
-    errors = sum(r["errors"] for r in results)
+    errors = sum(r["bad"] for r in results)
     return f"| {name} | {rps:,.0f} req/s | p99 {p99:.1f} ms | errors {errors} |"
 
 
@@ -74,7 +75,7 @@ def main() -> None:
                 results: list[dict] = []
                 share = max(1, options.connections // len(servers))
                 threads = [threading.Thread(target=lambda u=u: results.append(
-                    load(u, options.seconds, share, "chat"))) for _, u in servers]
+                    chat_load(u, options.seconds, share, "bench-redis"))) for _, u in servers]
                 for thread in threads:
                     thread.start()
                 for thread in threads:

@@ -7,6 +7,7 @@ import sys
 import time
 
 import bench_servers as bs
+from bench_stores import stores
 from bench_streams import open_streams
 
 
@@ -32,6 +33,8 @@ def run(args, boot_versus_moto, reset_cost) -> None:
         faults()
     if "streams" in parts:
         streams(args)
+    if "stores" in parts:
+        stores(args)
 
 
 def _serve_mock(server: str, port: int, threads: int = 64) -> list[str]:

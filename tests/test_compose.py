@@ -34,9 +34,14 @@ def _interpolate(text: str, env: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def service() -> dict:
-    """The kustomer-mock service of docker-compose.yml, variables at their defaults."""
-    compose = yaml.safe_load(_interpolate((ROOT / "docker-compose.yml").read_text(), {"KUSTOMER_MOCK_ADMIN_TOKEN": TOKEN}))
+def compose() -> dict:
+    """docker-compose.yml, variables at their defaults."""
+    return yaml.safe_load(_interpolate((ROOT / "docker-compose.yml").read_text(), {"KUSTOMER_MOCK_ADMIN_TOKEN": TOKEN}))
+
+
+@pytest.fixture(scope="module")
+def service(compose) -> dict:
+    """The kustomer-mock service of docker-compose.yml."""
     return compose["services"]["kustomer-mock"]
 
 
@@ -73,7 +78,7 @@ def _health_url(test: list[str]) -> str:
 
 def test_the_image_installs_the_package_and_serves_on_its_exposed_port(dockerfile, monkeypatch):
     assert dockerfile["FROM"] == ["python:3.11-slim"]
-    assert any(re.search(r"\bpip install \.", run) for run in dockerfile["RUN"])
+    assert any(re.search(r"\bpip install '\.\[redis\]'", run) for run in dockerfile["RUN"])   # the redis store too
     command = _exec_form(dockerfile["CMD"][0])
     params = _serve_params(command, {}, monkeypatch)
     assert (params["host"], params["port"]) == ("0.0.0.0", 7700)
@@ -127,3 +132,36 @@ def test_compose_threads_default_to_serves_default_as_the_readme_says(service):
     default = next(p.default for p in serve.params if p.name == "threads")
     assert service["environment"]["KUSTOMER_MOCK_THREADS"] == str(default) == "64"
     assert "| `--threads` | `64` |" in (ROOT / "README.md").read_text()
+
+
+def test_the_default_service_runs_one_worker_on_the_memory_store(service, dockerfile, monkeypatch):
+    environment = {**service["environment"], "KUSTOMER_MOCK_FIXTURES": str(ROOT / "fixtures")}   # the mount, seen here
+    params = _serve_params(_exec_form(dockerfile["CMD"][0]), environment, monkeypatch)
+    assert (params["store"], params["workers"]) == ("memory", 1)
+
+
+def test_the_replicas_profile_shares_one_redis_behind_a_load_balancer(compose, dockerfile, monkeypatch):
+    services = compose["services"]
+    assert "profiles" not in services["kustomer-mock"]   # `docker compose up` alone is unchanged
+    assert all(services[name]["profiles"] == ["replicas"] for name in ("redis", "kustomer-mock-replica",
+                                                                          "kustomer-mock-lb"))
+    redis, replica, balancer = services["redis"], services["kustomer-mock-replica"], services["kustomer-mock-lb"]
+    assert redis["image"].startswith(("redis:7", "valkey/valkey:")) and redis["healthcheck"]["test"][-1] == "ping"
+    assert replica["build"] == "." and replica["deploy"]["replicas"] == 2 and "ports" not in replica
+    assert replica["depends_on"] == {"redis": {"condition": "service_healthy"}}
+    assert set(replica["environment"]) <= {p.envvar for p in serve.params if getattr(p, "envvar", None)}
+    environment = {**replica["environment"], "KUSTOMER_MOCK_FIXTURES": str(ROOT / "fixtures")}
+    params = _serve_params(_exec_form(dockerfile["CMD"][0]), environment, monkeypatch)
+    assert (params["store"], params["workers"], params["admin_token"]) == ("redis://redis:6379/0", 1, TOKEN)
+    assert params["store"].split("//")[1].split(":")[0] == "redis"   # the Redis service, by its name
+    assert balancer["depends_on"] == {"kustomer-mock-replica": {"condition": "service_healthy"}}
+    assert balancer["ports"] == ["7710:7700"]   # beside the default service's 7700
+
+
+def test_the_load_balancer_reaches_every_replica_and_lets_event_streams_flow(compose):
+    balancer = compose["services"]["kustomer-mock-lb"]
+    config = compose["configs"][balancer["configs"][0]["source"]]["content"]
+    assert balancer["configs"][0]["target"] == "/etc/nginx/conf.d/default.conf"
+    assert "server kustomer-mock-replica:7700;" in config and "listen 7700;" in config
+    assert "proxy_buffering off;" in config   # text/event-stream answers are not held back
+    assert "proxy_set_header Host $$host;" in config   # $$: compose writes a literal $ for nginx

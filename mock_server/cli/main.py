@@ -13,6 +13,7 @@ from .. import requestlog
 from ..config import DefaultSettings
 from ..serving import SERVERS, Server
 from . import admin, control, identity, stubs, webhooks
+from .workers import WorkerLink, listen, refuse_memory, supervise
 
 
 def env(name: str) -> str:
@@ -58,37 +59,48 @@ def cli():
               callback=lambda ctx, param, value: _check_store(value),
               help="Where orgs live: memory (this process), or redis://HOST:PORT/DB to share them between "
                    "processes (docs/redis.md).")
+@click.option("--workers", envvar=env("workers"), type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes serving one port; more than 1 needs --store redis://... (docs/redis.md).")
+@click.option("--as-worker", hidden=True, help="Internal: serve as one worker of `serve --workers N`.")
 def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecure_admin, cors_origins, faults,
-          state_file, quiet, log_format, save_every, org_idle_seconds, store):
+          state_file, quiet, log_format, save_every, org_idle_seconds, store, workers, as_worker):
     """Serve the mock until SIGINT or SIGTERM."""
-    from .. import create_app
     from ..security import bind_refusal
     refusal = bind_refusal(host, admin_token, insecure_admin)
     if refusal:
         error = click.ClickException(refusal)
         error.exit_code = 2
         raise error
-    from ..domain.errors import ApiError
-    from ..domain.fixtures import FixtureError
+    if workers > 1 and not as_worker:
+        refuse_memory(store, workers)
+        sock = _bind(lambda: listen(host, port), host, port)
+        url = f"http://{host}:{sock.getsockname()[1]}"
+        return supervise(serve, click.get_current_context().params, sock, url)
+    worker = WorkerLink(as_worker) if as_worker else None
     try:
-        app = create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
-                          "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
-                          "STATE_FILE": state_file, "SAVE_EVERY": save_every,
-                          "ORG_IDLE_SECONDS": org_idle_seconds, "STORE": store})
-    except ApiError as error:  # a bad --faults scenario or --state-file
-        raise click.ClickException(error.detail) from None
-    except FixtureError as error:  # one line naming the file and the fault, not a traceback
-        failed = click.ClickException("fixtures: " + " ".join(str(error).split()))
-        failed.exit_code = 2
-        raise failed from None
+        app = _make_app(host, port, seed, fixtures, threads, admin_token, cors_origins, faults,
+                        state_file if worker is None or worker.loads_state else None, save_every,
+                        org_idle_seconds, store)
+    except click.ClickException as error:
+        if worker is None:
+            raise
+        worker.fail(error)
+    app.config["STATE_FILE"] = state_file   # every worker answers POST /__admin/state/save
     if not quiet:
         requestlog.init_app(app, log_format)
-    server = _bind(app, host, port, server_kind, threads)
+    if worker is None:
+        server = _bind(lambda: Server(app, host, port, server_kind, threads), host, port)
+    else:
+        server = Server(app, host, port, server_kind, threads, sock=worker.sock)
     _settle_heap()
-    _stop_on_signals()
-    saving = _save_periodically(app, state_file, save_every)
-    click.echo(f"kustomer-mock listening on {server.url}")
-    sys.stdout.flush()
+    _stop_on_signals(once=worker is not None)
+    saves = worker is None or worker.saves_state
+    saving = _save_periodically(app, state_file if saves else None, save_every)
+    if worker is None:
+        click.echo(f"kustomer-mock listening on {server.url}")
+        sys.stdout.flush()
+    else:
+        worker.ready()
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):
@@ -96,8 +108,29 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
     finally:
         saving.set()
         server.shutdown()
-        _save_state(app)
-        click.echo("kustomer-mock stopped")
+        if saves:
+            _save_state(app)
+        if worker is None:
+            click.echo("kustomer-mock stopped")
+
+
+def _make_app(host, port, seed, fixtures, threads, admin_token, cors_origins, faults, state_file, save_every,
+              org_idle_seconds, store):
+    """The app `serve` serves, or one line for what stops it (a bad scenario, state file or fixture)."""
+    from .. import create_app
+    from ..domain.errors import ApiError
+    from ..domain.fixtures import FixtureError
+    try:
+        return create_app({"HOST": host, "PORT": port, "SEED": seed, "FIXTURES": fixtures, "THREADS": threads,
+                           "ADMIN_TOKEN": admin_token, "CORS_ORIGINS": cors_origins, "FAULTS": faults,
+                           "STATE_FILE": state_file, "SAVE_EVERY": save_every,
+                           "ORG_IDLE_SECONDS": org_idle_seconds, "STORE": store})
+    except ApiError as error:  # a bad --faults scenario or --state-file, a Redis that does not answer
+        raise click.ClickException(error.detail) from None
+    except FixtureError as error:  # one line naming the file and the fault, not a traceback
+        failed = click.ClickException("fixtures: " + " ".join(str(error).split()))
+        failed.exit_code = 2
+        raise failed from None
 
 
 def _check_store(value: str) -> str:
@@ -107,12 +140,12 @@ def _check_store(value: str) -> str:
     return value
 
 
-def _bind(app, host: str, port: int, server_kind: str, threads: int) -> Server:
-    """The bound server, or one line (exit 2) when the port is taken or refused."""
+def _bind(make, host: str, port: int):
+    """What make() binds (a server, or the workers' socket), or one line (exit 2) when the port is taken or refused."""
     try:
         if port:
             _probe(host, port)  # werkzeug would print two lines of its own and exit 1
-        return Server(app, host, port, server_kind, threads)
+        return make()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             reason = f"port {port} on {host} is already in use: pass --port 0 to pick a free port " \
@@ -156,8 +189,11 @@ def _save_state(app) -> None:
         click.echo(f"kustomer-mock state saved to {saved}")
 
 
-def _stop_on_signals() -> None:
+def _stop_on_signals(once: bool = False) -> None:
     def stop(signum, frame):
+        if once:   # a worker: its parent's SIGTERM and its lifeline may both arrive; one stop, saved whole
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

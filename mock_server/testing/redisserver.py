@@ -24,16 +24,19 @@ def _free_port() -> int:
 class RedisServer:
     """A redis-server of the test's own: loopback, a free port, a temporary folder, nothing saved to disk."""
 
-    def __init__(self, folder):
-        self.folder, self.port, self.process = folder, _free_port(), None
+    def __init__(self, folder, persist: bool = False):
+        # persist: an append-only file in the folder, written before each write is answered, so a restart
+        # (stop, then start) finds every write Redis acknowledged
+        self.folder, self.port, self.process, self.persist = folder, _free_port(), None, persist
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         """Start it and wait until it answers PING."""
         binary = shutil.which(REDIS_SERVER)
         assert binary, f"{REDIS_SERVER} is missing: scripts/test installs Debian's redis-server when root"
+        saving = ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else ["--appendonly", "no"]
         self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.folder)],
+                                         *saving, "--dir", str(self.folder)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -47,15 +50,15 @@ class RedisServer:
         raise AssertionError(f"redis-server did not answer on port {self.port}")
 
     def stop(self) -> None:
-        """Stop it (its data goes: nothing is saved)."""
+        """Stop it (its data goes, unless it persists)."""
         self.process.terminate()
         self.process.wait(timeout=10)
 
 
 @contextmanager
-def redis_server(folder):
+def redis_server(folder, persist: bool = False):
     """A running RedisServer, stopped afterwards."""
-    server = RedisServer(folder)
+    server = RedisServer(folder, persist)
     server.start()
     try:
         yield server

@@ -16,6 +16,7 @@ class Health(Schema):
     evictedOrgs = fields.Integer(metadata={"description": "orgs dropped for idleness since boot"})
     orgIdleSeconds = fields.Float(metadata={"description": "ORG_IDLE_SECONDS (0: never dropped)"})
     memoryBytes = fields.Integer(allow_none=True, metadata={"description": "resident memory of the process"})
+    pid = fields.Integer(metadata={"description": "the answering process (serve --workers N: which worker)"})
 
 
 class ResetQuery(Query):

@@ -1,6 +1,7 @@
 """The control API of the mock itself (/__admin): health, reset, orgs, the OpenAPI document."""
 from __future__ import annotations
 
+import os
 import time
 
 from flask import Blueprint, current_app, request
@@ -25,7 +26,7 @@ def health():
     return shared(s.Health).dump({
         "status": "ok", "version": __version__, "uptimeSeconds": round(time.time() - state.started_at, 3),
         "orgs": len(store.orgs()), "evictedOrgs": store.evicted, "orgIdleSeconds": store.idle_seconds,
-        "memoryBytes": resident_bytes()})
+        "memoryBytes": resident_bytes(), "pid": os.getpid()})
 
 
 @bp.post("/reset", endpoint="reset")
