@@ -21,6 +21,8 @@ def run(args, boot_versus_moto, reset_cost) -> None:
         moto = f"moto_server {boot['moto_s'] * 1000:.0f} ms, ratio {boot['mock_s'] / boot['moto_s']:.2f}x" \
             if boot["moto_s"] else "moto_server not installed (pip install '.[bench]')"
         print(f"\nboot to first 2xx (median of {args.boot_runs}): mock {boot['mock_s'] * 1000:.0f} ms; {moto}")
+        print(f"the floor (Python starting, importing Flask and waitress, exiting): {boot['floor_s'] * 1000:.0f} ms"
+              + (f", {boot['floor_s'] / boot['moto_s']:.2f}x moto_server" if boot["moto_s"] else ""))
         reset = reset_cost(2000)
         print(f"reset one org: {reset['reset_us']:.2f} us (dict pop {reset['dict_pop_us']:.2f} us); "
               f"rebuild on next call: {reset['rebuild_us']:.0f} us")
