@@ -8,6 +8,7 @@ API calls therefore always find a free thread, whatever the number of open tabs.
 from __future__ import annotations
 
 import json
+import select
 import threading
 import time
 from typing import Callable, Iterator, TYPE_CHECKING
@@ -78,17 +79,30 @@ def start_cursor(log: EventLog, last_event_id: str | None) -> int:
     return min(wanted, log.last_id)  # an id from before a reset cannot be ahead of the log
 
 
-def stream(log: EventLog, customer_id: str, cursor: int, *, window: float,
+def stream(log: EventLog, customer_id: str | None, cursor: int, *, window: float,
            hydrate: Callable[[Event], dict], alive: Callable[[], bool],
-           cut_after: int | None = None, clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
+           cut_after: int | None = None, clock: Callable[[], float] = time.monotonic,
+           sock=None) -> Iterator[str]:
     """The customer's events after `cursor` until the window ends, with heartbeats in between.
 
     `cut_after` (a fault) ends the stream abruptly after that many events, as a dropped connection would.
+    `sock` (the client's socket) is watched while the stream is open, so the stream ends as soon as its
+    client hangs up and otherwise sleeps until an event of its own, a heartbeat or the window's end.
     """
+    hangup = HANGUPS.watch(sock, lambda: log.wake(customer_id)) if sock is not None else None
+    try:
+        yield from _events(log, customer_id, cursor, window, hydrate, alive, cut_after, clock, hangup)
+    finally:
+        if hangup is not None:
+            HANGUPS.forget(hangup)
+
+
+def _events(log, customer_id, cursor, window, hydrate, alive, cut_after, clock, hangup) -> Iterator[str]:
     yield f"retry: {RETRY_MS}\n\n" + marker(cursor, "open")
     deadline, sent = clock() + window, 0
     quiet_since = clock()
-    while alive():
+    stop = None if hangup is None else hangup.is_gone
+    while alive() and not (hangup is not None and hangup.gone):
         head = log.last_id
         for event in log.since(cursor, customer_id):
             if cut_after is not None and sent >= cut_after:
@@ -101,10 +115,92 @@ def stream(log: EventLog, customer_id: str, cursor: int, *, window: float,
         if remaining <= 0:
             yield marker(cursor, "window-end")
             return
-        if not log.wait(cursor, min(CHECK_SECONDS, remaining), customer_id) \
+        # a watched stream needs no tick to notice a closed tab: it sleeps until its next heartbeat
+        pause = CHECK_SECONDS if hangup is None else max(0.0, quiet_since + HEARTBEAT_SECONDS - clock())
+        if not log.wait(cursor, min(pause, remaining), customer_id, stop) \
                 and clock() - quiet_since >= HEARTBEAT_SECONDS:
             yield ": heartbeat\n\n"
             quiet_since = clock()
+
+
+class Hangup:
+    """One watched stream socket: `gone` turns True (and `wake` is called) when its client hangs up."""
+
+    __slots__ = ("fd", "wake", "gone")
+
+    def __init__(self, fd: int, wake: Callable[[], None]):
+        self.fd, self.wake, self.gone = fd, wake, False
+
+    def is_gone(self) -> bool:
+        """Whether the client has hung up."""
+        return self.gone
+
+
+class Hangups:
+    """One thread that watches the sockets of every open stream (epoll) and wakes a stream whose client left.
+
+    A stream otherwise learns of a closed tab only when it next looks (its heartbeat, or a write that
+    fails): its slot and its server thread would stay taken until then.
+    """
+
+    # the peer's FIN (a closed tab) or an error/reset; one shot: the watch ends at its first report
+    MASK = getattr(select, "EPOLLRDHUP", 0) | getattr(select, "EPOLLHUP", 0) | getattr(select, "EPOLLERR", 0) \
+        | getattr(select, "EPOLLONESHOT", 0)
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._poll = None
+        self._watched: dict[int, Hangup] = {}
+
+    def watch(self, sock, wake: Callable[[], None]) -> Hangup | None:
+        """Watch `sock` until `forget`; None when this system or socket cannot be watched (streams then poll)."""
+        try:
+            fd = sock.fileno()
+        except (AttributeError, OSError, ValueError):
+            return None
+        if fd < 0 or not hasattr(select, "epoll") or not hasattr(select, "EPOLLRDHUP"):
+            return None
+        hangup = Hangup(fd, wake)
+        with self._lock:
+            if self._poll is None:
+                self._poll = select.epoll()
+                threading.Thread(target=self._run, args=(self._poll,), daemon=True,
+                                 name="kustomer-mock-hangups").start()
+            try:
+                self._poll.register(fd, self.MASK)
+            except FileExistsError:   # the same connection's previous stream, or a descriptor since reused
+                self._poll.modify(fd, self.MASK)
+            except OSError:
+                return None
+            self._watched[fd] = hangup
+        return hangup
+
+    def forget(self, hangup: Hangup) -> None:
+        """Stop watching a stream's socket (its stream ended)."""
+        with self._lock:
+            if self._watched.get(hangup.fd) is not hangup:
+                return
+            del self._watched[hangup.fd]
+            try:
+                self._poll.unregister(hangup.fd)
+            except OSError:   # already closed: the kernel dropped it from the set
+                pass
+
+    def _run(self, poll) -> None:
+        while True:
+            for fd, _ in poll.poll():
+                with self._lock:
+                    hangup = self._watched.pop(fd, None)
+                    try:
+                        poll.unregister(fd)
+                    except OSError:
+                        pass
+                if hangup is not None:
+                    hangup.gone = True
+                    hangup.wake()
+
+
+HANGUPS = Hangups()
 
 
 def slotted(slots: StreamSlots, make: Callable[[], Iterator[str]]) -> Iterator[str]:

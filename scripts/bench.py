@@ -61,22 +61,33 @@ def reset_cost(iterations: int) -> dict:
     return {"reset_us": reset_us, "rebuild_us": rebuild_us, "dict_pop_us": pop_us}
 
 
+# what every Flask server pays before its own code: the interpreter, Flask (with werkzeug) and waitress
+FLOOR = "import flask, waitress.server; flask.Flask('floor')"
+
+
 def boot_versus_moto(runs: int) -> dict:
-    """Median seconds to the first 2xx: `kustomer-mock serve` against moto_server, alternating runs."""
+    """Median seconds to the first 2xx: `kustomer-mock serve` against moto_server, alternating runs.
+
+    Also the floor: the seconds Python takes to start and import Flask and waitress, and exit.
+    """
     from bench_servers import free_port, start, stop as stop_server
     moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    mine, theirs = [], []
+    mine, theirs, floor = [], [], []
     for _ in range(runs):
         port = free_port()
         process, took = start([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--quiet"], port)
         stop_server(process)
         mine.append(took)
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR], check=True, cwd=ROOT)
+        floor.append(time.perf_counter() - began)
         if os.path.exists(moto):
             port = free_port()
             process, took = start([moto, "-p", str(port)], port, health="/moto-api/data.json")
             stop_server(process)
             theirs.append(took)
-    return {"mock_s": statistics.median(mine), "moto_s": statistics.median(theirs) if theirs else None}
+    return {"mock_s": statistics.median(mine), "moto_s": statistics.median(theirs) if theirs else None,
+            "floor_s": statistics.median(floor)}
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from mock_server import create_app
+from mock_server import events as sse
 from mock_server.api.live import stream_slots
 from mock_server.serving import ServerThread
 from mock_server.testing.appcalls import org_of
@@ -138,6 +139,29 @@ def test_a_stream_whose_client_went_away_gives_its_slot_back(kind):
                 break
             threading.Event().wait(0.05)
         assert stream_slots(app).open == 0
+
+
+@pytest.mark.parametrize("kind", ["waitress", "werkzeug"])
+@pytest.mark.parametrize("path", ["/c/v1/events", "/__admin/orgs/{key}/events"])
+def test_a_closed_tab_frees_its_stream_without_waiting_for_a_tick_or_heartbeat(kind, path, monkeypatch):
+    # with no tick and no heartbeat for an hour, only the watch on the client's socket can end the stream
+    monkeypatch.setattr(sse, "CHECK_SECONDS", 3600.0)
+    monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 3600.0)
+    app = create_app({"STREAM_SECONDS": 3600})
+    with ServerThread(app, kind=kind) as server:
+        key = f"live-closed-{kind}"
+        token = _start(server.url, key)
+        url = server.url + path.format(key=key)
+        params = {"key": key, "token": token} if path.startswith("/c/") else {}
+        stream, lines, first = _first_line(url, params)
+        assert first == "retry: 1000" and stream_slots(app).open == 1
+        stream.close()
+        for _ in range(200):
+            if stream_slots(app).open == 0:
+                break
+            threading.Event().wait(0.05)
+        assert stream_slots(app).open == 0
+        assert requests.get(f"{server.url}/c/v1/chat/unread", headers=_headers(key, token), timeout=5).status_code == 200
 
 
 def _first_line(url, params):

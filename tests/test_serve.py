@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from flask import url_for
 
 from mock_server import create_app
 from mock_server.domain.fixtures import default_dir
@@ -42,6 +43,16 @@ def test_the_served_process_answers_health_and_chat(served):
         rv = session.post(f"{served}/c/v1/chat/sessions", json={"message": "hi"}, headers=headers)
         assert rv.status_code == 201 and rv.json()["ended"] is False
         assert session.get(f"{served}/nope").headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(("endpoint", "values", "url"), [
+    ("live.eventStream", {}, "/c/v1/events"),
+    ("live.eventStream", {"key": "k"}, "/c/v1/events?key=k"),
+    ("live.sendTypingActivity", {"conversation_id": "abc"}, "/c/v1/chat/sessions/abc/typing"),
+])
+def test_urls_build_from_the_routes_though_their_builders_are_made_late(endpoint, values, url):
+    with create_app().test_request_context():
+        assert url_for(endpoint, **values) == url
 
 
 def test_an_env_variable_sets_a_flag(tmp_path):

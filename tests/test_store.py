@@ -5,6 +5,7 @@ import json
 
 from mock_server import create_app
 from mock_server.domain.clock import parse_iso
+from mock_server.domain.models import plain
 from mock_server.state import get_state
 from mock_server.testing.appcalls import Chat
 
@@ -52,9 +53,9 @@ def test_the_same_seed_gives_the_same_org_byte_for_byte():
         app = create_app({"SEED": seed})
         _state(app).clock.freeze(parse_iso("2030-01-02T03:04:05.000Z"))
         org = _state(app).store.org("same-key")
-        return json.dumps([[vars(c) for c in org.customers.values()],
-                           [vars(c) for c in org.conversations.values()],
-                           [[vars(m) for m in ms] for ms in org.messages.values()]], sort_keys=True)
+        return json.dumps([[plain(c) for c in org.customers.values()],
+                           [plain(c) for c in org.conversations.values()],
+                           [[plain(m) for m in ms] for ms in org.messages.values()]], sort_keys=True)
     assert org_dump(7) == org_dump(7)
     assert org_dump(7) != org_dump(8)
 

@@ -43,11 +43,12 @@ def event_stream():
     cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (control/faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
-    alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
+    sock = request.environ.get(SOCKET_KEY)
+    alive = sse.watching(org, store, sock)
 
     def body():
         return sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
-                          hydrate=lambda event: _hydrate(org, event), cut_after=cut_after)
+                          hydrate=lambda event: _hydrate(org, event), cut_after=cut_after, sock=sock)
     return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import glob
 import io
 import json
@@ -14,7 +13,7 @@ from typing import Iterable, Iterator
 
 from ..domain.clock import Clock
 from ..domain.errors import ApiError
-from ..domain.models import to_dict
+from ..domain.models import plain, to_dict
 from ..domain.org import Org
 from .heap import full_passes_deferred
 from .json_stream import BadJson
@@ -68,21 +67,8 @@ def _dumps(value) -> str:
 
 
 def _records(batch: list) -> str:
-    # not vars(record): that makes each record keep a dict of its own from then on, and a million new
-    # long-lived dicts bring the collector's full pass over every record, mid-export
-    return _dumps([_plain(record) for record in batch])[1:-1]
-
-
-def _plain(record) -> dict:
-    names = _FIELDS.get(type(record)) or _FIELDS.setdefault(type(record), _field_names(type(record)))
-    return {name: getattr(record, name) for name in names}
-
-
-def _field_names(cls) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
+    # models.plain reads the slots: a container never used is written as [] or {} without being made
+    return _dumps([plain(record) for record in batch])[1:-1]
 
 
 def _org_chunks(org: Org, keys: list) -> Iterator[str]:

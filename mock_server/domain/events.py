@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 ALL = "*"  # the waiters that watch every customer (the dashboard's org stream)
 
@@ -66,7 +67,8 @@ class EventLog:
             woken = list(self._waiting.values())
         else:
             self._by_customer.setdefault(event.customer_id, deque(maxlen=self._per_customer)).append(event)
-            woken = [c for k, c in self._waiting.items() if k in (event.customer_id, ALL)]
+            # two lookups, not a scan of every waiting customer: an org may hold a thousand open streams
+            woken = filter(None, (self._waiting.get(event.customer_id), self._waiting.get(ALL)))
         for condition in woken:
             condition.notify_all()
         return event
@@ -86,11 +88,25 @@ class EventLog:
         mine = self._by_customer.get(customer_id)
         return max(mine[-1].id if mine else 0, self._broadcast[-1].id if self._broadcast else 0)
 
-    def wait(self, last_id: int, timeout: float, customer_id: str | None = None) -> bool:
-        """Block until an event after `last_id` for `customer_id` (None: any) exists, or `timeout` passes."""
+    def wait(self, last_id: int, timeout: float, customer_id: str | None = None,
+             stop: Callable[[], bool] | None = None) -> bool:
+        """Block until an event after `last_id` for `customer_id` (None: any) exists, or `timeout` passes.
+
+        `stop` ends the wait early once it answers True after a `wake` (a stream whose client hung up).
+        """
         with self._lock:
-            condition = self._waiting.setdefault(customer_id or ALL, threading.Condition(self._lock))
-            return condition.wait_for(lambda: self.closed or self._newest_for(customer_id) > last_id, timeout)
+            condition = self._waiting.get(customer_id or ALL)
+            if condition is None:
+                condition = self._waiting[customer_id or ALL] = threading.Condition(self._lock)
+            return condition.wait_for(lambda: self.closed or self._newest_for(customer_id) > last_id
+                                      or (stop is not None and stop()), timeout)
+
+    def wake(self, customer_id: str | None = None) -> None:
+        """Wake the waits for `customer_id` (None: the org's watchers) so they check their `stop`."""
+        with self._lock:
+            condition = self._waiting.get(customer_id or ALL)
+            if condition is not None:
+                condition.notify_all()
 
     def close(self) -> None:
         """End every wait for good: the org was dropped or the server is stopping."""

@@ -1,14 +1,10 @@
 """Login with a JWT (Kustomer.login, logout, isLoggedIn): verify the token, identify the customer."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import functools
 import json
 import time
-
-from jwt import PyJWS
-from jwt.algorithms import HMACAlgorithm
-from jwt.exceptions import DecodeError, InvalidSignatureError, InvalidTokenError
+from typing import TYPE_CHECKING
 
 from . import assistant as assistants
 from .errors import (JwtAlgorithmNotAllowed, JwtBadSignature, JwtFutureIat, JwtInvalidClaim, JwtMalformed,
@@ -25,20 +21,24 @@ MAX_AGE_SECONDS = 15 * 60     # Kustomer: iat must be less than 15 minutes old
 FUTURE_SKEW_SECONDS = 60      # clocks of the page's server and of Kustomer may differ a little
 
 
-class _AnyLengthHS256(HMACAlgorithm):
-    """HS256 without PyJWT's short-key warning: the chat secret is the org's choice, not ours."""
+@functools.cache
+def _jwt():
+    """PyJWT's signer for HS256 and its exceptions module, loaded at the first login rather than at boot.
 
-    def check_key_length(self, key):
-        return None
+    PyJWT imports `cryptography` whenever it is installed, a tenth of a second no other call needs.
+    """
+    from jwt import PyJWS, exceptions
+    from jwt.algorithms import HMACAlgorithm
 
+    class AnyLengthHS256(HMACAlgorithm):
+        """HS256 without PyJWT's short-key warning: the chat secret is the org's choice, not ours."""
 
-def _jws() -> PyJWS:
+        def check_key_length(self, key):
+            return None
+
     jws = PyJWS(algorithms=[])
-    jws.register_algorithm(ALGORITHM, _AnyLengthHS256(HMACAlgorithm.SHA256))
-    return jws
-
-
-_JWS = _jws()
+    jws.register_algorithm(ALGORITHM, AnyLengthHS256(HMACAlgorithm.SHA256))
+    return jws, exceptions
 
 
 def make_login_token(secret: str, email: str | None = None, external_id: str | int | None = None,
@@ -49,24 +49,25 @@ def make_login_token(secret: str, email: str | None = None, external_id: str | i
     payload = {k: v for k, v in (("email", email), ("externalId", external_id)) if v is not None}
     payload["iat"] = int(time.time() if iat is None else iat)
     payload.update(claims)
-    return _JWS.encode(json.dumps(payload, separators=(",", ":")).encode(), secret, algorithm=ALGORITHM)
+    return _jwt()[0].encode(json.dumps(payload, separators=(",", ":")).encode(), secret, algorithm=ALGORITHM)
 
 
 def verify_login_token(token: str, secret: str, now: float) -> dict:
     """The {email, externalId} a valid token names (email wins), or the error of the first failed check."""
     if len(token) > MAX_TOKEN_CHARS:
         raise ValueTooLong(f"a login token may hold at most {MAX_TOKEN_CHARS} characters", pointer="/jwtToken")
+    jws, errors = _jwt()
     try:
-        header = _JWS.get_unverified_header(token)
-    except (DecodeError, ValueError, TypeError) as exc:
+        header = jws.get_unverified_header(token)
+    except (errors.DecodeError, ValueError, TypeError) as exc:
         raise JwtMalformed(f"the login token is not a JWT: {exc}") from None
     if header.get("alg") != ALGORITHM:
         raise JwtAlgorithmNotAllowed(f"login tokens are signed with HS256, not {header.get('alg')!r}")
     try:
-        raw = _JWS.decode(token, secret, algorithms=[ALGORITHM])
-    except InvalidSignatureError:
+        raw = jws.decode(token, secret, algorithms=[ALGORITHM])
+    except errors.InvalidSignatureError:
         raise JwtBadSignature("the signature does not verify with this org's chat secret") from None
-    except InvalidTokenError as exc:
+    except errors.InvalidTokenError as exc:
         raise JwtMalformed(f"the login token is not a JWT: {exc}") from None
     try:
         claims = loads(raw)   # standard JSON only: a NaN iat would pass every age check

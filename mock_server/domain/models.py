@@ -1,11 +1,66 @@
 """The records of an org: customers, conversations, messages. Plain data, no rules."""
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
+# A big org holds millions of records, most of whose lists and dicts stay empty: each record keeps its
+# fields in slots (no dict of its own), and a container field holds None until it is first read, when
+# it becomes the empty list or dict it always reads as. Exports read the slots and write [] or {}.
+_RAW: dict[type, tuple] = {}   # record class -> ((name, slot, empty maker or None), ...)
 
-@dataclass
+
+class _Lazy:
+    """A container field: its slot holds None until the first read makes the empty container."""
+
+    __slots__ = ("slot", "make")
+
+    def __init__(self, slot, make):
+        self.slot, self.make = slot, make
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        value = self.slot.__get__(record)
+        if value is None:
+            value = self.make()
+            self.slot.__set__(record, value)
+        return value
+
+    def __set__(self, record, value):
+        self.slot.__set__(record, value)
+
+
+def lazy(make):
+    """A list or dict field (`make`: list or dict) made on first use."""
+    return field(default=None, metadata={"lazy": make})
+
+
+def record(cls):
+    """A dataclass with slots whose container fields are made on first use."""
+    cls = dataclass(slots=True)(cls)
+    raw = []
+    for spec in fields(cls):
+        slot, make = cls.__dict__[spec.name], spec.metadata.get("lazy")
+        if make is not None:
+            setattr(cls, spec.name, _Lazy(slot, make))
+        raw.append((spec.name, slot, make))
+    _RAW[cls] = tuple(raw)
+    cls.__getstate__, cls.__setstate__ = _getstate, _setstate   # copies keep None as None
+    return cls
+
+
+def _getstate(self):
+    return [slot.__get__(self) for _, slot, _ in _RAW[type(self)]]
+
+
+def _setstate(self, state):
+    for (_, slot, _), value in zip(_RAW[type(self)], state):
+        slot.__set__(self, value)
+
+
+@record
 class Customer:
     """A customer: anonymous from start, identified by login, or written whole over REST v1.
 
@@ -19,21 +74,21 @@ class Customer:
     name: str | None = None
     email: str | None = None
     external_id: str | None = None
-    emails: list = field(default_factory=list)
-    phones: list = field(default_factory=list)
-    shared_emails: list = field(default_factory=list)
-    shared_phones: list = field(default_factory=list)
-    shared_socials: list = field(default_factory=list)
-    shared_external_ids: list = field(default_factory=list)
-    external_ids: list = field(default_factory=list)
-    socials: list = field(default_factory=list)
-    urls: list = field(default_factory=list)
-    locations: list = field(default_factory=list)
-    whatsapps: list = field(default_factory=list)
-    facebook_ids: list = field(default_factory=list)
-    instagram_ids: list = field(default_factory=list)
-    tags: list = field(default_factory=list)
-    custom: dict = field(default_factory=dict)
+    emails: list = lazy(list)
+    phones: list = lazy(list)
+    shared_emails: list = lazy(list)
+    shared_phones: list = lazy(list)
+    shared_socials: list = lazy(list)
+    shared_external_ids: list = lazy(list)
+    external_ids: list = lazy(list)
+    socials: list = lazy(list)
+    urls: list = lazy(list)
+    locations: list = lazy(list)
+    whatsapps: list = lazy(list)
+    facebook_ids: list = lazy(list)
+    instagram_ids: list = lazy(list)
+    tags: list = lazy(list)
+    custom: dict = lazy(dict)
     sentiment: dict | None = None
     username: str | None = None
     company: str | None = None
@@ -66,7 +121,7 @@ def contact(kind: str, value: str, type_: str = "home") -> dict:
     return {kind: value, "type": type_, "verified": False}
 
 
-@dataclass
+@record
 class Conversation:
     """A chat conversation (the chat session id is the conversation id)."""
 
@@ -82,10 +137,10 @@ class Conversation:
     ended: bool = False
     ended_at: str | None = None
     channel: str = "chat"
-    custom: dict = field(default_factory=dict)
+    custom: dict = lazy(dict)
     assistant_id: str | None = None
     in_assistant_mode: bool = False
-    assistant_state: dict = field(default_factory=dict)
+    assistant_state: dict = lazy(dict)
     message_count: int = 0
     lang: str | None = None
     # REST v1's CSAT: satisfaction -1..1 once rated; satisfactionLevel {status, form, formResponse (the
@@ -94,9 +149,9 @@ class Conversation:
     satisfaction_level: dict | None = None
     # REST v1 fields (agent-side): priority 1-5, tag/user/team ids, the caller's own id
     priority: int = 3
-    tags: list = field(default_factory=list)
-    assigned_users: list = field(default_factory=list)
-    assigned_teams: list = field(default_factory=list)
+    tags: list = lazy(list)
+    assigned_users: list = lazy(list)
+    assigned_teams: list = lazy(list)
     external_id: str | None = None
     imported_at: str | None = None
     direction: str = "in"
@@ -106,8 +161,8 @@ class Conversation:
     snooze: dict | None = None
     sub_status: str | None = None
     sentiment: dict | None = None
-    suggested_tags: list = field(default_factory=list)
-    suggested_shortcuts: list = field(default_factory=list)
+    suggested_tags: list = lazy(list)
+    suggested_shortcuts: list = lazy(list)
     ended_reason: str | None = None
     ended_by: str | None = None
     ended_by_type: str | None = None
@@ -115,7 +170,7 @@ class Conversation:
     campaign: str | None = None
     modified_at: str | None = None
     rev: int = 1
-    other_channels: list = field(default_factory=list)   # channels of messages REST recorded besides `channel`
+    other_channels: list = lazy(list)   # channels of messages REST recorded besides `channel`
 
     @property
     def channels(self) -> list[str]:
@@ -123,7 +178,7 @@ class Conversation:
         return [*([self.channel] if self.channel else []), *self.other_channels]
 
 
-@dataclass
+@record
 class Message:
     """A message in a conversation; direction `in` from the customer, `out` to them."""
 
@@ -133,9 +188,9 @@ class Message:
     body: str
     direction: str
     created_at: str
-    sent_by: dict = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
-    attachments: list = field(default_factory=list)
+    sent_by: dict = lazy(dict)
+    meta: dict = lazy(dict)
+    attachments: list = lazy(list)
     read: bool = False
     channel: str = "chat"
     auto: bool = False
@@ -145,15 +200,15 @@ class Message:
     subject: str | None = None
     status: str | None = None
     lang: str | None = None
-    custom: dict = field(default_factory=dict)
+    custom: dict = lazy(dict)
     sentiment: dict | None = None
     sent_at: str | None = None
     modified_at: str | None = None
     rev: int = 1
-    extra: dict = field(default_factory=dict)   # REST fields kept as sent: size, error, reference, location, ...
+    extra: dict = lazy(dict)   # REST fields kept as sent: size, error, reference, location, ...
 
 
-@dataclass
+@record
 class Note:
     """An internal note on a conversation, written by an org user."""
 
@@ -165,14 +220,14 @@ class Note:
     updated_at: str
     created_by: str | None = None
     external_id: str | None = None
-    user_mentions: list = field(default_factory=list)
-    attachments: list = field(default_factory=list)
+    user_mentions: list = lazy(list)
+    attachments: list = lazy(list)
     lang: str | None = None
     imported_at: str | None = None
     rev: int = 1
 
 
-@dataclass
+@record
 class KObject:
     """A custom object (KObject) of a custom Klass, optionally linked to a customer."""
 
@@ -185,11 +240,11 @@ class KObject:
     company: str | None = None
     external_id: str | None = None
     description: str | None = None
-    images: list = field(default_factory=list)
+    images: list = lazy(list)
     icon: str | None = None
-    data: dict = field(default_factory=dict)
-    custom: dict = field(default_factory=dict)
-    tags: list = field(default_factory=list)
+    data: dict = lazy(dict)
+    custom: dict = lazy(dict)
+    tags: list = lazy(list)
     imported_at: str | None = None
     rev: int = 1
 
@@ -202,19 +257,39 @@ def reset(record, names) -> None:
         setattr(record, name, spec.default_factory() if spec.default_factory is not MISSING else spec.default)
 
 
+def plain(record) -> dict:
+    """A record's fields by name, the values themselves (not copies); an unmade container reads as a new empty one."""
+    raw = _RAW.get(type(record))
+    if raw is None:
+        return {spec.name: getattr(record, spec.name) for spec in fields(record)}
+    values = {}
+    for name, slot, make in raw:
+        value = slot.__get__(record)
+        values[name] = make() if value is None and make is not None else value
+    return values
+
+
 def to_dict(record) -> dict:
-    """A record as plain data, for export."""
-    return asdict(record)
+    """A record as plain data, for export (a deep copy)."""
+    if type(record) not in _RAW:
+        return asdict(record)
+    return copy.deepcopy(plain(record))
 
 
 def from_dict(cls, raw: dict):
-    """A record from exported data, ignoring keys the class does not have."""
+    """A record from exported data, ignoring keys the class does not have; empty containers stay unmade."""
     names = _names(cls)
-    if raw.keys() <= names:   # what an export of this version holds: no key to drop
-        return cls(**raw)
-    return cls(**{k: v for k, v in raw.items() if k in names})
+    empty = [name for name, make in _unmade(cls).items() if raw.get(name).__class__ is make and not raw[name]]
+    if empty or not raw.keys() <= names:
+        raw = {k: v for k, v in raw.items() if k in names and k not in empty}
+    return cls(**raw)
 
 
 @functools.cache
 def _names(cls) -> frozenset:
     return frozenset(f.name for f in fields(cls))
+
+
+@functools.cache
+def _unmade(cls) -> dict:
+    return {name: make for name, _, make in _RAW.get(cls, ()) if make is not None}

@@ -311,7 +311,7 @@ class Org:
             at = at or self.now()
             message = Message(id=message_id or self.new_id(at), conversation_id=conversation.id,
                               customer_id=conversation.customer_id, body=body, direction=direction,
-                              created_at=at, sent_by=sent_by, meta=meta or {}, attachments=attachments or [],
+                              created_at=at, sent_by=sent_by, meta=meta or None, attachments=attachments or None,
                               read=direction == "in" if read is None else read, auto=auto)
             self.messages.setdefault(conversation.id, []).append(message)
             conversation.message_count += 1

@@ -9,7 +9,7 @@ import base64
 import json
 
 from ..domain.kobjects import CustomKlass
-from ..domain.models import Conversation, Customer, KObject, Message, Note, from_dict, to_dict
+from ..domain.models import Conversation, Customer, KObject, Message, Note, from_dict, plain, to_dict
 from ..domain.org import Org
 from ..domain.webhooks import export_webhooks, restore_webhooks
 
@@ -88,14 +88,14 @@ def _encode_one(org: Org, kind: str, name: str) -> str | None:
         return _ENCODER.encode(_part_value(org, name))
     if kind == THREAD:
         messages = org.messages.get(name)
-        return None if messages is None else _ENCODER.encode([vars(m) for m in messages])
+        return None if messages is None else _ENCODER.encode([plain(m) for m in messages])
     if kind in KEYED:
         entry = getattr(org, KEYED[kind]).get(name)
         if entry is None or kind == "token":
             return None if entry is None else _ENCODER.encode(entry)
         return _ENCODER.encode({**entry, "data": base64.b64encode(entry["data"]).decode()})
     record = getattr(org, RECORDS[kind][0]).get(name)
-    return None if record is None else _ENCODER.encode(vars(record))
+    return None if record is None else _ENCODER.encode(plain(record))
 
 
 def every_field(org: Org) -> list[str]:

@@ -70,9 +70,10 @@ def org_event_stream(key):
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     # a reset drops the org: the stream ends and the watcher reconnects to the new one
-    alive = sse.watching(org, store, request.environ.get(SOCKET_KEY))
+    sock = request.environ.get(SOCKET_KEY)
+    alive = sse.watching(org, store, sock)
 
     def body():
         return sse.stream(org.events, None, cursor, window=window, alive=alive,
-                          hydrate=lambda event: _hydrate(org, event))
+                          hydrate=lambda event: _hydrate(org, event), sock=sock)
     return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
