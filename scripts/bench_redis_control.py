@@ -4,7 +4,8 @@ Usage: .venv/bin/python scripts/bench_redis_control.py [--seconds 3] [--connecti
 Starts its own redis-server (nothing saved to disk) and, per row, one `kustomer-mock serve`. Each connection
 calls getUnreadCount (a light read, so the per-request machinery shows) on an org of its own, keep-alive.
 The rows with "without" patch the served process (this script only) to leave a part out, to price it:
-  - "without the rules read": no read of the rules' version per request (rules added later would be missed);
+  - "without the rules read": the rules' version is not learnt per request (rules added later would be
+    missed); "the rules read on its own": a GET of its own per request instead of riding with the org's;
   - "journal written behind": entries queued and written by a background thread in batches (the request
     does not wait; a read on another process may then miss a call just answered).
 A line times the Redis calls alone (one GET; one journal entry; ten entries in one script), and a last
@@ -28,7 +29,7 @@ from mock_server.testing.redisserver import redis_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATCHES = {
-    "rules": "from mock_server.store import redis_rules\nredis_rules.SharedRules.refresh = lambda self: None\n",
+    "rules": "from mock_server.store import redis_rules\nredis_rules.RedisRules.refresh = lambda self, via=None: None\n",
     "behind": """
 import queue, threading
 from mock_server.store import redis_journal
@@ -114,7 +115,7 @@ def per_request(variants: list[tuple[str, str, tuple]], calls: int, rounds: int)
     generator noise); the variants take turns and each keeps its best round, the least disturbed one."""
     from mock_server import create_app
     from mock_server.store import redis_journal, redis_rules
-    saved = redis_rules.SharedRules.refresh, redis_journal.SharedRing.add
+    saved = redis_rules.RedisRules.refresh, redis_journal.SharedRing.add
     clients = {}
     for name, store, _ in variants:
         client = create_app({"TESTING": True, "STORE": store}).test_client()
@@ -125,15 +126,17 @@ def per_request(variants: list[tuple[str, str, tuple]], calls: int, rounds: int)
     for _ in range(rounds):
         for name, _, leave_out in variants:
             if "rules" in leave_out:
-                redis_rules.SharedRules.refresh = lambda self: None
+                redis_rules.RedisRules.refresh = lambda self, via=None: None
             if "journal" in leave_out:
                 redis_journal.SharedRing.add = lambda self, entries: 0
+            if "own read" in leave_out:   # the rules' version read with a GET of its own, not with the org's
+                redis_rules.RedisRules.refresh = lambda self, via=None: self.shared.refresh(None)
             client, headers = clients[name]
             began = time.perf_counter()
             for _ in range(calls):
                 client.get("/c/v1/chat/unread", headers=headers)
             best[name] = min(best[name], (time.perf_counter() - began) / calls * 1e6)
-            redis_rules.SharedRules.refresh, redis_journal.SharedRing.add = saved
+            redis_rules.RedisRules.refresh, redis_journal.SharedRing.add = saved
     return best
 
 
@@ -167,6 +170,7 @@ def main() -> None:
             print(f"Redis calls alone: {redis_calls(server.url)}")
             print("\n| in this process, one thread | per getUnreadCount |\n| --- | --- |")
             variants = [("memory", "memory", ()), ("redis", server.url, ()),
+                        ("redis, the rules read on its own", server.url, ("own read",)),
                         ("redis, without the rules read", server.url, ("rules",)),
                         ("redis, without the journal write", server.url, ("journal",)),
                         ("redis, without both", server.url, ("rules", "journal"))]

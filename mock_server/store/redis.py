@@ -91,6 +91,7 @@ class RedisStore(IdleOrgs):
         self._lock = threading.RLock()
         self._generation: bytes | None = None   # km:generation: bumped by every full reset and import
         self.listeners: list = []
+        self.read_along: list[tuple] = []   # (key, callback): read in the org's round trip (store/redis_rules.py)
         self.start_idle()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
         self.live = LiveEvents(self)
@@ -205,7 +206,11 @@ class RedisStore(IdleOrgs):
         self.called(name)
         pipe = self.redis.pipeline(transaction=False)
         pipe.get(f"{PREFIX}:generation").get(_key(name, "version"))
-        generation, version = self.call(pipe.execute)
+        for along, _ in self.read_along:
+            pipe.get(along)
+        generation, version, *along_values = self.call(pipe.execute)
+        for (_, heard), value in zip(self.read_along, along_values):
+            heard(value)
         self._check_generation(generation)
         if key not in self._seen:
             self._register(key, name)

@@ -97,10 +97,18 @@ class SharedRules:
         self.scripts = {name: redis.register_script(text)
                         for name, text in (("decide", DECIDE), ("add", ADD), ("remove", REMOVE), ("clear", CLEAR))}
         self.faults, self.stubs = RedisRules(self, "f"), RedisRules(self, "s")
+        store.read_along.append((f"{ROOT}:version", self.heard))
 
-    def refresh(self) -> None:
-        """One read of the version; the lists again when another process changed them."""
-        version = self.store.call(self.store.redis.get, f"{ROOT}:version")
+    def refresh(self, via=None) -> None:
+        """Learn the version (the lists again when another process changed them): in the org's round trip
+        when `via` (the request's caller) has a key and so an org, else with one read of its own."""
+        if via is not None and via.key:
+            via.org   # the store reads the rules' version along with the org's (RedisStore.read_along)
+            return
+        self.heard(self.store.call(self.store.redis.get, f"{ROOT}:version"))
+
+    def heard(self, version: bytes | None) -> None:
+        """The version as just read: read the lists again when it moved."""
         if (version or b"").decode() != self.version:
             self.reload()
 
@@ -162,9 +170,9 @@ class RedisRules:
         """Whether the set held rules at this process's last refresh (no Redis call)."""
         return bool(self.shared.rules[self.prefix])
 
-    def refresh(self) -> None:
-        """Read the rules' version (both sets), and the rules when they changed: once per request."""
-        self.shared.refresh()
+    def refresh(self, via=None) -> None:
+        """Learn the rules' version (both sets), and the rules when they changed: once per request."""
+        self.shared.refresh(via)
 
     def add(self, specs: list[dict], boot: str | None = None, **extra) -> list[dict]:
         """Store already-validated rules in Redis (all or none, ids from Redis); answers them with their ids."""
