@@ -56,7 +56,7 @@ def serve(store: str, patches: tuple[str, ...]) -> tuple[subprocess.Popen, str]:
     code = "".join(PATCHES[name] for name in patches)
     code += "import sys\nfrom mock_server.cli import main\nsys.argv[0] = 'kustomer-mock'\nsys.exit(main())\n"
     process = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", "0", "--quiet", "--store", store],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     return process, process.stdout.readline().split()[-1]
 
 
