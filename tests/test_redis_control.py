@@ -207,3 +207,14 @@ def test_the_shared_journal_keeps_journal_size_entries_for_every_process(redis_u
         entries = app.get("/__admin/requests").json["requests"]
         assert [e["operation"] for e in entries] == ["start"] * 3
         assert [e["id"] for e in entries] == list(range(entries[0]["id"], entries[0]["id"] + 3))
+
+
+@pytest.mark.parametrize("headers", [{"Authorization": "Bearer {key}"}, {}], ids=["with a key", "without a key"])
+def test_a_fault_added_on_a_acts_on_the_next_call_on_b(four, key, headers):
+    # with a key the rules' version rides in the org's read; without one it is read on its own
+    rule = MockClient(four[0]).add_fault(match={"path": "/c/v1/tracking/tokens"}, respond={"status": 418}, times=1)
+    sent = {name: value.format(key=key) for name, value in headers.items()}
+    rv = requests.post(f"{four[1]}/c/v1/tracking/tokens", headers=sent, timeout=30)
+    assert rv.status_code == 418 and rv.headers["x-kustomer-mock-fault"] == rule["id"]
+    rv = requests.post(f"{four[2]}/c/v1/tracking/tokens", headers=sent, timeout=30)
+    assert rv.status_code == (200 if headers else 401)
