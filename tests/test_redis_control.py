@@ -154,6 +154,22 @@ def test_the_journal_on_b_lists_the_calls_made_on_a(four, key):
     assert on_b.requests()[-1]["responseBody"] == MockOrg(four[0], key).requests()[-1]["responseBody"]
 
 
+@pytest.mark.parametrize(("query", "operations"), [
+    ({}, ["start", "getUnreadCount", "getUnreadCount", "getUnreadCount"]),
+    ({"operation": "getUnreadCount"}, ["getUnreadCount"] * 3),
+    ({"status": "5xx"}, ["getUnreadCount"]),
+    ({"status": "200", "limit": 1}, ["getUnreadCount"]),
+    ({"operation": "start", "status": "4xx"}, []),
+])
+def test_the_journal_filters_on_d_read_the_calls_of_a_b_and_c(four, key, query, operations):
+    token = _start(four[0], key)
+    MockClient(four[0]).add_fault(_rule(key, after=2))
+    assert [_unread(url, key, token) for url in four[:3]] == [200, 200, 503]
+    page = requests.get(f"{four[3]}/__admin/requests", params={"org": key, **query}, timeout=30).json()
+    assert [e["operation"] for e in page["requests"]] == operations
+    assert page["total"] == (3 if query.get("limit") else len(operations))   # start answers 200 too
+
+
 def test_a_journal_cleared_on_b_is_empty_on_a(four, key):
     token = _start(four[0], key)
     assert _unread(four[0], key, token) == 200

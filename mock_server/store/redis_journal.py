@@ -83,9 +83,11 @@ class SharedRing:
         left = seconds
         while left > 0 and not stopping():
             block = min(left, BLOCK_SLICE_SECONDS)
-            if self.store.call(self.store.redis.xread, {self.stream: f"{after}-0"}, count=1,
-                               block=max(1, int(block * 1000))):
-                return
+            try:
+                if self.store.redis.xread({self.stream: f"{after}-0"}, count=1, block=max(1, int(block * 1000))):
+                    return
+            except (self.store.errors, ValueError):   # Redis away, or the client closed at shutdown:
+                return                                  # the journal's next read answers for it
             left -= block
 
     def clear(self) -> int:
