@@ -29,7 +29,10 @@ from mock_server.testing.redisserver import redis_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATCHES = {
-    "rules": "from mock_server.store import redis_rules\nredis_rules.RedisRules.refresh = lambda self, via=None: None\n",
+    "rules": """
+from mock_server.store import redis_rules
+redis_rules.RedisRules.refresh = lambda self, via=None: None
+""",
     "behind": """
 import queue, threading
 from mock_server.store import redis_journal

@@ -4,10 +4,11 @@ The rules live in Redis (per set, f for faults and s for stubs: an id counter, t
 rule's spec and seed, its `seen` and `hits`), with one version for both sets, bumped by every add, remove
 and clear. A process keeps the rules it last read and learns the version once per request (faults.before),
 in the round trip that finds the call's org current (RedisStore.read_along) or, for a call without a key,
-with a GET of its own; when it moved, it reads the lists again. Matching is done here, in Python; whether a matching rule fires
-(times, after, probability) is decided by one Lua script that counts and draws in Redis, so a `times=2`
-rule fires twice however many processes see the calls. The script refuses to decide on rules read before
-the version moved (a rule removed since is never acted on), and the process reads them again.
+with a GET of its own; when it moved, it reads the lists again. Matching is done here, in Python;
+whether a matching rule fires (times, after, probability) is decided by one Lua script that counts and
+draws in Redis, so a `times=2` rule fires twice however many processes see the calls. The script refuses
+to decide on rules read before the version moved (a rule removed since is never acted on), and the
+process reads them again.
 """
 from __future__ import annotations
 
