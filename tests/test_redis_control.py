@@ -154,6 +154,22 @@ def test_the_journal_on_b_lists_the_calls_made_on_a(four, key):
     assert on_b.requests()[-1]["responseBody"] == MockOrg(four[0], key).requests()[-1]["responseBody"]
 
 
+@pytest.mark.parametrize(("query", "operations"), [
+    ({}, ["start", "getUnreadCount", "getUnreadCount", "getUnreadCount"]),
+    ({"operation": "getUnreadCount"}, ["getUnreadCount"] * 3),
+    ({"status": "5xx"}, ["getUnreadCount"]),
+    ({"status": "200", "limit": 1}, ["getUnreadCount"]),
+    ({"operation": "start", "status": "4xx"}, []),
+])
+def test_the_journal_filters_on_d_read_the_calls_of_a_b_and_c(four, key, query, operations):
+    token = _start(four[0], key)
+    MockClient(four[0]).add_fault(_rule(key, after=2))
+    assert [_unread(url, key, token) for url in four[:3]] == [200, 200, 503]
+    page = requests.get(f"{four[3]}/__admin/requests", params={"org": key, **query}, timeout=30).json()
+    assert [e["operation"] for e in page["requests"]] == operations
+    assert page["total"] == (3 if query.get("limit") else len(operations))   # start answers 200 too
+
+
 def test_a_journal_cleared_on_b_is_empty_on_a(four, key):
     token = _start(four[0], key)
     assert _unread(four[0], key, token) == 200
@@ -207,3 +223,14 @@ def test_the_shared_journal_keeps_journal_size_entries_for_every_process(redis_u
         entries = app.get("/__admin/requests").json["requests"]
         assert [e["operation"] for e in entries] == ["start"] * 3
         assert [e["id"] for e in entries] == list(range(entries[0]["id"], entries[0]["id"] + 3))
+
+
+@pytest.mark.parametrize("headers", [{"Authorization": "Bearer {key}"}, {}], ids=["with a key", "without a key"])
+def test_a_fault_added_on_a_acts_on_the_next_call_on_b(four, key, headers):
+    # with a key the rules' version rides in the org's read; without one it is read on its own
+    rule = MockClient(four[0]).add_fault(match={"path": "/c/v1/tracking/tokens"}, respond={"status": 418}, times=1)
+    sent = {name: value.format(key=key) for name, value in headers.items()}
+    rv = requests.post(f"{four[1]}/c/v1/tracking/tokens", headers=sent, timeout=30)
+    assert rv.status_code == 418 and rv.headers["x-kustomer-mock-fault"] == rule["id"]
+    rv = requests.post(f"{four[2]}/c/v1/tracking/tokens", headers=sent, timeout=30)
+    assert rv.status_code == (200 if headers else 401)

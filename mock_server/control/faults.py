@@ -58,7 +58,7 @@ def before() -> Response | None:
     caller, faults = current_caller(), get_faults()
     if caller.exempt:
         return None
-    faults.refresh()   # shared rules: one read of their version, for this step and the stubs step
+    faults.refresh(caller)   # shared rules: their version read with the org's, for this step and the stubs step
     if not faults.has_rules:
         return None
     decision = faults.decide(call_of(caller))

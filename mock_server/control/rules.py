@@ -162,8 +162,11 @@ class FaultSet:
         """Whether any rule is set (read without the lock: every call asks, and most mocks have none)."""
         return bool(self._rules)
 
-    def refresh(self) -> None:
-        """Learn the rules other processes changed (rules in this process's memory: nothing to learn)."""
+    def refresh(self, via=None) -> None:
+        """Learn the rules other processes changed (rules in this process's memory: nothing to learn).
+
+        `via`: the request's caller, whose org's read the shared rules ride along with.
+        """
 
     def add(self, specs: list[dict], boot: str | None = None, **extra) -> list[dict]:
         """Store already-validated rules (all or none); answers them with their ids.

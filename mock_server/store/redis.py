@@ -97,10 +97,12 @@ class RedisStore(IdleOrgs):
         self._lock = threading.RLock()
         self._generation: bytes | None = None   # km:generation: bumped by every full reset and import
         self.listeners: list = []
+        self.read_along: list[tuple] = []   # (key, callback): read in the org's round trip (redis_rules.py, redis_clock.py)
         self.start_idle()
         self.call(self.redis.ping)   # a wrong URL stops the mock at boot with one line
         self.clocks = SharedClocks(self, clock)
         self.clocks.poll()   # a process started later keeps the time the others keep
+        self.read_along.append((CLOCK_VERSION, self.clocks.check))
         self.live = LiveEvents(self)
         self.deliveries = Deliveries(self)   # outbound webhook deliveries of every process (redis_webhooks.py)
 
@@ -213,14 +215,16 @@ class RedisStore(IdleOrgs):
         name = name or self.fixtures.org_name(check_key(key))
         self.called(name)
         pipe = self.redis.pipeline(transaction=False)
-        pipe.get(f"{PREFIX}:generation").get(_key(name, "version")).get(CLOCK_VERSION)
-        generation, version, clock_version = self.call(pipe.execute)
+        pipe.get(f"{PREFIX}:generation").get(_key(name, "version"))
+        for along, _ in self.read_along:
+            pipe.get(along)
+        generation, version, *along_values = self.call(pipe.execute)
+        for (_, heard), value in zip(self.read_along, along_values):
+            heard(value)
         self._check_generation(generation)
         if key not in self._seen:
             self._register(key, name)
-        org = self._replica(name, None if version is None else int(version))
-        self.clocks.check(clock_version)
-        return org
+        return self._replica(name, None if version is None else int(version))
 
     def built(self, name: str) -> Org | None:
         """This process's replica of org `name`, if it has one (no Redis call: the caller step asks per request)."""

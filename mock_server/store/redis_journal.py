@@ -3,10 +3,15 @@
 Each entry is one stream item whose id is `N-0`, N drawn from one counter in the same script, so ids
 grow across processes and `?after=ID` means the same on each. The stream keeps the newest JOURNAL_SIZE
 entries (MAXLEN, exact). A long poll blocks on the stream (XREAD BLOCK), so it wakes for any process's call.
+
+The stream always holds one run of ids (trimmed at its start, emptied by a clear), and an entry never
+changes once written: each process keeps the entries it read, and a read fetches only the newer ones
+with the stream's oldest id (one round trip), so polling the journal does not decode it whole each time.
 """
 from __future__ import annotations
 
 import json
+import threading
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -36,6 +41,8 @@ class SharedRing:
         self.stream = f"{ROOT}:entries"
         self._record = store.redis.register_script(RECORD)
         self._clear = store.redis.register_script(CLEAR)
+        self._kept: dict[int, dict] = {}   # the entries this process read, by id, oldest first
+        self._lock = threading.RLock()   # entries() reads again, once, after Redis lost its data
 
     def add(self, entries: list[dict]) -> int:
         """Append finished entries (without ids) for every process; answers the last id given (0: none).
@@ -51,8 +58,20 @@ class SharedRing:
 
     def entries(self, after: int | None = None) -> list[dict]:
         """Every kept entry (newer than `after`), oldest first, each with its id."""
-        found = self.store.call(self.store.redis.xrange, self.stream, min=f"({after}-0" if after else "-")
-        return [{"id": _number(item_id), **json.loads(fields[b"e"])} for item_id, fields in found]
+        with self._lock:
+            newest = next(reversed(self._kept), 0)
+            pipe = self.store.redis.pipeline(transaction=True)
+            pipe.xrange(self.stream, min=f"({newest}-0").xrange(self.stream, count=1)
+            found, oldest = self.store.call(pipe.execute)
+            first = _number(oldest[0][0]) if oldest else None
+            if self._kept and first is not None and first < next(iter(self._kept)):
+                self._kept.clear()   # ids started again (a Redis that lost its data): read it whole
+                return self.entries(after)
+            for stale in [i for i in self._kept if first is None or i < first]:   # trimmed, or cleared
+                del self._kept[stale]
+            for item_id, fields in found:
+                self._kept[_number(item_id)] = {"id": _number(item_id), **json.loads(fields[b"e"])}
+            return [entry for entry in self._kept.values() if after is None or entry["id"] > after]
 
     def newest(self) -> int:
         """The id of the newest kept entry (0: none)."""
@@ -64,9 +83,11 @@ class SharedRing:
         left = seconds
         while left > 0 and not stopping():
             block = min(left, BLOCK_SLICE_SECONDS)
-            if self.store.call(self.store.redis.xread, {self.stream: f"{after}-0"}, count=1,
-                               block=max(1, int(block * 1000))):
-                return
+            try:
+                if self.store.redis.xread({self.stream: f"{after}-0"}, count=1, block=max(1, int(block * 1000))):
+                    return
+            except (self.store.errors, ValueError):   # Redis away, or the client closed at shutdown:
+                return                                  # the journal's next read answers for it
             left -= block
 
     def clear(self) -> int:

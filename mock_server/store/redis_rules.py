@@ -2,11 +2,13 @@
 
 The rules live in Redis (per set, f for faults and s for stubs: an id counter, the ids in order, each
 rule's spec and seed, its `seen` and `hits`), with one version for both sets, bumped by every add, remove
-and clear. A process keeps the rules it last read and reads the version once per request (faults.before):
-when it moved, it reads the lists again. Matching is done here, in Python; whether a matching rule fires
-(times, after, probability) is decided by one Lua script that counts and draws in Redis, so a `times=2`
-rule fires twice however many processes see the calls. The script refuses to decide on rules read before
-the version moved (a rule removed since is never acted on), and the process reads them again.
+and clear. A process keeps the rules it last read and learns the version once per request (faults.before),
+in the round trip that finds the call's org current (RedisStore.read_along) or, for a call without a key,
+with a GET of its own; when it moved, it reads the lists again. Matching is done here, in Python;
+whether a matching rule fires (times, after, probability) is decided by one Lua script that counts and
+draws in Redis, so a `times=2` rule fires twice however many processes see the calls. The script refuses
+to decide on rules read before the version moved (a rule removed since is never acted on), and the
+process reads them again.
 """
 from __future__ import annotations
 
@@ -97,10 +99,18 @@ class SharedRules:
         self.scripts = {name: redis.register_script(text)
                         for name, text in (("decide", DECIDE), ("add", ADD), ("remove", REMOVE), ("clear", CLEAR))}
         self.faults, self.stubs = RedisRules(self, "f"), RedisRules(self, "s")
+        store.read_along.append((f"{ROOT}:version", self.heard))
 
-    def refresh(self) -> None:
-        """One read of the version; the lists again when another process changed them."""
-        version = self.store.call(self.store.redis.get, f"{ROOT}:version")
+    def refresh(self, via=None) -> None:
+        """Learn the version (the lists again when another process changed them): in the org's round trip
+        when `via` (the request's caller) has a key and so an org, else with one read of its own."""
+        if via is not None and via.key:
+            via.org   # the store reads the rules' version along with the org's (RedisStore.read_along)
+            return
+        self.heard(self.store.call(self.store.redis.get, f"{ROOT}:version"))
+
+    def heard(self, version: bytes | None) -> None:
+        """The version as just read: read the lists again when it moved."""
         if (version or b"").decode() != self.version:
             self.reload()
 
@@ -162,9 +172,9 @@ class RedisRules:
         """Whether the set held rules at this process's last refresh (no Redis call)."""
         return bool(self.shared.rules[self.prefix])
 
-    def refresh(self) -> None:
-        """Read the rules' version (both sets), and the rules when they changed: once per request."""
-        self.shared.refresh()
+    def refresh(self, via=None) -> None:
+        """Learn the rules' version (both sets), and the rules when they changed: once per request."""
+        self.shared.refresh(via)
 
     def add(self, specs: list[dict], boot: str | None = None, **extra) -> list[dict]:
         """Store already-validated rules in Redis (all or none, ids from Redis); answers them with their ids."""
