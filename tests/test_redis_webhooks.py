@@ -260,3 +260,21 @@ def test_five_webhooks_per_org_across_processes(two, key, receiver):
     made = {rv.json()["data"]["id"] for rv in answers if rv.status_code == 201}
     for url in two:
         assert {w["id"] for w in _call("GET", url, key, "/v1/outbound-webhooks").json()["data"]} == made
+
+
+def test_a_reset_on_b_drops_a_s_webhooks_pending_retries_and_log(two, key, receiver):
+    a, b = two
+    _freeze(two, key, FROZEN)
+    _register(a, key, receiver)
+    receiver.answer(500)
+    receiver.wait_for(CREATE, answered=500, id=_customer(a, key), timeout=20)
+    _attempts(a, key, 1)
+    assert requests.post(f"{b}/__admin/reset", params={"org": key}, timeout=30).status_code in (200, 204)
+    assert _call("GET", a, key, "/v1/outbound-webhooks").json()["data"] == []
+    assert _attempts(a, key, 0) == []
+    with WebhookReceiver() as other:
+        _register(a, key, other)
+        _freeze(two, key, "2031-05-06T09:00:00.000Z")   # the dropped retries would all be due
+        other.wait_for(CREATE, id=_customer(b, key, "marker"), timeout=20)
+        time.sleep(1.5)   # two rounds of every dispatcher
+    assert len(receiver.received()) == 1
