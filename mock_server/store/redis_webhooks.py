@@ -33,8 +33,8 @@ PARTS = ("wh:order", "wh:meta", "wh:bodies", "wh:held", "wh:claims", "wh:leases"
 FORGOTTEN = tuple(p for p in PARTS if p.startswith("wh:"))   # what a reset of the org deletes with the org
 META = ("id", "event_id", "event", "webhook_id", "first_due", "attempts", "redelivery", "faulted")
 
-# Every script gets the keys of PARTS in that order, then ORGS. Shared pieces:
-_LOG = """
+# Every script gets the keys of PARTS in that order, then ORGS. Their shared helpers:
+_HELPERS = """
 local function log(entry, size)
   local n = redis.call('INCR', KEYS[11])
   redis.call('RPUSH', KEYS[10], '{"id":' .. n .. ',' .. string.sub(entry, 2))
@@ -101,7 +101,9 @@ local out, nextdue = {}, nil
 for _, id in ipairs(taken) do
   claimed[id] = true
   redis.call('HSET', KEYS[5], id, ARGV[5]) redis.call('ZADD', KEYS[6], ms + tonumber(ARGV[4]), id)
-  out[#out + 1] = id out[#out + 1] = redis.call('HGET', KEYS[2], id) out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', KEYS[2], id)
+  out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
 end
 for _, id in ipairs(ids) do
   local m = meta[id]
@@ -117,7 +119,7 @@ return {out, nextdue and string.format('%.6f', nextdue) or false}
 # (another process may have deleted it meanwhile), else let the delivery go.
 # ARGV: delivery id, claim token, entry JSON ('' none), retry (1/0), new meta, webhook id, log size,
 #       entry JSON without a retry
-FINISH = _LOG + """
+FINISH = _HELPERS + """
 if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1])
 local again = false
@@ -133,7 +135,7 @@ if entry ~= '' then log(entry, ARGV[7]) end
 return again and 2 or 1
 """
 # A reorder fault: the claimed delivery goes back in line last, held. ARGV: id, token, entry, meta, log size
-HOLD = _LOG + """
+HOLD = _HELPERS + """
 if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[7]), ARGV[1])
@@ -141,7 +143,7 @@ redis.call('SADD', KEYS[4], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[4
 log(ARGV[3], ARGV[5])
 return 1
 """
-RECORD = _LOG + "log(ARGV[1], ARGV[2]) return 1"   # ARGV: entry, log size
+RECORD = _HELPERS + "log(ARGV[1], ARGV[2]) return 1"   # ARGV: entry, log size
 # ARGV: lease ms, then id, token of each claim to extend
 RENEW = """
 local t = redis.call('TIME')
@@ -152,7 +154,7 @@ end
 return 1
 """
 # the pending deliveries of one webhook that no attempt holds go. ARGV: webhook id
-CANCEL = _LOG + """
+CANCEL = _HELPERS + """
 local gone = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local raw = redis.call('HGET', KEYS[2], id)
