@@ -184,7 +184,8 @@ def _meta(delivery: Delivery) -> str:
     return _json({**{name: getattr(delivery, name) for name in META}, "due": delivery.due})
 
 
-def _delivery(delivery_id: str, meta: bytes, body: bytes, **extra) -> Delivery:
+def _delivery(meta: bytes, body: bytes, **extra) -> Delivery:
+    """A Delivery from its state and body as Redis holds them."""
     values = json.loads(meta)
     fields = {name: values[name] for name in META if name in values and name != "faulted"}
     return Delivery(**fields, body=body.decode(), faulted=list(values.get("faulted") or []), **extra)
@@ -273,7 +274,7 @@ class SharedOutbox:
         self._next_due = None if next_due is None else float(next_due)
         taken = []
         for index in range(0, len(found), 3):
-            delivery = _delivery(found[index].decode(), found[index + 1], found[index + 2])
+            delivery = _delivery(found[index + 1], found[index + 2])
             self._claims[delivery.id] = token
             taken.append(delivery)
         return taken
@@ -331,8 +332,7 @@ class SharedOutbox:
         pending = []
         for raw_id, seq in order:
             if raw_id in metas:
-                delivery = _delivery(raw_id.decode(), metas[raw_id], bodies.get(raw_id, b""), seq=int(seq),
-                                     held=raw_id in held)
+                delivery = _delivery(metas[raw_id], bodies.get(raw_id, b""), seq=int(seq), held=raw_id in held)
                 plain = {k: v for k, v in vars(delivery).items() if k != "first_due"}
                 pending.append({**plain, "firstDue": iso_seconds(delivery.first_due)})
         return {"pending": pending, "events": list(self.events.values()), "log": self.attempts()}
