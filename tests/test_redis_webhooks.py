@@ -8,7 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from mock_server.domain.clock import Clock
+from mock_server.domain.fixtures import Fixtures
+from mock_server.store import make_store, redis_webhooks
 from mock_server.testing import WebhookReceiver
+from mock_server.webhooks.capture import queue
 from mock_server.testing.redisserver import replicas
 from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
 
@@ -260,3 +264,108 @@ def test_five_webhooks_per_org_across_processes(two, key, receiver):
     made = {rv.json()["data"]["id"] for rv in answers if rv.status_code == 201}
     for url in two:
         assert {w["id"] for w in _call("GET", url, key, "/v1/outbound-webhooks").json()["data"]} == made
+
+
+def test_a_reset_on_b_drops_a_s_webhooks_pending_retries_and_log(two, key, receiver):
+    a, b = two
+    _freeze(two, key, FROZEN)
+    _register(a, key, receiver)
+    receiver.answer(500)
+    receiver.wait_for(CREATE, answered=500, id=_customer(a, key), timeout=20)
+    _attempts(a, key, 1)
+    assert requests.post(f"{b}/__admin/reset", params={"org": key}, timeout=30).status_code in (200, 204)
+    assert _call("GET", a, key, "/v1/outbound-webhooks").json()["data"] == []
+    assert _attempts(a, key, 0) == []
+    with WebhookReceiver() as other:
+        _register(a, key, other)
+        _freeze(two, key, "2031-05-06T09:00:00.000Z")   # the dropped retries would all be due
+        other.wait_for(CREATE, id=_customer(b, key, "marker"), timeout=20)
+        time.sleep(1.5)   # two rounds of every dispatcher
+    assert len(receiver.received()) == 1
+
+
+@pytest.fixture(params=["memory", "redis"])
+def outbox_org(request, key):
+    """An org of the memory store or of the redis store, with two webhooks (never sent to: the test drives)."""
+    store = make_store(request.getfixturevalue("redis_url") if request.param == "redis" else "memory",
+                       Fixtures.load(None), 1, Clock())
+    org = store.org(key)
+    org.clock.freeze()
+    for name in ("one", "two"):
+        org.webhooks.create({"name": name, "url": "http://127.0.0.1:9/hook", "events": [CREATE]})
+    yield org
+    store.close()
+
+
+def _taken(org, now: float, busy: set = frozenset()) -> list[tuple[str, str]]:
+    return [(d.event_id, d.webhook_id) for d in _take(org, now, busy)]
+
+
+def _take(org, now: float, busy: set = frozenset()) -> list:
+    """What the dispatcher takes at `now` (`busy`: the webhooks it has an attempt under way to), first webhook first."""
+    return sorted(org.webhooks.outbox.take_due(now, set(busy)), key=lambda d: d.webhook_id != _ids(org)[0])
+
+
+def _ids(org) -> list[str]:
+    return [w.id for w in org.webhooks.list()]
+
+
+def test_both_outboxes_order_hold_retry_and_cancel_alike(outbox_org):
+    org, outbox = outbox_org, outbox_org.webhooks.outbox
+    one, two = _ids(org)
+    now = org.clock.timestamp()
+    for event, targets in (("e1", [one, two]), ("e2", [one]), ("e3", [one])):
+        queue(org, {"id": event, "name": CREATE, "body": "{}", "webhookIds": targets}, targets)
+    assert outbox.count() == 4 and outbox.count(one) == 3
+    first = _take(org, now)
+    assert [(d.event_id, d.webhook_id) for d in first] == [("e1", one), ("e1", two)]
+    assert _taken(org, now, busy={one, two}) == []   # an attempt is under way to each endpoint
+    outbox.hold(first[0], {"outcome": "held"})   # a reorder fault: e1 goes after e2
+    outbox.finish(first[1], {"outcome": "delivered"}, retry=False)
+    [second] = _take(org, now)
+    assert (second.event_id, outbox.count(one)) == ("e2", 2)
+    outbox.finish(second, {"outcome": "delivered"}, retry=False)
+    [third] = _take(org, now)
+    assert third.event_id == "e3"   # held, e1 was queued again after e3
+    outbox.finish(third, {"outcome": "delivered"}, retry=False)
+    [held] = _take(org, now)
+    held.attempts += 1
+    outbox.finish(held, {"outcome": "failed"}, retry=True)
+    assert _taken(org, now + 59) == [] and outbox.next_due() == now + 60
+    [retried] = _take(org, now + 60)
+    assert (retried.event_id, retried.attempts, retried.body) == ("e1", 1, "{}")
+    outbox.finish(retried, {"outcome": "failed"}, retry=True)
+    assert outbox.cancel(one) == 1 and outbox.count() == 0
+    assert [(e["id"], e["outcome"]) for e in outbox.attempts()] == [
+        (1, "held"), (2, "delivered"), (3, "delivered"), (4, "delivered"), (5, "failed"), (6, "failed")]
+    assert list(outbox.events) == ["e1", "e2", "e3"]
+
+
+def test_a_claim_keeps_other_processes_off_the_endpoint_until_it_ends_or_its_lease_lapses(redis_url, key, monkeypatch):
+    fixtures = Fixtures.load(None)
+    one, other = (make_store(redis_url, fixtures, 1, Clock()) for _ in range(2))
+    try:
+        org = one.org(key)
+        org.clock.freeze()
+        webhook = org.webhooks.create({"name": "one", "url": "http://127.0.0.1:9/hook", "events": [CREATE]}).id
+        for event in ("e1", "e2", "e3"):
+            queue(org, {"id": event, "name": CREATE, "body": "{}", "webhookIds": [webhook]}, [webhook])
+        elsewhere = other.org(key)
+        now = org.clock.timestamp()
+        [first] = org.webhooks.outbox.take_due(now, set())
+        assert elsewhere.webhooks.outbox.take_due(now, set()) == []   # claimed by the other process
+        org.webhooks.outbox.finish(first, {"outcome": "delivered"}, retry=False)
+        [second] = elsewhere.webhooks.outbox.take_due(now, set())
+        assert second.event_id == "e2"
+        monkeypatch.setattr(redis_webhooks, "LEASE_SECONDS", 0.05)
+        elsewhere.webhooks.outbox.finish(second, {"outcome": "delivered"}, retry=False)
+        [third] = elsewhere.webhooks.outbox.take_due(now, set())
+        time.sleep(0.2)   # the process that claimed it neither renews nor finishes: its lease lapses
+        [again] = org.webhooks.outbox.take_due(now, set())
+        assert (third.event_id, again.event_id) == ("e3", "e3")
+        elsewhere.webhooks.outbox.finish(third, {"outcome": "delivered"}, retry=False)   # too late: not ours now
+        org.webhooks.outbox.finish(again, {"outcome": "delivered"}, retry=False)
+        assert [e["id"] for e in org.webhooks.outbox.attempts()] == [1, 2, 3]
+        assert org.webhooks.outbox.count() == 0
+    finally:
+        one.close(), other.close()

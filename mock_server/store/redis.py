@@ -286,7 +286,7 @@ class RedisStore(IdleOrgs):
         shared.version, shared.incarnation, shared.cursor = version, incarnation, cursor
         org.events = SharedEvents(self, shared)
         self.live.start(org.events)
-        self.deliveries.attach(org)
+        self.deliveries.attach(org, shared)
         return shared
 
     def replicas(self) -> list[SharedLock]:

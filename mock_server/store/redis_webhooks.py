@@ -22,18 +22,19 @@ from .redis_format import PREFIX, key
 if TYPE_CHECKING:   # the store hands itself and its replicas
     from ..domain.org import Org
     from .redis import RedisStore
+    from .redis_replica import SharedLock
 
 ORGS = f"{PREFIX}:webhooks"   # the orgs with deliveries queued (a set of org names)
 # a claim lasts this long unless its dispatcher renews it (every round, at least once a second): a process
 # killed mid-attempt gives its deliveries back to the others after this long
 LEASE_SECONDS = 10
 PARTS = ("wh:order", "wh:meta", "wh:bodies", "wh:held", "wh:claims", "wh:leases", "wh:seq", "wh:events",
-         "wh:eventorder", "wh:log", "wh:logseq", "org", "wh:ids")
-FORGOTTEN = tuple(p for p in PARTS if p != "org")   # what a reset of the org deletes
+         "wh:eventorder", "wh:log", "wh:logseq", "org", "wh:ids", "born")
+FORGOTTEN = tuple(p for p in PARTS if p.startswith("wh:"))   # what a reset of the org deletes with the org
 META = ("id", "event_id", "event", "webhook_id", "first_due", "attempts", "redelivery", "faulted")
 
-# Every script gets the keys of PARTS in that order, then ORGS. Shared pieces:
-_LOG = """
+# Every script gets the keys of PARTS in that order, then ORGS. Their shared helpers:
+_HELPERS = """
 local function log(entry, size)
   local n = redis.call('INCR', KEYS[11])
   redis.call('RPUSH', KEYS[10], '{"id":' .. n .. ',' .. string.sub(entry, 2))
@@ -44,18 +45,20 @@ local function forget(id)
   redis.call('SREM', KEYS[4], id)
 end
 """
-# ARGV: org name, events kept, event id, event JSON, then id, meta, body of each delivery
+# Nothing is queued for an org reset since the replica that made the event loaded it (its incarnation).
+# ARGV: org name, events kept, event id, event JSON, incarnation, then id, meta, body of each delivery
 QUEUE = """
+if redis.call('GET', KEYS[14]) ~= ARGV[5] then return 0 end
 if redis.call('HSET', KEYS[8], ARGV[3], ARGV[4]) == 1 then
   redis.call('RPUSH', KEYS[9], ARGV[3])
   while redis.call('LLEN', KEYS[9]) > tonumber(ARGV[2]) do redis.call('HDEL', KEYS[8], redis.call('LPOP', KEYS[9])) end
 end
-for i = 5, #ARGV, 3 do
+for i = 6, #ARGV, 3 do
   redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[7]), ARGV[i])
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 2])
 end
-if #ARGV >= 5 then redis.call('SADD', KEYS[14], ARGV[1]) end
+if #ARGV >= 6 then redis.call('SADD', KEYS[15], ARGV[1]) end
 return 1
 """
 # For each webhook no attempt is under way for (in any process), its oldest due delivery, claimed for a
@@ -69,7 +72,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ms)) do
   redis.call('HDEL', KEYS[5], id) redis.call('ZREM', KEYS[6], id)
 end
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-if #ids == 0 then redis.call('SREM', KEYS[14], ARGV[1]) return {{}, false} end
+if #ids == 0 then redis.call('SREM', KEYS[15], ARGV[1]) return {{}, false} end
 local now, hold = tonumber(ARGV[2]), tonumber(ARGV[3])
 local meta, raw = {}, redis.call('HGETALL', KEYS[2])
 for i = 1, #raw, 2 do meta[raw[i]] = cjson.decode(raw[i + 1]) end
@@ -98,7 +101,9 @@ local out, nextdue = {}, nil
 for _, id in ipairs(taken) do
   claimed[id] = true
   redis.call('HSET', KEYS[5], id, ARGV[5]) redis.call('ZADD', KEYS[6], ms + tonumber(ARGV[4]), id)
-  out[#out + 1] = id out[#out + 1] = redis.call('HGET', KEYS[2], id) out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', KEYS[2], id)
+  out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
 end
 for _, id in ipairs(ids) do
   local m = meta[id]
@@ -114,7 +119,7 @@ return {out, nextdue and string.format('%.6f', nextdue) or false}
 # (another process may have deleted it meanwhile), else let the delivery go.
 # ARGV: delivery id, claim token, entry JSON ('' none), retry (1/0), new meta, webhook id, log size,
 #       entry JSON without a retry
-FINISH = _LOG + """
+FINISH = _HELPERS + """
 if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1])
 local again = false
@@ -130,7 +135,7 @@ if entry ~= '' then log(entry, ARGV[7]) end
 return again and 2 or 1
 """
 # A reorder fault: the claimed delivery goes back in line last, held. ARGV: id, token, entry, meta, log size
-HOLD = _LOG + """
+HOLD = _HELPERS + """
 if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[5], ARGV[1]) redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[7]), ARGV[1])
@@ -138,7 +143,7 @@ redis.call('SADD', KEYS[4], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[4
 log(ARGV[3], ARGV[5])
 return 1
 """
-RECORD = _LOG + "log(ARGV[1], ARGV[2]) return 1"   # ARGV: entry, log size
+RECORD = _HELPERS + "log(ARGV[1], ARGV[2]) return 1"   # ARGV: entry, log size
 # ARGV: lease ms, then id, token of each claim to extend
 RENEW = """
 local t = redis.call('TIME')
@@ -149,7 +154,7 @@ end
 return 1
 """
 # the pending deliveries of one webhook that no attempt holds go. ARGV: webhook id
-CANCEL = _LOG + """
+CANCEL = _HELPERS + """
 local gone = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local raw = redis.call('HGET', KEYS[2], id)
@@ -179,7 +184,8 @@ def _meta(delivery: Delivery) -> str:
     return _json({**{name: getattr(delivery, name) for name in META}, "due": delivery.due})
 
 
-def _delivery(delivery_id: str, meta: bytes, body: bytes, **extra) -> Delivery:
+def _delivery(meta: bytes, body: bytes, **extra) -> Delivery:
+    """A Delivery from its state and body as Redis holds them."""
     values = json.loads(meta)
     fields = {name: values[name] for name in META if name in values and name != "faulted"}
     return Delivery(**fields, body=body.decode(), faulted=list(values.get("faulted") or []), **extra)
@@ -195,10 +201,10 @@ class Deliveries:
         self.scripts = {name: store.redis.register_script(text) for name, text in scripts.items()}
         self._active = store.redis.register_script(ACTIVE)
 
-    def attach(self, org: Org) -> None:
+    def attach(self, org: Org, replica: SharedLock) -> None:
         """Give a replica its shared outbox; what an imported org brought in its own is written to Redis first."""
         carried = org.webhooks.outbox
-        shared = org.webhooks.outbox = SharedOutbox(self, org)
+        shared = org.webhooks.outbox = SharedOutbox(self, org, replica)
         if isinstance(carried, Outbox) and (carried.pending or carried.events or carried.log):
             shared.restore(carried.export())
 
@@ -216,8 +222,8 @@ class Deliveries:
 class SharedOutbox:
     """One replica's handle on its org's deliveries in Redis: the methods of domain/webhook_outbox.Outbox."""
 
-    def __init__(self, deliveries: Deliveries, org: Org):
-        self.deliveries, self.org, self.name = deliveries, org, org.name
+    def __init__(self, deliveries: Deliveries, org: Org, replica: SharedLock):
+        self.deliveries, self.org, self.name, self.replica = deliveries, org, org.name, replica
         self.redis = deliveries.store.redis
         self._claims: dict[str, str] = {}   # delivery id -> the token of this process's claim
         self._next_due: float | None = None
@@ -240,7 +246,7 @@ class SharedOutbox:
 
     def queue(self, event: dict, deliveries: list[Delivery]) -> None:
         """Keep the event for redelivery and queue its deliveries, in one script."""
-        args: list = [self.name, EVENTS_KEPT, event["id"], _json(event)]
+        args: list = [self.name, EVENTS_KEPT, event["id"], _json(event), self.replica.incarnation or ""]
         for delivery in deliveries:
             args += [delivery.id, _meta(delivery), delivery.body]
         self.deliveries.run("queue", self.name, args)
@@ -268,7 +274,7 @@ class SharedOutbox:
         self._next_due = None if next_due is None else float(next_due)
         taken = []
         for index in range(0, len(found), 3):
-            delivery = _delivery(found[index].decode(), found[index + 1], found[index + 2])
+            delivery = _delivery(found[index + 1], found[index + 2])
             self._claims[delivery.id] = token
             taken.append(delivery)
         return taken
@@ -326,8 +332,7 @@ class SharedOutbox:
         pending = []
         for raw_id, seq in order:
             if raw_id in metas:
-                delivery = _delivery(raw_id.decode(), metas[raw_id], bodies.get(raw_id, b""), seq=int(seq),
-                                     held=raw_id in held)
+                delivery = _delivery(metas[raw_id], bodies.get(raw_id, b""), seq=int(seq), held=raw_id in held)
                 plain = {k: v for k, v in vars(delivery).items() if k != "first_due"}
                 pending.append({**plain, "firstDue": iso_seconds(delivery.first_due)})
         return {"pending": pending, "events": list(self.events.values()), "log": self.attempts()}
