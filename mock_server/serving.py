@@ -69,7 +69,7 @@ class Server:
                 sock.setblocking(False)   # a worker that loses the race for a connection must not block in accept()
             self._server = make_server(host, port, app, threaded=True, request_handler=_DropHandler,
                                        fd=None if sock is None else sock.fileno())
-            self.port = self._server.server_port
+            self.port = self._server.server_address[1]   # server_port: only when werkzeug binds itself
         else:
             raise ValueError(f"unknown server {kind!r}; known: {', '.join(SERVERS)}")
         self.host = host

@@ -79,8 +79,9 @@ def _customer_ids(url: str, key: str) -> set[str]:
         answer = requests.get(url + following, headers=_auth(key), timeout=30)
 
 
-def test_three_workers_answer_on_one_port_and_stop_together(redis_url):
-    with workers(redis_url, 3) as (url, pids, process):
+@pytest.mark.parametrize("server", ["waitress", "werkzeug"])
+def test_three_workers_answer_on_one_port_and_stop_together(redis_url, server):
+    with workers(redis_url, 3, "--server", server) as (url, pids, process):
         assert len(set(pids)) == 3 and process.pid not in pids
         assert sorted(_pinned(url, pids)) == sorted(pids)   # fresh connections reach every worker
         spec = requests.get(f"{url}/__admin/openapi.json", timeout=30).json()

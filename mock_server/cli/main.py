@@ -92,10 +92,15 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
         server = _bind(lambda: Server(app, host, port, server_kind, threads), host, port)
     else:
         server = Server(app, host, port, server_kind, threads, sock=worker.sock)
+    _run(app, server, worker, save_every)
+
+
+def _run(app, server: Server, worker, save_every: float) -> None:
+    """Serve until SIGTERM or SIGINT, then stop: streams end, the state file is saved (by one worker of N)."""
     _settle_heap()
     _stop_on_signals(once=worker is not None)
     saves = worker is None or worker.saves_state
-    saving = _save_periodically(app, state_file if saves else None, save_every)
+    saving = _save_periodically(app, app.config["STATE_FILE"] if saves else None, save_every)
     if worker is None:
         click.echo(f"kustomer-mock listening on {server.url}")
         sys.stdout.flush()
