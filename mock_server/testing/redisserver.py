@@ -24,8 +24,8 @@ def _free_port() -> int:
 class RedisServer:
     """A redis-server of the test's own: loopback, a free port, a temporary folder, nothing saved to disk."""
 
-    def __init__(self, folder):
-        self.folder, self.port, self.process = folder, _free_port(), None
+    def __init__(self, folder, databases: int = 16):
+        self.folder, self.port, self.process, self.databases = folder, _free_port(), None, databases
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
@@ -33,7 +33,8 @@ class RedisServer:
         binary = shutil.which(REDIS_SERVER)
         assert binary, f"{REDIS_SERVER} is missing: scripts/test installs Debian's redis-server when root"
         self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.folder)],
+                                         "--appendonly", "no", "--dir", str(self.folder),
+                                         "--databases", str(self.databases)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -53,17 +54,15 @@ class RedisServer:
 
 
 @contextmanager
-def redis_server(folder):
-    """A running RedisServer, stopped afterwards."""
-    server = RedisServer(folder)
+def redis_server(folder, databases: int = 16):
+    """A running RedisServer (with `databases` numbered databases), stopped afterwards."""
+    server = RedisServer(folder, databases)
     server.start()
     try:
         yield server
     finally:
         if server.process.poll() is None:
             server.stop()
-
-
 
 
 @contextmanager
