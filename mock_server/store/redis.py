@@ -154,8 +154,9 @@ class RedisStore(IdleOrgs):
                 return False
             fields.update(json.loads(entry[b"fields"]))
             expected += 1
-        if not entries:
-            return False
+        if not entries:   # a read older than this replica's own last write: current, unless reset since
+            born = self.call(self.redis.get, _key(name, "born"))
+            return born is not None and born.decode() == shared.incarnation
         pipe = self.redis.pipeline(transaction=True)
         pipe.get(_key(name, "born")).hmget(_key(name, "org"), sorted(fields))
         born, values = self.call(pipe.execute)
@@ -257,6 +258,7 @@ class RedisStore(IdleOrgs):
             incarnation = uuid.uuid4().hex
             saved = self.persist(built, self.take(name)[0], incarnation, None, create=True)
             if isinstance(saved, tuple):
+                self.call(self.redis.zadd, f"{PREFIX}:orgs", {name: time.time()}, nx=True)   # made again after a reset
                 return self._attach(built, incarnation, *saved)
             raw = self.load(name)   # another process made it first: use theirs
             if raw is None:
@@ -284,10 +286,11 @@ class RedisStore(IdleOrgs):
         names = [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
         pipe = self.redis.pipeline(transaction=False)
         for name in names:
-            pipe.get(_key(name, "version"))
-        versions = self.call(pipe.execute)
-        return {name: self._replica(name, None if version is None else int(version))
-                for name, version in zip(names, versions)}
+            pipe.get(_key(name, "version")).exists(_key(name, "born"))
+        answers = self.call(pipe.execute)
+        # an org reset since it was listed is not made again by being listed (its next call makes it)
+        return {name: self._replica(name, int(version))
+                for name, version, made in zip(names, answers[::2], answers[1::2]) if made}
 
     def reset(self, key: str | None = None) -> None:
         """Every org (or one key's org) back to its fixtures, in every process: Redis forgets it."""
@@ -295,6 +298,7 @@ class RedisStore(IdleOrgs):
             name = self.fixtures.org_name(check_key(key))
             pipe = self.redis.pipeline(transaction=True)
             pipe.delete(*_forgotten(name)).incr(_key(name, "version"))
+            pipe.zrem(f"{PREFIX}:orgs", name)   # its key stays seen; the org is made (and listed) again on use
             self.call(pipe.execute)
             with self._lock:
                 dropped = self._orgs.pop(name, None)
