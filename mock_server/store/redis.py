@@ -218,6 +218,8 @@ class RedisStore(IdleOrgs):
         return shared.org if shared is not None else None
 
     def _check_generation(self, generation: bytes | None) -> None:
+        if generation == self._generation:   # the common case, without queueing behind a catch-up
+            return
         with self._lock:
             if generation == self._generation:
                 return
@@ -237,14 +239,19 @@ class RedisStore(IdleOrgs):
     def _replica(self, name: str, version: int | None) -> Org:
         """The replica of org `name`, caught up to `version`; a fresh one when it was reset or is new here."""
         shared = self._orgs.get(name)
-        if shared is not None and version is not None and version == shared.version and not shared.dead:
-            return shared.org   # the common case: nothing changed since this process last looked
+        if shared is not None and not shared.dead:
+            if version is not None and version == shared.version:
+                return shared.org   # the common case: nothing changed since this process last looked
+            shared.catch_up(version)   # under the org's own lock only: other orgs' calls go on meanwhile
+            if not shared.dead:
+                return shared.org
         with self._lock:
-            shared = self._orgs.get(name)
-            if shared is not None:
-                shared.catch_up(version)
-                if not shared.dead:
-                    return shared.org
+            current = self._orgs.get(name)
+            if current is not None and current is not shared:   # another thread swapped in a replica
+                current.catch_up(version)
+                if not current.dead:
+                    return current.org
+                shared = current
             fresh = self._orgs[name] = self._fresh(name)
         if shared is not None:
             shared.org.events.close()   # its open streams end, as when a reset drops an org in one process
