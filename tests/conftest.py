@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -14,17 +15,58 @@ from mock_server.serving import ServerThread
 from mock_server.testing.appcalls import AppClient, Chat, clock_of
 from mock_server.testing.redisserver import redis_server
 
-from . import spec_check
+from . import spec_check, suite_store
 
 _keys = itertools.count(1)
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
-def pytest_collection_modifyitems(items):
-    """Every test under tests/browser/ is a browser test (-m "not browser" runs the rest)."""
+def pytest_addoption(parser):
+    """--store: the store every app of the suite keeps its orgs in."""
+    parser.addoption("--store", choices=suite_store.STORES, default=os.environ.get(suite_store.STORE_ENV) or "memory",
+                     help="memory (default), or redis: every app and `serve` child of the suite on a database of "
+                          f"its own of a real redis-server per test process (env {suite_store.STORE_ENV}); "
+                          "tests marked memory_store are deselected")
+
+
+def pytest_report_header(config):
+    """Say which store the run is on."""
+    return f"store: {config.getoption('store')}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser/ is a browser test (-m "not browser" runs the rest); on redis,
+    the tests marked memory_store are deselected."""
+    on_redis, kept, deselected = config.getoption("store") == "redis", [], []
     for item in items:
         if BROWSER_TESTS in item.path.parents:
             item.add_marker(pytest.mark.browser)
+        (deselected if on_redis and item.get_closest_marker("memory_store") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_on_its_store(request):
+    """On --store redis, every app and `serve` child the suite makes gets a database of its own (tests/suite_store.py)."""
+    if request.config.getoption("store") != "redis":
+        yield None
+        return
+    databases = suite_store.install(request.getfixturevalue("redis_url"))
+    yield databases
+    suite_store.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def databases_handed_back(suite_on_its_store):
+    """The databases a test's apps and children took are flushed and handed out again when it ends."""
+    if suite_on_its_store is None:
+        yield
+        return
+    suite_on_its_store.open_window()
+    yield
+    suite_on_its_store.close_window()
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +163,7 @@ def live_server():
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """One real redis-server per test process (started on first use, on a free port): its URL."""
-    with redis_server(tmp_path_factory.mktemp("redis")) as redis:
+    with redis_server(tmp_path_factory.mktemp("redis"), databases=suite_store.DATABASES) as redis:
         yield redis.url
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow   # schemathesis over every operation, in a child process
+# schemathesis over every operation, in a child process; its mock is scripts/fuzz.py's own child on the memory
+# store, so a pass of the suite on redis would only repeat it
+pytestmark = [pytest.mark.slow, pytest.mark.memory_store]
 
 FUZZ = Path(__file__).resolve().parents[1] / "scripts" / "fuzz.py"
 CASES_PER_OPERATION = 20   # about 5,000 calls over every operation, well under 3 minutes on 2 cores

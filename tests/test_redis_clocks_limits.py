@@ -7,16 +7,17 @@ import pytest
 import requests
 
 from mock_server.domain.ratelimit import CREATES_PER_CUSTOMER
-from mock_server.testing.redisserver import replicas, spawn_serve, stop_serve, wait_listening
+from mock_server.testing.redisserver import redis_server, replicas, spawn_serve, stop_serve, wait_listening
 
 FROZEN = "2031-05-04T10:00:00.000Z"
 _keys = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def shared_url(redis_url):
-    """A Redis database of this module's own: its tests move the mock clock every process shares."""
-    return redis_url.rsplit("/", 1)[0] + "/3"
+def shared_url(tmp_path_factory):
+    """A redis-server of this module's own: its tests move the mock clock that every process on it shares."""
+    with redis_server(tmp_path_factory.mktemp("clocks")) as redis:
+        yield redis.url
 
 
 @pytest.fixture(scope="module")

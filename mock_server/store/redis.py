@@ -165,8 +165,9 @@ class RedisStore(IdleOrgs):
                 return False
             fields.update(json.loads(entry[b"fields"]))
             expected += 1
-        if not entries:
-            return False
+        if not entries:   # a read older than this replica's own last write: current, unless reset since
+            born = self.call(self.redis.get, _key(name, "born"))
+            return born is not None and born.decode() == shared.incarnation
         pipe = self.redis.pipeline(transaction=True)
         pipe.get(_key(name, "born")).hmget(_key(name, "org"), sorted(fields))
         born, values = self.call(pipe.execute)
@@ -232,6 +233,8 @@ class RedisStore(IdleOrgs):
         return shared.org if shared is not None else None
 
     def _check_generation(self, generation: bytes | None) -> None:
+        if generation == self._generation:   # the common case, without queueing behind a catch-up
+            return
         with self._lock:
             if generation == self._generation:
                 return
@@ -251,14 +254,19 @@ class RedisStore(IdleOrgs):
     def _replica(self, name: str, version: int | None) -> Org:
         """The replica of org `name`, caught up to `version`; a fresh one when it was reset or is new here."""
         shared = self._orgs.get(name)
-        if shared is not None and version is not None and version == shared.version and not shared.dead:
-            return shared.org   # the common case: nothing changed since this process last looked
+        if shared is not None and not shared.dead:
+            if version is not None and version == shared.version:
+                return shared.org   # the common case: nothing changed since this process last looked
+            shared.catch_up(version)   # under the org's own lock only: other orgs' calls go on meanwhile
+            if not shared.dead:
+                return shared.org
         with self._lock:
-            shared = self._orgs.get(name)
-            if shared is not None:
-                shared.catch_up(version)
-                if not shared.dead:
-                    return shared.org
+            current = self._orgs.get(name)
+            if current is not None and current is not shared:   # another thread swapped in a replica
+                current.catch_up(version)
+                if not current.dead:
+                    return current.org
+                shared = current
             fresh = self._orgs[name] = self._fresh(name)
         if shared is not None:
             shared.org.events.close()   # its open streams end, as when a reset drops an org in one process
@@ -272,6 +280,7 @@ class RedisStore(IdleOrgs):
             incarnation = uuid.uuid4().hex
             saved = self.persist(built, self.take(name)[0], incarnation, None, create=True)
             if isinstance(saved, tuple):
+                self.call(self.redis.zadd, f"{PREFIX}:orgs", {name: time.time()}, nx=True)   # made again after a reset
                 return self._attach(built, incarnation, *saved)
             raw = self.load(name)   # another process made it first: use theirs
             if raw is None:
@@ -305,10 +314,11 @@ class RedisStore(IdleOrgs):
         """The orgs `names`, each current (the webhook dispatcher's orgs with deliveries)."""
         pipe = self.redis.pipeline(transaction=False)
         for name in names:
-            pipe.get(_key(name, "version"))
-        versions = self.call(pipe.execute)
-        return {name: self._replica(name, None if version is None else int(version))
-                for name, version in zip(names, versions)}
+            pipe.get(_key(name, "version")).exists(_key(name, "born"))
+        answers = self.call(pipe.execute)
+        # an org reset since it was listed is not made again by being listed (its next call makes it)
+        return {name: self._replica(name, int(version))
+                for name, version, made in zip(names, answers[::2], answers[1::2]) if made}
 
     def reset(self, key: str | None = None) -> None:
         """Every org (or one key's org) back to its fixtures, in every process: Redis forgets it."""
@@ -316,6 +326,7 @@ class RedisStore(IdleOrgs):
             name = self.fixtures.org_name(check_key(key))
             pipe = self.redis.pipeline(transaction=True)
             pipe.delete(*_forgotten(name)).incr(_key(name, "version"))
+            pipe.zrem(f"{PREFIX}:orgs", name)   # its key stays seen; the org is made (and listed) again on use
             self.call(pipe.execute)
             with self._lock:
                 dropped = self._orgs.pop(name, None)

@@ -14,14 +14,15 @@ if TYPE_CHECKING:   # the store makes the reader and hands itself
     from .redis import RedisStore
 
 EVENTS_KEPT = 5000   # the live events an org's stream keeps for reconnects (EventLog's own bound)
-# KEYS: event counter, event stream; ARGV: the stream's length, then name, customer, payload of each event
+# KEYS: event counter, event stream; ARGV: the stream's length, the publisher's cursor, then name, customer,
+# payload of each event. Answers the stream after the cursor: the publisher's log holds its events at once.
 PUBLISH = """
-for i = 2, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
   local id = redis.call('INCR', KEYS[1])
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'id', id, 'name', ARGV[i], 'customer', ARGV[i + 1],
              'payload', ARGV[i + 2])
 end
-return 1
+return redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], '+')
 """
 
 
@@ -34,12 +35,18 @@ class LiveEvents:
         self._stopping = threading.Event()
         self._reader: threading.Thread | None = None
 
-    def publish(self, name: str, events: list[tuple]) -> None:
-        """Number and append live events (name, payload, customer id) to the org's stream, in one script."""
-        args: list = [EVENTS_KEPT]
+    def publish(self, log: SharedEvents, events: list[tuple]) -> None:
+        """Number and append live events (name, payload, customer id) to the org's stream, in one script.
+
+        The publishing process's log receives them (and any before them) at once, as the memory store's
+        does: a call that emitted an event finds it in its own process, not only after the reader's next read.
+        """
+        name = log.shared.org.name
+        args: list = [EVENTS_KEPT, log.cursor]
         for event_name, payload, customer_id in events:
             args += [event_name, customer_id or "", json.dumps(payload, separators=(",", ":"))]
-        self.store.call(self._publish, keys=[key(name, "eventseq"), key(name, "events")], args=args)
+        entries = self.store.call(self._publish, keys=[key(name, "eventseq"), key(name, "events")], args=args)
+        log.receive([(entry_id, dict(zip(flat[::2], flat[1::2]))) for entry_id, flat in entries])
 
     def after(self, name: str, cursor: str) -> list:
         """The org's live events after stream id `cursor`."""
@@ -58,7 +65,7 @@ class LiveEvents:
         """End the reader (the server is stopping)."""
         self._stopping.set()
         if self._reader is not None:
-            self._reader.join(timeout=2)   # its read blocks 200 ms at most
+            self._reader.join(timeout=10)   # its read blocks 200 ms at most (longer on a loaded machine)
 
     def _run(self) -> None:
         """Every replica's new live events, from the org streams, into its local log."""
@@ -113,7 +120,7 @@ class SharedEvents(EventLog):
         if self.shared.holder == threading.get_ident():
             self.shared.pending.append((name, payload, customer_id))
         else:
-            self.store.live.publish(self.shared.org.name, [(name, payload, customer_id)])
+            self.store.live.publish(self, [(name, payload, customer_id)])
         return Event(0, name, customer_id, payload)
 
     def receive(self, entries: list) -> None:

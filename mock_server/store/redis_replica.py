@@ -126,7 +126,7 @@ class SharedLock:
                             "it was not saved")
         self.version, self.cursor = answer
         if events:
-            self.store.live.publish(self.org.name, events)
+            self.store.live.publish(self.org.events, events)
 
     def catch_up(self, version: int | None = -1) -> None:
         """Apply what other processes wrote since (`version`: Redis's, already read; -1: read it now)."""

@@ -24,10 +24,11 @@ def _free_port() -> int:
 class RedisServer:
     """A redis-server of the test's own: loopback, a free port, a temporary folder, nothing saved to disk."""
 
-    def __init__(self, folder, persist: bool = False):
+    def __init__(self, folder, persist: bool = False, databases: int = 16):
         # persist: an append-only file in the folder, written before each write is answered, so a restart
         # (stop, then start) finds every write Redis acknowledged
-        self.folder, self.port, self.process, self.persist = folder, _free_port(), None, persist
+        self.folder, self.port, self.process = folder, _free_port(), None
+        self.persist, self.databases = persist, databases
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
@@ -36,7 +37,7 @@ class RedisServer:
         assert binary, f"{REDIS_SERVER} is missing: scripts/test installs Debian's redis-server when root"
         saving = ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else ["--appendonly", "no"]
         self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         *saving, "--dir", str(self.folder)],
+                                         *saving, "--dir", str(self.folder), "--databases", str(self.databases)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -56,17 +57,15 @@ class RedisServer:
 
 
 @contextmanager
-def redis_server(folder, persist: bool = False):
-    """A running RedisServer, stopped afterwards."""
-    server = RedisServer(folder, persist)
+def redis_server(folder, persist: bool = False, databases: int = 16):
+    """A running RedisServer (with `databases` numbered databases), stopped afterwards."""
+    server = RedisServer(folder, persist, databases)
     server.start()
     try:
         yield server
     finally:
         if server.process.poll() is None:
             server.stop()
-
-
 
 
 @contextmanager

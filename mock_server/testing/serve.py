@@ -13,11 +13,24 @@ from contextlib import contextmanager
 __tracebackhide__ = True  # pytest shows a failing helper call at the test's line, not inside this module
 
 LISTENING = "kustomer-mock listening on http://"
+_child_store = None   # set_child_store: where children naming no store keep their orgs
+
+
+def set_child_store(store) -> None:
+    """Give each later child whose ARGS and `env` name no store `--store store()` (None: memory, the default).
+
+    A suite that runs on Redis hands each child a database of its own, as each in-process app gets one.
+    """
+    global _child_store
+    _child_store = store
 
 
 def spawn_serve(*args: str, env: dict | None = None, stderr=subprocess.STDOUT) -> subprocess.Popen:
     """`kustomer-mock serve ARGS` as a child process, with no KUSTOMER_MOCK_* variable but `env`'s."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMER_MOCK_")}
+    named = "KUSTOMER_MOCK_STORE" in (env or {}) or any(a == "--store" or a.startswith("--store=") for a in args)
+    if _child_store is not None and not named:
+        args = (*args, "--store", _child_store())
     return subprocess.Popen([sys.executable, "-m", "mock_server", "serve", *args], stdout=subprocess.PIPE,
                             stderr=stderr, text=True, env={**clean, "PYTHONUNBUFFERED": "1", **(env or {})})
 
