@@ -44,6 +44,9 @@ class OrgStore(Protocol):
     def orgs(self) -> dict[str, Org]:
         """The orgs built so far, by name (state export, watch, webhooks delivery)."""
 
+    def names(self) -> list[str]:
+        """The names of the orgs built so far, without reading any of them (health, counts)."""
+
     def add_listener(self, listener: Callable) -> None:
         """Call `listener(org, kind, record, before)` after every write of every org, present and future."""
 

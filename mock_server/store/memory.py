@@ -82,6 +82,10 @@ class MemoryStore(IdleOrgs):
         """The orgs built so far, by name."""
         return dict(self._orgs)
 
+    def names(self) -> list[str]:
+        """The names of the orgs built so far."""
+        return list(self._orgs)
+
     def replace(self, orgs: dict[str, Org], keys: list[str]) -> None:
         """Swap in a whole set of orgs (state import)."""
         with self._lock:

@@ -306,9 +306,13 @@ class RedisStore(IdleOrgs):
         """The API keys any process saw since the last full reset, in order."""
         return [k.decode() for k in self.call(self.redis.zrange, f"{PREFIX}:keys", 0, -1)]
 
+    def names(self) -> list[str]:
+        """The names of every org any process made, in order (one Redis call; no org is read)."""
+        return [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
+
     def orgs(self) -> dict[str, Org]:
         """Every org any process made, by name, each current (state export, watch, webhooks)."""
-        return self.current([n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)])
+        return self.current(self.names())
 
     def current(self, names: list[str]) -> dict[str, Org]:
         """The orgs `names`, each current (the webhook dispatcher's orgs with deliveries)."""

@@ -25,7 +25,7 @@ def health():
     store = state.store
     return shared(s.Health).dump({
         "status": "ok", "version": __version__, "uptimeSeconds": round(time.time() - state.started_at, 3),
-        "orgs": len(store.orgs()), "evictedOrgs": store.evicted, "orgIdleSeconds": store.idle_seconds,
+        "orgs": len(store.names()), "evictedOrgs": store.evicted, "orgIdleSeconds": store.idle_seconds,
         "memoryBytes": resident_bytes(), "pid": os.getpid()})
 
 

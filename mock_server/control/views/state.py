@@ -116,5 +116,5 @@ def save_state():
     if not path:
         raise NoStateFile("the mock was started without --state-file (KUSTOMER_MOCK_STATE_FILE)")
     state = get_state()
-    orgs = len(state.store.orgs())
+    orgs = len(state.store.names())
     return shared(c.StateSaved).dump({"path": str(snapshot.save_app(current_app)), "orgs": orgs})
