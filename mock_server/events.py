@@ -226,7 +226,7 @@ def busy() -> str:
 def watching(org: Org, store, sock=None) -> Callable[[], bool]:
     """Whether a stream of `org` goes on: the org was not reset or closed, and its client is still there."""
     def alive() -> bool:
-        if org.events.closed or not any(o is org for o in store.orgs().values()):
+        if org.events.closed or store.built(org.name) is not org:   # reset, evicted or dropped
             return False
         return sock is None or not client_gone(sock)
     return alive

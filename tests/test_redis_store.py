@@ -141,6 +141,21 @@ def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):
     assert [event_id for event_id, _, _ in resumed] == [got[1][0], got[1][0] + 1]
 
 
+@pytest.mark.parametrize("scope", ["org", "all"])
+def test_a_reset_on_b_ends_a_stream_on_a_that_serves_nothing_meanwhile(two, key, scope):
+    a, b = two
+    token = _start(a, key)
+    got: list = []
+    opened = threading.Event()
+    reader = threading.Thread(target=lambda: got.extend(_read_events(a, key, token, 1, opened)))
+    reader.start()
+    assert opened.wait(20)
+    rv = requests.post(f"{b}/__admin/reset", params={"org": key} if scope == "org" else {}, json={}, timeout=30)
+    assert rv.status_code == 200, rv.text
+    reader.join(20)   # A's live reader sees the reset within a second and ends the stream, as A's own reset would
+    assert not reader.is_alive() and got == []
+
+
 def _org_state(url: str, key: str) -> dict:
     """The org's part of GET /__admin/state (what every process must agree on)."""
     document = requests.get(f"{url}/__admin/state", timeout=30).json()

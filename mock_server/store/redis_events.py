@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from ..domain.errors import ApiError
@@ -13,6 +14,7 @@ from .redis_replica import SharedLock
 if TYPE_CHECKING:   # the store makes the reader and hands itself
     from .redis import RedisStore
 
+REFRESH_SECONDS = 1.0   # how often the reader catches up every replica (a reset elsewhere ends streams here)
 EVENTS_KEPT = 5000   # the live events an org's stream keeps for reconnects (EventLog's own bound)
 # KEYS: event counter, event stream; ARGV: the stream's length, the publisher's cursor, then name, customer,
 # payload of each event. Answers the stream after the cursor: the publisher's log holds its events at once.
@@ -69,10 +71,13 @@ class LiveEvents:
 
     def _run(self) -> None:
         """Every replica's new live events, from the org streams, into its local log."""
-        store = self.store
+        store, refreshed = self.store, time.monotonic()
         while not self._stopping.is_set():
             try:
                 store.clocks.poll()   # a clock moved by another process reaches a process that serves nothing
+                if time.monotonic() - refreshed >= REFRESH_SECONDS:
+                    refreshed = time.monotonic()
+                    store.refresh()   # a reset made elsewhere ends this process's streams of that org
             except ApiError:
                 pass   # Redis is away: the read below waits
             replicas = {key(s.org.name, "events"): s for s in store.replicas()}
