@@ -13,7 +13,7 @@ from mock_server.domain.fixtures import Fixtures
 from mock_server.store import make_store, redis_webhooks
 from mock_server.testing import WebhookReceiver
 from mock_server.webhooks.capture import queue
-from mock_server.testing.redisserver import replicas
+from mock_server.testing.redisserver import redis_server, replicas
 from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
 
 FROZEN = "2031-05-06T07:08:09.000Z"
@@ -286,10 +286,17 @@ def test_a_reset_on_b_drops_a_s_webhooks_pending_retries_and_log(two, key, recei
     assert len(receiver.received()) == 1
 
 
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the test's own: no `serve` process of another test takes its deliveries."""
+    with redis_server(tmp_path) as server:
+        yield server.url
+
+
 @pytest.fixture(params=["memory", "redis"])
 def outbox_org(request, key):
     """An org of the memory store or of the redis store, with two webhooks (never sent to: the test drives)."""
-    store = make_store(request.getfixturevalue("redis_url") if request.param == "redis" else "memory",
+    store = make_store(request.getfixturevalue("own_redis") if request.param == "redis" else "memory",
                        Fixtures.load(None), 1, Clock())
     org = store.org(key)
     org.clock.freeze()
@@ -343,9 +350,9 @@ def test_both_outboxes_order_hold_retry_and_cancel_alike(outbox_org):
     assert list(outbox.events) == ["e1", "e2", "e3"]
 
 
-def test_a_claim_keeps_other_processes_off_the_endpoint_until_it_ends_or_its_lease_lapses(redis_url, key, monkeypatch):
+def test_a_claim_keeps_other_processes_off_the_endpoint_until_it_ends_or_its_lease_lapses(own_redis, key, monkeypatch):
     fixtures = Fixtures.load(None)
-    one, other = (make_store(redis_url, fixtures, 1, Clock()) for _ in range(2))
+    one, other = (make_store(own_redis, fixtures, 1, Clock()) for _ in range(2))
     try:
         org = one.org(key)
         org.clock.freeze()
