@@ -13,7 +13,7 @@ from mock_server.control.faults import get_faults
 from mock_server.control.stubs import get_stubs
 from mock_server.serving import ServerThread
 from mock_server.testing.appcalls import AppClient, Chat, clock_of
-from mock_server.testing.redisserver import redis_server
+from mock_server.testing.redisserver import redis_server, replicas
 
 from . import spec_check, suite_store
 
@@ -165,6 +165,13 @@ def redis_url(tmp_path_factory):
     """One real redis-server per test process (started on first use, on a free port): its URL."""
     with redis_server(tmp_path_factory.mktemp("redis"), databases=suite_store.DATABASES) as redis:
         yield redis.url
+
+
+@pytest.fixture(scope="module")
+def two(redis_url):
+    """Two `serve --store REDIS` processes (A and B) sharing the process's redis-server: their URLs."""
+    with replicas(redis_url, 2) as urls:
+        yield urls
 
 
 @pytest.fixture(autouse=True)

@@ -13,17 +13,10 @@ from mock_server.domain.fixtures import Fixtures
 from mock_server.client import MockClient
 from mock_server.store import make_store
 from mock_server.testing import WebhookReceiver
-from mock_server.testing.redisserver import redis_server, replicas
+from mock_server.testing.redisserver import redis_server
 from mock_server.testing.serve import read_events, spawn_serve, stop_serve, wait_listening
 
 _keys = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def two(redis_url):
-    """Two `serve --store REDIS` processes (A and B) sharing one Redis: their URLs."""
-    with replicas(redis_url, 2) as urls:
-        yield urls
 
 
 @pytest.fixture

@@ -13,19 +13,12 @@ from mock_server.domain.fixtures import Fixtures
 from mock_server.store import make_store, redis_webhooks
 from mock_server.testing import WebhookReceiver
 from mock_server.webhooks.capture import queue
-from mock_server.testing.redisserver import redis_server, replicas
+from mock_server.testing.redisserver import redis_server
 from mock_server.testing.serve import spawn_serve, stop_serve, wait_listening
 
 FROZEN = "2031-05-06T07:08:09.000Z"
 CREATE = "kustomer.customer.create"
 _keys = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def two(redis_url):
-    """Two `serve --store REDIS` processes (A and B) sharing one Redis: their URLs."""
-    with replicas(redis_url, 2) as urls:
-        yield urls
 
 
 @pytest.fixture
