@@ -102,11 +102,16 @@ def test_a_customer_made_through_one_worker_is_read_through_the_others(redis_url
             assert read.status_code == 200 and read.json()["data"] == customer
 
 
+@pytest.mark.memory_store   # about the default store: the suite's redis pass gives every child a Redis
 @pytest.mark.parametrize("env", [{}, {"KUSTOMER_MOCK_WORKERS": "2"}])
 def test_several_workers_on_the_memory_store_are_refused_with_one_line(env):
     args = () if env else ("--workers", "2")
     process = spawn_serve("--port", "0", *args, env=env)
-    out = process.communicate(timeout=60)[0]
+    try:
+        out = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:   # not refused: it serves; stop it so it outlives no test
+            stop_serve(process)
     assert process.returncode == 2
     assert out.strip() == ("Error: --workers 2 needs a shared store: with --store memory each worker would keep "
                            "orgs of its own and a call would see another call's writes or not by chance; pass "
