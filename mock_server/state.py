@@ -40,10 +40,10 @@ class MockState:
     unexpected: deque = field(default_factory=lambda: deque(maxlen=100))  # errors.py: the last 500s
 
     def close(self) -> None:
-        """The server is stopping: event streams end, deliveries stop, journal long polls answer now."""
+        """The server is stopping: deliveries stop, event streams end, journal long polls answer now."""
+        if self.webhooks is not None:   # first: its loop reads the store, which must still be there
+            self.webhooks.dispatcher.stop(wait=2.0)
         self.store.close()
-        if self.webhooks is not None:
-            self.webhooks.dispatcher.stop()
         if self.journal is not None:
             self.journal.close()
 

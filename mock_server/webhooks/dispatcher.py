@@ -46,13 +46,15 @@ class Dispatcher:
             self._woken = True
             self._wake.notify()
 
-    def stop(self) -> None:
-        """End the worker (attempts under way finish on their own)."""
+    def stop(self, wait: float = 0.0) -> None:
+        """End the worker, waiting up to `wait` seconds for its loop (attempts under way finish on their own)."""
         with self._wake:
             self._stopped = True
             self._wake.notify()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+        if wait and self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=wait)
 
     def _run(self) -> None:
         while True:
