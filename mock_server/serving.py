@@ -79,10 +79,15 @@ class Server:
     def serve_forever(self) -> None:
         """Serve until shutdown() is called."""
         self._serving.set()
-        if self.kind == "waitress":
-            self._server.run()
-        else:
-            self._server.serve_forever()
+        try:
+            if self.kind == "waitress":
+                self._server.run()
+            else:
+                self._server.serve_forever()
+        finally:
+            # the loop ended (shutdown, or a signal raised in its thread, as under `serve`): nothing runs
+            # its trigger any more, so shutdown() closes the sockets itself instead of waiting for it
+            self._serving.clear()
 
     def shutdown(self) -> None:
         """End open event streams, stop serving and close the listening socket."""
@@ -105,7 +110,10 @@ class Server:
         maps = getattr(server, "map", None) or getattr(server, "_map", None) or {}
         trigger = next((d for d in list(maps.values()) if isinstance(d, triggers.trigger)), None)
         if not self._serving.is_set() or trigger is None:
-            server.close()
+            if maps:
+                wasyncore.close_all(maps)   # the loop is not running: its sockets are ours to close
+            else:
+                server.close()
             return
         closed = threading.Event()
 
