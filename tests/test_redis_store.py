@@ -112,14 +112,20 @@ def _read_events(url: str, key: str, token: str, count: int, opened: threading.E
     return read_events(url, key, token, count, last_event_id=last_event_id, opened=opened)
 
 
+def _stream_open(url: str, key: str, token: str, count: int) -> tuple[threading.Thread, list]:
+    """A reader of `count` events of the customer's stream on `url`, in a thread, once the stream is open."""
+    got: list = []
+    opened = threading.Event()
+    reader = threading.Thread(target=lambda: got.extend(_read_events(url, key, token, count, opened)))
+    reader.start()
+    assert opened.wait(20)
+    return reader, got
+
+
 def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):
     a, b = two
     token = _start(a, key)
-    got: list = []
-    opened = threading.Event()
-    reader = threading.Thread(target=lambda: got.extend(_read_events(a, key, token, 2, opened)))
-    reader.start()
-    assert opened.wait(20)
+    reader, got = _stream_open(a, key, token, 2)
     made = _call("POST", f"{b}/c/v1/chat/sessions", key, token, json={"message": "written on B"})
     assert made.status_code == 201, made.text
     reader.join(20)
@@ -137,12 +143,7 @@ def test_a_stream_on_a_gets_what_b_wrote_and_resumes_on_b(two, key):
 @pytest.mark.parametrize("scope", ["org", "all"])
 def test_a_reset_on_b_ends_a_stream_on_a_that_serves_nothing_meanwhile(two, key, scope):
     a, b = two
-    token = _start(a, key)
-    got: list = []
-    opened = threading.Event()
-    reader = threading.Thread(target=lambda: got.extend(_read_events(a, key, token, 1, opened)))
-    reader.start()
-    assert opened.wait(20)
+    reader, got = _stream_open(a, key, _start(a, key), 1)
     rv = requests.post(f"{b}/__admin/reset", params={"org": key} if scope == "org" else {}, json={}, timeout=30)
     assert rv.status_code == 200, rv.text
     reader.join(20)   # A's live reader sees the reset within a second and ends the stream, as A's own reset would
