@@ -333,20 +333,18 @@ class RedisStore(IdleOrgs):
         names = [shared.org.name for shared in self.replicas()]
         if not names:
             return
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.get(f"{PREFIX}:generation")
+        self._check_generation(self.call(self.redis.get, f"{PREFIX}:generation"))
+        made = self.current(names)   # caught up; an org reset since and not made again is left out
         for name in names:
-            pipe.get(_key(name, "version")).exists(_key(name, "born"))
-        generation, *answers = self.call(pipe.execute)
-        self._check_generation(generation)
-        for name, version, made in zip(names, answers[::2], answers[1::2]):
-            if made:
-                self._replica(name, int(version))
-                continue
-            with self._lock:
-                dropped = self._orgs.pop(name, None)
-            if dropped is not None:
-                dropped.org.events.close()
+            if name not in made:
+                self._drop(name)
+
+    def _drop(self, name: str) -> None:
+        """Forget this process's replica of org `name`; its open streams end."""
+        with self._lock:
+            dropped = self._orgs.pop(name, None)
+        if dropped is not None:
+            dropped.org.events.close()
 
     def reset(self, key: str | None = None) -> None:
         """Every org (or one key's org) back to its fixtures, in every process: Redis forgets it."""
@@ -356,10 +354,7 @@ class RedisStore(IdleOrgs):
             pipe.delete(*_forgotten(name)).incr(_key(name, "version"))
             pipe.zrem(f"{PREFIX}:orgs", name)   # its key stays seen; the org is made (and listed) again on use
             self.call(pipe.execute)
-            with self._lock:
-                dropped = self._orgs.pop(name, None)
-            if dropped is not None:
-                dropped.org.events.close()
+            self._drop(name)
             return
         names = [n.decode() for n in self.call(self.redis.zrange, f"{PREFIX}:orgs", 0, -1)]
         pipe = self.redis.pipeline(transaction=True)
