@@ -122,7 +122,11 @@ class Server:
                 wasyncore.close_all(maps)   # the map empties, so the loop (serve_forever) returns
             finally:
                 closed.set()
-        trigger.pull_trigger(close_all)
+        try:
+            trigger.pull_trigger(close_all)
+        except OSError:   # the trigger is already closed: the loop is ending on its own; close the rest here
+            wasyncore.close_all(maps)
+            return
         closed.wait(timeout=5)
 
     def _wait_for_streams(self, seconds: float) -> None:
