@@ -163,6 +163,33 @@ def test_an_org_reset_under_an_open_page_starts_a_new_session(host_page, admin, 
     page.wait_for_function("window.received.includes('live after the reset')")
 
 
+def test_a_call_refused_after_another_calls_restart_takes_the_new_session_instead_of_restarting_again(
+        host_page, admin, mock, key):
+    import requests
+    page = host_page(script="core.js", after="KustomerCore.init({}, () => { window.started = true; });")
+    started(page)
+    run(page, """window.received = [];
+        KustomerCore.addListener('onMessageReceived', r => window.received.push(r.body));
+        // a slow network: the answer to describeCustomer reaches the page 1.5 s after the mock sent it
+        const send = window.fetch;
+        window.fetch = (url, init) => send(url, init).then(answer => String(url).includes('/customers/current')
+            ? new Promise(later => setTimeout(() => later(answer), 1500)) : answer);
+        done();""")
+    before = admin.requests()[-1]["id"]
+    assert requests.post(f"{mock}/__admin/reset?org={key}", timeout=10).status_code == 200
+    # both calls leave with the forgotten token; the slow one's refusal arrives after the other restarted
+    result = run(page, """
+        KustomerCore.describeCustomer({attributes: {}}, (r, e) => { window.slow = {r, e: err(e)}; });
+        KustomerCore.createConversation({message: 'after the reset'}, (r, e) => done({r, e: err(e)}))""")
+    assert result["e"] is None, result
+    page.wait_for_function("window.slow !== undefined")
+    assert page.evaluate("window.slow.e") is None
+    starts = [r for r in admin.requests("start", status=200) if r["id"] > before]
+    assert len(starts) == 1, starts   # one new session (one customer), not one per refused call
+    admin.agent_reply(result["r"]["conversationId"], "live after the reset")
+    page.wait_for_function("window.received.includes('live after the reset')", timeout=10_000)
+
+
 def test_an_org_reset_under_an_idle_page_restarts_from_the_refused_stream(host_page, mock, key):
     import requests
     page = started(host_page(after=START))

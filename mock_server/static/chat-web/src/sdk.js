@@ -66,6 +66,7 @@ K.Engine = function (config) {
   this.apiKey = config.apiKey;
   this.phase = 'idle';                 // idle -> starting -> started (or failed); stop() -> stopped
   this.generation = 0;                 // bumps on every start/stop so late answers of an old session are dropped
+  this.sessions = 0;                   // bumps on every session adopted (start, restart, another tab's logout)
   this.listeners = {};
   this.unread = { total: 0, conversations: {} };
   this.settings = {};
@@ -92,10 +93,14 @@ E.storeToken = function (token) {
 /* One call to the mock; resolves the parsed body, rejects a real Error. A 401 not_started after a
  * successful start means the mock forgot the token (an org reset): start again and retry once. */
 E.request = function (method, path, body, withToken) {
-  var self = this, generation = this.generation;
+  var self = this, generation = this.generation, sessions = this.sessions;
   return this.send(method, path, body, withToken).catch(function (error) {
     if (error.code !== 'not_started' || self.phase !== 'started' || generation !== self.generation ||
         withToken === false) throw error;
+    // refused for a session another call's restart has replaced since: a second restart would make a
+    // second customer and move the stream away from the first one's conversations; the new token is enough
+    // (the session, not the token, is compared: a reset org draws the same first token again)
+    if (self.sessions !== sessions && !self.restarting) return self.send(method, path, body, withToken);
     return self.restart().then(function () { return self.send(method, path, body, withToken); });
   });
 };

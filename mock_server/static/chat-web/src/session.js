@@ -47,6 +47,7 @@ E.flushStart = function (response, error) {
 };
 
 E.adopt = function (data) {
+  this.sessions++;
   this.token = data.trackingToken;
   this.customerId = data.customerId;
   this.storeToken(this.token);
