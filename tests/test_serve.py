@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import signal
 import socket
 import threading
@@ -151,6 +152,18 @@ def test_serve_logs_one_line_per_request():
                         lines[1]), lines[1]
     assert re.fullmatch(r"\S+ POST /__admin/faults addFault 201 [\d.]+ms", lines[2]), lines[2]
     assert re.fullmatch(r"\S+ GET /c/v1/chat/unread getUnreadCount 503 [\d.]+ms fault=f1 org=log-key", lines[3])
+
+
+def test_a_log_line_is_printed_while_serving_not_only_at_exit():
+    process = spawn_serve("--port", "0")
+    try:
+        url = wait_listening(process)
+        requests.get(f"{url}/__admin/health", timeout=10)
+        assert select.select([process.stdout], [], [], 10)[0], "no log line within 10 s"
+        line = process.stdout.readline()
+        assert re.fullmatch(r"\S+ GET /__admin/health \S+ 200 [\d.]+ms\n", line), line
+    finally:
+        stop_serve(process)
 
 
 def test_serve_logs_json_lines_or_nothing_when_quiet():

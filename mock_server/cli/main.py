@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import signal
 import socket
 import sys
@@ -99,6 +100,9 @@ def _run(app, server: Server, worker, save_every: float) -> None:
     """Serve until SIGTERM or SIGINT, then stop: streams end, the state file is saved (by one worker of N)."""
     _settle_heap()
     _stop_on_signals(once=worker is not None)
+    # waitress warns "Task queue depth is N" whenever a call waits for a thread for a moment (a loaded
+    # machine, the first calls before every thread runs): noise between the request lines of the log
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     saves = worker is None or worker.saves_state
     saving = _save_periodically(app, app.config["STATE_FILE"] if saves else None, save_every)
     if worker is None:
@@ -113,6 +117,7 @@ def _run(app, server: Server, worker, save_every: float) -> None:
     finally:
         saving.set()
         server.shutdown()
+        requestlog.flush(app)
         if saves:
             _save_state(app)
         if worker is None:
