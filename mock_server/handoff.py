@@ -16,6 +16,7 @@ import threading
 import time
 from email.utils import formatdate
 
+HANDOFF_KEY = "kustomer_mock.handoff"   # in waitress's environ: a HandOff
 SEND_SECONDS = 60.0   # a client that takes nothing for this long is dropped (a send would block for ever)
 _NOT_PASSED = ("connection", "keep-alive", "transfer-encoding", "content-length")  # the connection's own
 logger = logging.getLogger(__name__)
@@ -32,6 +33,16 @@ class HandOff:
     def __call__(self) -> None:
         """Ask that the response, once started with a 200, leave waitress for a thread of the mock's own."""
         self.asked = True
+
+
+def handing_off(app):
+    """The WSGI app waitress serves: `app`, whose answer goes to a thread of our own when it asked for it."""
+    def application(environ, start_response):
+        body = app(environ, start_response)
+        ask = environ.get(HANDOFF_KEY)
+        # the app has returned: start_response has been called, so the task holds status and headers
+        return ask.task.hand_off(body) if ask is not None and ask.asked else body
+    return application
 
 
 def head(version: str, status: str, headers: list[tuple[str, str]], ident: str) -> bytes:
@@ -61,13 +72,19 @@ class Streams:
         """Handed-off streams whose thread has not ended yet."""
         return len(self._open)
 
-    def start(self, sock: socket.socket, first: bytes, body, chunked: bool) -> None:
-        """Write `first` (the head) and `body` on `sock` from a new thread, then close both."""
+    def start(self, sock: socket.socket, first: bytes, body, chunked: bool) -> bool:
+        """Write `first` (the head) and `body` on `sock` from a new thread, then close both; False: no thread."""
         thread = threading.Thread(target=self._write, args=(sock, first, body, chunked), daemon=True,
                                   name="kustomer-mock-stream")
         with self._lock:
             self._open[sock] = thread
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:   # no thread to be had: the server writes this stream itself
+            with self._lock:
+                self._open.pop(sock, None)
+            return False
+        return True
 
     def _write(self, sock: socket.socket, first: bytes, body, chunked: bool) -> None:
         try:

@@ -17,11 +17,10 @@ import struct
 import threading
 import time
 
-from .handoff import SEND_SECONDS, HandOff, Streams, head
+from .handoff import HANDOFF_KEY, SEND_SECONDS, HandOff, Streams, handing_off, head
 
 SERVERS = ("waitress", "werkzeug")
 SOCKET_KEY, DROP_KEY = "kustomer_mock.socket", "kustomer_mock.drop"
-HANDOFF_KEY = "kustomer_mock.handoff"
 DROP_KINDS = ("reset", "empty")
 _LINGER_ZERO = struct.pack("ii", 1, 0)  # close() then sends RST instead of FIN
 
@@ -59,13 +58,14 @@ class Server:
         threads = threads or int(app.config.get("THREADS", 32))
         if kind == "waitress":
             from waitress import create_server
-            # channel_timeout bounds idle keep-alive sockets; connection_limit leaves room for event streams
+            # channel_timeout bounds idle keep-alive sockets; a started event stream leaves waitress's
+            # connections (handoff.py), so connection_limit counts plain calls and streams still starting
             # the app answers headers over MAX_HEADER_BYTES with a JSON 431; waitress refuses twice that itself
             header_cap = 2 * int(app.config.get("MAX_HEADER_BYTES") or 64 * 1024)
             # poll(), not select(): select() cannot watch a descriptor past 1024, and every open event
-            # stream is a connection; the connection limit leaves every stream slot a connection of its own
+            # stream holds a descriptor of the process
             where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-            self._server = create_server(_handing_off(app), **where, threads=threads,
+            self._server = create_server(handing_off(app), **where, threads=threads,
                                          connection_limit=max(1000, 2 * threads), asyncore_use_poll=True,
                                          channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True,
                                          max_request_header_size=header_cap)
@@ -200,16 +200,6 @@ class _DropHandler(_QuietHandler):
             self.connection.close()
 
 
-def _handing_off(app):
-    """The WSGI app waitress serves: `app`, whose answer goes to a thread of our own when it asked for it."""
-    def application(environ, start_response):
-        body = app(environ, start_response)
-        ask = environ.get(HANDOFF_KEY)
-        # the app has returned: start_response has been called, so the task holds status and headers
-        return ask.task.hand_off(body) if ask is not None and ask.asked else body
-    return application
-
-
 def _use_drop_channels(server, streams: Streams) -> None:
     """Make every listener of a waitress server use the channel whose tasks can drop and hand off."""
     from waitress.server import BaseWSGIServer
@@ -247,13 +237,16 @@ def _waitress_classes():
             except OSError:   # the connection is already gone: waitress ends the body as usual
                 return body
             sock.settimeout(SEND_SECONDS)
-            # the stream watches (and a fault cuts) OUR descriptor: waitress closes its own after this task
+            # the stream watches OUR descriptor (it starts on our thread): waitress closes its own after this task
             self.environ[SOCKET_KEY] = sock
+            first = head(self.version, self.status, self.response_headers, self.channel.server.adj.ident)
+            if not self.channel.server.kustomer_mock_streams.start(sock, first, body, chunked=self.version != "1.0"):
+                self.environ[SOCKET_KEY] = self.channel.socket
+                sock.close()
+                return body
             # waitress writes nothing and closes its descriptor (close(), never shutdown()): ours keeps
             # the connection open, out of waitress's socket map
             self.dropped, self.close_on_finish = "handoff", True
-            first = head(self.version, self.status, self.response_headers, self.channel.server.adj.ident)
-            self.channel.server.kustomer_mock_streams.start(sock, first, body, chunked=self.version != "1.0")
             return ()
 
         def _drop(self, kind: str) -> None:

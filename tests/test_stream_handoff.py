@@ -13,7 +13,7 @@ from mock_server import create_app
 from mock_server import events as sse
 from mock_server.api.live import stream_slots
 from mock_server.serving import ServerThread
-from mock_server.testing.serve import read_events
+from mock_server.testing.serve import read_events, spawn_serve, stop_serve, wait_listening
 
 THREADS, SLOTS = 2, 12
 
@@ -76,16 +76,16 @@ def _eventually(check, seconds=10.0):
     return check()
 
 
-def _open(server, key, extra=""):
-    token = _start(server.url, key)
-    stream = RawStream(server.url, f"/c/v1/events?key={key}&token={token}", extra)
+def _open(url, key, extra=""):
+    token = _start(url, key)
+    stream = RawStream(url, f"/c/v1/events?key={key}&token={token}", extra)
     stream.until(b"__stream")   # the opening marker: the stream runs
     return token, stream
 
 
 def test_the_head_carries_the_apps_headers_cors_and_connection_close(served):
     app, server = served
-    _, stream = _open(server, "handoff-head", extra="Origin: http://shop.test\r\n")
+    _, stream = _open(server.url, "handoff-head", extra="Origin: http://shop.test\r\n")
     try:
         head = stream.head()
         assert head["status"] == "HTTP/1.1 200 OK"
@@ -116,7 +116,7 @@ def test_a_handed_off_stream_delivers_events_and_resumes_with_last_event_id(serv
 
 def test_heartbeats_flow_on_a_quiet_stream(served, monkeypatch):
     monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 0.2)
-    _, stream = _open(served[1], "handoff-heartbeat")
+    _, stream = _open(served[1].url, "handoff-heartbeat")
     try:
         assert b": heartbeat" in stream.until(b": heartbeat")
     finally:
@@ -145,7 +145,7 @@ def test_a_cut_fault_ends_the_stream_after_its_events_and_closes_the_connection(
 def test_a_reset_of_the_org_ends_its_stream(served):
     app, server = served
     key = "handoff-reset"
-    _, stream = _open(server, key)
+    _, stream = _open(server.url, key)
     try:
         assert requests.post(f"{server.url}/__admin/reset", params={"org": key}, json={}, timeout=10).status_code == 200
         assert stream.to_the_end().endswith(b"0\r\n\r\n")
@@ -157,7 +157,7 @@ def test_a_closed_client_frees_its_slot_and_its_thread(served, monkeypatch):
     monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 3600.0)   # only the watch on OUR socket can end it
     app, server = served
     assert _eventually(lambda: stream_slots(app).open == 0)
-    _, stream = _open(server, "handoff-gone")
+    _, stream = _open(server.url, "handoff-gone")
     assert stream_slots(app).open == 1 and server.server.streams.open == 1
     stream.close()
     assert _eventually(lambda: stream_slots(app).open == 0 and server.server.streams.open == 0)
@@ -168,7 +168,7 @@ def test_ten_open_streams_leave_both_worker_threads_to_plain_calls(served):
     app, server = served
     assert _eventually(lambda: stream_slots(app).open == 0)
     key = "handoff-ten"
-    opened = [_open(server, key) for _ in range(10)]
+    opened = [_open(server.url, key) for _ in range(10)]
     try:
         token = opened[0][0]
         assert stream_slots(app).open == 10 and server.server.streams.open == 10
@@ -201,10 +201,27 @@ def test_a_head_keeps_waitress_path_and_takes_no_thread_of_ours(served):
 def test_shutdown_ends_handed_off_streams_and_closes_their_sockets():
     app = create_app({"STREAM_SECONDS": 3600})
     server = ServerThread(app, kind="waitress").start()
-    _, stream = _open(server, "handoff-shutdown")
+    _, stream = _open(server.url, "handoff-shutdown")
     try:
         server.stop()
         assert stream.to_the_end().endswith(b"0\r\n\r\n")   # the stream ended and its socket closed
     finally:
         stream.close()
     assert stream_slots(app).open == 0 and server.server.streams.open == 0
+
+
+def test_a_served_process_with_open_streams_stops_cleanly_and_ends_them():
+    process = spawn_serve("--port", "0", env={"KUSTOMER_MOCK_STREAM_SECONDS": "3600"})
+    try:
+        url = wait_listening(process)
+        streams = [_open(url, "handoff-serve")[1] for _ in range(3)]
+    except BaseException:
+        process.kill()
+        raise
+    try:
+        rest = stop_serve(process)   # exit 0
+        assert all(stream.to_the_end().endswith(b"0\r\n\r\n") for stream in streams)
+        assert "Traceback" not in rest
+    finally:
+        for stream in streams:
+            stream.close()
