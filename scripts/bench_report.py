@@ -107,8 +107,8 @@ def streams(args) -> None:
     streams' window is an hour, so every stream stays open through its load.
     """
     print(f"\nevent streams: createConversation under load without, then with, {args.streams} open streams "
-          f"(stream slots: {args.streams}; threads: 64 on waitress, whose streams take none, "
-          f"{args.streams + 64} on granian; best of {args.rounds} alternating rounds)")
+          f"(waitress: 64 threads, {args.streams} stream slots, its streams take no thread; granian: "
+          f"{args.streams + 64} threads; best of {args.rounds} alternating rounds)")
     for server in ("waitress", "granian"):   # werkzeug: autocannon's keep-alive load stalls on it (see docs)
         port = bs.free_port()
         # waitress hands a started stream to a thread of the mock's own; on granian a stream holds a thread
@@ -119,9 +119,10 @@ def streams(args) -> None:
             command = bs.commands(port, threads=threads)[f"mock@{server}"]
         else:
             continue
-        process, _ = bs.start(command, port, env={"BENCH_THREADS": str(threads),
-                                                  "KUSTOMER_MOCK_STREAM_SLOTS": str(args.streams),
-                                                  "KUSTOMER_MOCK_STREAM_SECONDS": "3600"})
+        env = {"BENCH_THREADS": str(threads), "KUSTOMER_MOCK_STREAM_SECONDS": "3600"}
+        if server == "waitress":   # granian: slots follow its threads, as every stream holds one there
+            env["KUSTOMER_MOCK_STREAM_SLOTS"] = str(args.streams)
+        process, _ = bs.start(command, port, env=env)
         base = f"http://127.0.0.1:{port}"
         without, loaded, held = None, None, 0
         try:
