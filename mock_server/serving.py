@@ -230,7 +230,8 @@ def _waitress_classes():
 
         def hand_off(self, body):
             """Give the connection and `body` to a thread of our own; answers what waitress still writes."""
-            if not (self.complete and self.status.startswith("200") and self.request.command == "GET"):
+            if self.dropped or not (self.complete and self.status.startswith("200")
+                                    and self.request.command == "GET"):
                 return body
             try:
                 sock = self.channel.socket.dup()

@@ -39,10 +39,10 @@ def _chat(url, key, token, message="hi"):
 class RawStream:
     """A stream read off a socket of the test's own: the head as sent, then the body's bytes."""
 
-    def __init__(self, url, path, extra=""):
+    def __init__(self, url, path, extra="", version="1.1"):
         host, port = url.split("//")[1].split(":")
         self.sock = socket.create_connection((host, int(port)), timeout=10)
-        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n{extra}\r\n".encode())
+        self.sock.sendall(f"GET {path} HTTP/{version}\r\nHost: {host}\r\nAccept: text/event-stream\r\n{extra}\r\n".encode())
         self.data = b""
 
     def until(self, needle: bytes) -> bytes:
@@ -76,23 +76,26 @@ def _eventually(check, seconds=10.0):
     return check()
 
 
-def _open(url, key, extra=""):
+def _open(url, key, extra="", version="1.1"):
     token = _start(url, key)
-    stream = RawStream(url, f"/c/v1/events?key={key}&token={token}", extra)
+    stream = RawStream(url, f"/c/v1/events?key={key}&token={token}", extra, version)
     stream.until(b"__stream")   # the opening marker: the stream runs
     return token, stream
 
 
-def test_the_head_carries_the_apps_headers_cors_and_connection_close(served):
+@pytest.mark.parametrize(("version", "chunked"), [("1.1", "chunked"), ("1.0", None)])
+def test_the_head_carries_the_apps_headers_cors_and_connection_close(served, version, chunked):
     app, server = served
-    _, stream = _open(server.url, "handoff-head", extra="Origin: http://shop.test\r\n")
+    _, stream = _open(server.url, "handoff-head", extra="Origin: http://shop.test\r\n", version=version)
     try:
         head = stream.head()
-        assert head["status"] == "HTTP/1.1 200 OK"
+        assert head["status"] == f"HTTP/{version} 200 OK"
         assert head["content-type"].startswith("text/event-stream")
         assert head["access-control-allow-origin"] == "http://shop.test"
         assert head["cache-control"] == "no-cache" and head["x-accel-buffering"] == "no"
-        assert head["connection"] == "close" and head["transfer-encoding"] == "chunked"
+        assert head["connection"] == "close" and head.get("transfer-encoding") == chunked
+        body = stream.data.split(b"\r\n\r\n", 1)[1]   # HTTP/1.0: the events as they are; else in chunks
+        assert body.startswith(b"retry: 1000") == (chunked is None) and b"retry: 1000" in body
         assert head["server"] == "kustomer-mock" and head["date"].endswith("GMT")
     finally:
         stream.close()
