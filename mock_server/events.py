@@ -1,9 +1,9 @@
 """Live events to browsers: one server-sent-events stream per tracking token, resumable by event id.
 
-A stream holds a server thread while it is open, so it is bounded twice: it ends after a window
-(`STREAM_SECONDS`, the browser's EventSource reconnects with `Last-Event-ID` and loses nothing),
-and only `THREADS - STREAM_RESERVE` streams are open at once; one more is told to retry later.
-API calls therefore always find a free thread, whatever the number of open tabs.
+A stream is bounded twice: it ends after a window (`STREAM_SECONDS`, the browser's EventSource
+reconnects with `Last-Event-ID` and loses nothing), and only `STREAM_SLOTS` streams (by default
+`THREADS - STREAM_RESERVE`) are open at once; one more is told to retry later. On waitress a started
+stream leaves the server's threads and I/O loop (handoff.py); on werkzeug it holds a server thread.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 from typing import Callable, Iterator, TYPE_CHECKING
 
 from .domain.events import Event, EventLog
-from .serving import client_gone
+from .serving import HANDOFF_KEY, client_gone
 
 if TYPE_CHECKING:   # typing only: org.py imports several domain modules
     from .domain.org import Org
@@ -216,6 +216,25 @@ def slotted(slots: StreamSlots, make: Callable[[], Iterator[str]]) -> Iterator[s
         yield from make()
     finally:
         slots.release()
+
+
+def slot_limit(config) -> int:
+    """How many streams may be open at once: STREAM_SLOTS, or by default THREADS - STREAM_RESERVE."""
+    configured = config.get("STREAM_SLOTS")
+    if configured not in (None, ""):
+        return max(1, int(configured))
+    return max(1, int(config.get("THREADS", 32)) - int(config.get("STREAM_RESERVE", 16)))
+
+
+def hand_off(environ: dict) -> None:
+    """Ask the server to write this GET's stream from a thread of the mock's own (waitress only).
+
+    Read the client socket (SOCKET_KEY) only once the stream runs: a handed-off stream gets a new one.
+    A HEAD, or a server without the key, keeps the server's own path.
+    """
+    ask = environ.get(HANDOFF_KEY)
+    if ask is not None and environ.get("REQUEST_METHOD") == "GET":
+        ask()
 
 
 def busy() -> str:

@@ -3,6 +3,10 @@
 Both servers put two keys in every WSGI environ so faults can act on the connection itself:
 SOCKET_KEY (the client socket) and DROP_KEY (a callable: drop("reset") or drop("empty") makes the
 server close the connection without writing the response the app returns).
+
+waitress also puts HANDOFF_KEY (a callable): an event stream calls it, and once its response has started
+its connection leaves waitress (its socket map and its worker thread) and a thread of the mock's own
+writes the stream (handoff.py). werkzeug has no such key: its streams keep their server thread.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import socket
 import struct
 import threading
 import time
+
+from .handoff import HANDOFF_KEY, SEND_SECONDS, HandOff, Streams, handing_off, head
 
 SERVERS = ("waitress", "werkzeug")
 SOCKET_KEY, DROP_KEY = "kustomer_mock.socket", "kustomer_mock.drop"
@@ -48,21 +54,23 @@ class Server:
                  threads: int | None = None, sock: socket.socket | None = None):
         self.kind = kind
         self.app = app
+        self.streams = Streams()   # event streams handed off by waitress
         threads = threads or int(app.config.get("THREADS", 32))
         if kind == "waitress":
             from waitress import create_server
-            # channel_timeout bounds idle keep-alive sockets; connection_limit leaves room for event streams
+            # channel_timeout bounds idle keep-alive sockets; a started event stream leaves waitress's
+            # connections (handoff.py), so connection_limit counts plain calls and streams still starting
             # the app answers headers over MAX_HEADER_BYTES with a JSON 431; waitress refuses twice that itself
             header_cap = 2 * int(app.config.get("MAX_HEADER_BYTES") or 64 * 1024)
             # poll(), not select(): select() cannot watch a descriptor past 1024, and every open event
-            # stream is a connection; the connection limit leaves every stream slot a connection of its own
+            # stream holds a descriptor of the process
             where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-            self._server = create_server(app, **where, threads=threads,
+            self._server = create_server(handing_off(app), **where, threads=threads,
                                          connection_limit=max(1000, 2 * threads), asyncore_use_poll=True,
                                          channel_timeout=120, ident="kustomer-mock", clear_untrusted_proxy_headers=True,
                                          max_request_header_size=header_cap)
             self.port = self._server.effective_port
-            _use_drop_channels(self._server)
+            _use_drop_channels(self._server, self.streams)
         elif kind == "werkzeug":
             from werkzeug.serving import make_server
             if sock is not None:
@@ -94,6 +102,7 @@ class Server:
         from .state import get_state   # the state's parts import this module for its environ keys
         get_state(self.app).close()
         self._wait_for_streams(seconds=1.0)
+        self.streams.close(seconds=0.5)
         if self.kind == "waitress":
             self._close_waitress()
         else:
@@ -191,13 +200,14 @@ class _DropHandler(_QuietHandler):
             self.connection.close()
 
 
-def _use_drop_channels(server) -> None:
-    """Make every listener of a waitress server use the channel whose tasks can drop."""
+def _use_drop_channels(server, streams: Streams) -> None:
+    """Make every listener of a waitress server use the channel whose tasks can drop and hand off."""
     from waitress.server import BaseWSGIServer
     listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
     for listener in listeners:
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = _waitress_classes()[0]
+            listener.kustomer_mock_streams = streams
 
 
 @functools.lru_cache(maxsize=None)
@@ -213,8 +223,32 @@ def _waitress_classes():
 
         def get_environment(self):
             environ = super().get_environment()
-            environ[SOCKET_KEY], environ[DROP_KEY] = self.channel.socket, self._drop
+            if HANDOFF_KEY not in environ:   # waitress caches the environ: one hand-off per task
+                environ[SOCKET_KEY], environ[DROP_KEY] = self.channel.socket, self._drop
+                environ[HANDOFF_KEY] = HandOff(self)
             return environ
+
+        def hand_off(self, body):
+            """Give the connection and `body` to a thread of our own; answers what waitress still writes."""
+            if self.dropped or not (self.complete and self.status.startswith("200")
+                                    and self.request.command == "GET"):
+                return body
+            try:
+                sock = self.channel.socket.dup()
+            except OSError:   # the connection is already gone: waitress ends the body as usual
+                return body
+            sock.settimeout(SEND_SECONDS)
+            # the stream watches OUR descriptor (it starts on our thread): waitress closes its own after this task
+            self.environ[SOCKET_KEY] = sock
+            first = head(self.version, self.status, self.response_headers, self.channel.server.adj.ident)
+            if not self.channel.server.kustomer_mock_streams.start(sock, first, body, chunked=self.version != "1.0"):
+                self.environ[SOCKET_KEY] = self.channel.socket
+                sock.close()
+                return body
+            # waitress writes nothing and closes its descriptor (close(), never shutdown()): ours keeps
+            # the connection open, out of waitress's socket map
+            self.dropped, self.close_on_finish = "handoff", True
+            return ()
 
         def _drop(self, kind: str) -> None:
             _arm(self.channel.socket, kind)

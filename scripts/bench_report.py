@@ -107,18 +107,22 @@ def streams(args) -> None:
     streams' window is an hour, so every stream stays open through its load.
     """
     print(f"\nevent streams: createConversation under load without, then with, {args.streams} open streams "
-          f"(threads: {args.streams + 64}, so every stream can be held; best of {args.rounds} alternating rounds)")
+          f"(waitress: 64 threads, {args.streams} stream slots, its streams take no thread; granian: "
+          f"{args.streams + 64} threads; best of {args.rounds} alternating rounds)")
     for server in ("waitress", "granian"):   # werkzeug: autocannon's keep-alive load stalls on it (see docs)
         port = bs.free_port()
-        threads = args.streams + 64
+        # waitress hands a started stream to a thread of the mock's own; on granian a stream holds a thread
+        threads = 64 if server == "waitress" else args.streams + 64
         if server == "waitress":
             command = _serve_mock(server, port, threads=threads)
         elif f"mock@{server}" in bs.commands(port):
             command = bs.commands(port, threads=threads)[f"mock@{server}"]
         else:
             continue
-        process, _ = bs.start(command, port, env={"BENCH_THREADS": str(threads),
-                                                  "KUSTOMER_MOCK_STREAM_SECONDS": "3600"})
+        env = {"BENCH_THREADS": str(threads), "KUSTOMER_MOCK_STREAM_SECONDS": "3600"}
+        if server == "waitress":   # granian: slots follow its threads, as every stream holds one there
+            env["KUSTOMER_MOCK_STREAM_SLOTS"] = str(args.streams)
+        process, _ = bs.start(command, port, env=env)
         base = f"http://127.0.0.1:{port}"
         without, loaded, held = None, None, 0
         try:

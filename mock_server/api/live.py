@@ -19,9 +19,7 @@ bp = Blueprint("live", __name__, url_prefix="/c/v1")
 
 @bp.record_once
 def _init(setup) -> None:
-    threads = int(setup.app.config.get("THREADS", 32))
-    reserve = int(setup.app.config.get("STREAM_RESERVE", 16))
-    get_state(setup.app).streams = sse.StreamSlots(max(1, threads - reserve))
+    get_state(setup.app).streams = sse.StreamSlots(sse.slot_limit(setup.app.config))
 
 
 def stream_slots(app=None) -> sse.StreamSlots:
@@ -43,11 +41,12 @@ def event_stream():
     cut_after = current_caller().stream_cut_after  # set by a `drop: cut` fault (control/faults.py)
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
-    sock = request.environ.get(SOCKET_KEY)
-    alive = sse.watching(org, store, sock)
+    environ = request.environ
+    sse.hand_off(environ)
 
     def body():
-        return sse.stream(log, session.customer.id, cursor, window=window, alive=alive,
+        sock = environ.get(SOCKET_KEY)   # read now: a handed-off stream writes on a socket of its own
+        return sse.stream(log, session.customer.id, cursor, window=window, alive=sse.watching(org, store, sock),
                           hydrate=lambda event: _hydrate(org, event), cut_after=cut_after, sock=sock)
     return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
 

@@ -70,10 +70,11 @@ def org_event_stream(key):
     window = float(current_app.config.get("STREAM_SECONDS", 25))
 
     # a reset drops the org: the stream ends and the watcher reconnects to the new one
-    sock = request.environ.get(SOCKET_KEY)
-    alive = sse.watching(org, store, sock)
+    environ = request.environ
+    sse.hand_off(environ)
 
     def body():
-        return sse.stream(org.events, None, cursor, window=window, alive=alive,
+        sock = environ.get(SOCKET_KEY)   # read now: a handed-off stream writes on a socket of its own
+        return sse.stream(org.events, None, cursor, window=window, alive=sse.watching(org, store, sock),
                           hydrate=lambda event: _hydrate(org, event), sock=sock)
     return Response(sse.slotted(slots, body), mimetype="text/event-stream", headers=headers)
