@@ -15,8 +15,7 @@ class DefaultSettings:
     FIXTURES = None          # folder of *.yaml; None = the bundled fixtures
     STORE = "memory"
     THREADS = 64             # waitress's worker threads; a started event stream takes none (handoff.py)
-    STREAM_RESERVE = 16      # the default STREAM_SLOTS leaves this many threads to API calls
-    STREAM_SLOTS = None      # event streams open at once; None: THREADS - STREAM_RESERVE (48)
+    STREAM_SLOTS = 1000      # event streams open at once (one more is told to retry later)
     STREAM_SECONDS = 25      # an event stream ends after this and EventSource resumes it by Last-Event-ID
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

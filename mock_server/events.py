@@ -1,9 +1,10 @@
 """Live events to browsers: one server-sent-events stream per tracking token, resumable by event id.
 
 A stream is bounded twice: it ends after a window (`STREAM_SECONDS`, the browser's EventSource
-reconnects with `Last-Event-ID` and loses nothing), and only `STREAM_SLOTS` streams (by default
-`THREADS - STREAM_RESERVE`) are open at once; one more is told to retry later. On waitress a started
-stream leaves the server's threads and I/O loop (handoff.py); on werkzeug it holds a server thread.
+reconnects with `Last-Event-ID` and loses nothing), and only `STREAM_SLOTS` streams (1,000 by default)
+are open at once; one more is told to retry later. On waitress a started stream leaves the server's
+threads and I/O loop (handoff.py), so open tabs never take the threads API calls need; on werkzeug it
+holds a thread of its own (werkzeug makes one per connection).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 import time
 from typing import Callable, Iterator, TYPE_CHECKING
 
+from .config import DefaultSettings
 from .domain.events import Event, EventLog
 from .serving import HANDOFF_KEY, client_gone
 
@@ -219,11 +221,9 @@ def slotted(slots: StreamSlots, make: Callable[[], Iterator[str]]) -> Iterator[s
 
 
 def slot_limit(config) -> int:
-    """How many streams may be open at once: STREAM_SLOTS, or by default THREADS - STREAM_RESERVE."""
+    """How many streams may be open at once: STREAM_SLOTS (1,000 by default)."""
     configured = config.get("STREAM_SLOTS")
-    if configured not in (None, ""):
-        return max(1, int(configured))
-    return max(1, int(config.get("THREADS", 32)) - int(config.get("STREAM_RESERVE", 16)))
+    return max(1, int(configured if configured not in (None, "") else DefaultSettings.STREAM_SLOTS))
 
 
 def hand_off(environ: dict) -> None:

@@ -64,7 +64,7 @@ def test_resuming_with_last_event_id_loses_nothing_and_doubles_nothing(live_serv
 
 
 def test_streams_past_the_slots_are_told_to_retry_and_api_calls_still_answer():
-    app = create_app({"THREADS": 4, "STREAM_RESERVE": 2, "STREAM_SECONDS": 5})
+    app = create_app({"THREADS": 4, "STREAM_SLOTS": 2, "STREAM_SECONDS": 5})
     with ServerThread(app, kind="waitress") as server:
         key = "live-k3"
         token = _start(server.url, key)
@@ -173,7 +173,7 @@ def _first_line(url, params):
 
 @pytest.mark.parametrize("path", ["/c/v1/events", "/__admin/orgs/{key}/events"])
 def test_heads_take_no_stream_slot_so_48_heads_then_48_gets_all_stream(path):
-    app = create_app()           # 64 threads: 48 stream slots
+    app = create_app({"STREAM_SLOTS": 48})   # every slot: a HEAD that took one would leave a GET refused
     with ServerThread(app, kind="waitress") as server:
         key = "live-head"
         token = _start(server.url, key)

@@ -166,6 +166,28 @@ def test_a_log_line_is_printed_while_serving_not_only_at_exit():
         stop_serve(process)
 
 
+def test_serve_raises_its_open_file_limit_for_a_thousand_streams():
+    import resource
+    import subprocess
+    import sys
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    low = 256 if hard == resource.RLIM_INFINITY else min(256, hard)
+    # started as a system with a soft limit of 256 starts it (1,000 streams would run out of descriptors)
+    boot = ("import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (%d, %d)); "
+            "sys.argv = ['kustomer-mock', 'serve', '--port', '0', '-q']; "
+            "runpy.run_module('mock_server', run_name='__main__')") % (low, hard)
+    process = subprocess.Popen([sys.executable, "-c", boot], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_listening(process)
+        with open(f"/proc/{process.pid}/limits") as seen:
+            limits = seen.read()
+        soft = next(line.split()[3] for line in limits.splitlines() if line.startswith("Max open files"))
+        wanted = 1000 + 4 * 64 + 256
+        assert soft == "unlimited" or int(soft) >= min(wanted, hard), limits
+    finally:
+        stop_serve(process)
+
+
 def test_serve_logs_json_lines_or_nothing_when_quiet():
     lines = [json.loads(line) for line in _log_lines("--log-format", "json")]
     assert {k: v for k, v in lines[3].items() if k not in ("time", "durationMs")} == {

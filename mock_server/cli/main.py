@@ -99,6 +99,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
 def _run(app, server: Server, worker, save_every: float) -> None:
     """Serve until SIGTERM or SIGINT, then stop: streams end, the state file is saved (by one worker of N)."""
     _settle_heap()
+    _raise_open_files(int(app.config["STREAM_SLOTS"] or 0) + 4 * int(app.config["THREADS"]) + 256)
     _stop_on_signals(once=worker is not None)
     # waitress warns "Task queue depth is N" whenever a call waits for a thread for a moment (a loaded
     # machine, the first calls before every thread runs): noise between the request lines of the log
@@ -122,6 +123,22 @@ def _run(app, server: Server, worker, save_every: float) -> None:
             _save_state(app)
         if worker is None:
             click.echo("kustomer-mock stopped")
+
+
+def _raise_open_files(wanted: int) -> None:
+    """Let the process hold `wanted` descriptors where the hard limit allows: every open stream holds one.
+
+    Many systems start a process with a soft limit of 1,024, below STREAM_SLOTS' 1,000 streams and the
+    calls beside them; the hard limit is the system's real bound, and raising the soft one needs no right.
+    """
+    try:
+        import resource
+    except ImportError:   # not a Unix
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _make_app(host, port, seed, fixtures, threads, admin_token, cors_origins, faults, state_file, save_every,
