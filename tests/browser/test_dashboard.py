@@ -132,6 +132,31 @@ def test_an_agent_reply_typed_in_the_dashboard_arrives_in_the_widget_of_another_
     conversation_item(board, conversation).get_by_test_id("conversation-status").filter(has_text="open").wait_for()
 
 
+def test_a_reply_sent_while_the_picked_conversation_loads_goes_to_it(host_page, context, mock, key):
+    import time
+    page = started(host_page(after=START))
+    first, second = (run(page, f"Kustomer.createConversation({{message: '{text}'}}, r => done(r.conversationId))")
+                     for text in ("the first", "the second"))
+    board = dashboard(context, mock, key)
+    conversation_item(board, first).click()
+    board.get_by_test_id("thread-title").filter(has_text="the first").wait_for()
+    # a slow network: the conversation picked next loads 1.5 s after the click
+    board.evaluate("""() => { const send = window.fetch;
+        window.fetch = (url, init) => /\\/conversations\\/[0-9a-f]{24}$/.test(String(url))
+            ? new Promise(later => setTimeout(later, 1500)).then(() => send(url, init)) : send(url, init); }""")
+    conversation_item(board, second).click()
+    board.get_by_test_id("reply-body").fill("For the second one.")
+    board.get_by_test_id("reply-send").click()
+    sent = lambda conversation: [m["attributes"]["preview"] for m in requests.get(
+        f"{mock}/v1/conversations/{conversation}/messages", headers={"Authorization": f"Bearer {key}"},
+        timeout=10).json()["data"] if m["attributes"]["direction"] == "out"]
+    for _ in range(100):
+        if sent(second):
+            break
+        time.sleep(0.1)
+    assert sent(second) == ["For the second one."] and sent(first) == []
+
+
 def test_a_reset_of_the_org_shows_in_an_open_dashboard(host_page, context, mock, key):
     page = started(host_page(after=START))
     conversation = run(page, "Kustomer.createConversation({message: 'before the reset'}, r => done(r.conversationId))")

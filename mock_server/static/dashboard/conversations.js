@@ -96,6 +96,7 @@
   };
 
   Dash.select = function (conversationId) {
+    if (state.selected !== conversationId) state.thread = null;   // never the conversation shown before
     state.selected = conversationId;
     $('typing-toggle').checked = false;
     $('customer-typing').hidden = true;
@@ -204,6 +205,14 @@
       });
   };
 
+  /* The selected conversation, loaded: an agent's action taken while it loads waits for it (it used to do
+   * nothing, and a reply right after a click went nowhere). */
+  function threadReady() {
+    var c = state.thread;
+    if (c && c.conversationId === state.selected) return Promise.resolve(c);
+    return Dash.loadThread().then(function () { return state.thread; });
+  }
+
   function agentCall(path, extra) {
     var c = state.thread;
     var body = Object.assign({ customerId: c.customerId, from: $('agent-select').value, session: c.conversationId }, extra);
@@ -231,9 +240,12 @@
     $('reply-form').addEventListener('submit', function (event) {
       event.preventDefault();
       var text = $('reply-body').value.trim(), file = $('reply-file').files[0];
-      if ((!text && !file) || !state.thread) return;
+      if ((!text && !file) || !state.selected) return;
       $('thread-error').textContent = '';
-      upload(file).then(function (uploaded) {
+      threadReady().then(function (thread) {
+        if (!thread) throw new Error('the conversation is no longer there');
+        return upload(file);
+      }).then(function (uploaded) {
         var message = text ? { body: text } : {};
         if (uploaded) message.attachments = [{ id: uploaded.id }];
         return agentCall('/v2.1/chat/outbound/messages', message);
@@ -250,18 +262,21 @@
       if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('reply-form').requestSubmit(); }
     });
     $('typing-toggle').addEventListener('change', function () {
-      if (!state.thread) return;
-      agentCall('/v2.1/chat/outbound/typing', { typing: $('typing-toggle').checked }).catch(threadFailure);
+      if (!state.selected) return;
+      threadReady().then(function (thread) {
+        if (thread) return agentCall('/v2.1/chat/outbound/typing', { typing: $('typing-toggle').checked });
+      }).catch(threadFailure);
     });
     $('end-button').addEventListener('click', function () { patchConversation({ ended: true }); });
     $('reopen-button').addEventListener('click', function () { patchConversation({ ended: false, status: 'open' }); });
   };
 
   function patchConversation(change) {
-    if (!state.thread) return;
+    if (!state.selected) return;
     $('thread-error').textContent = '';
-    Dash.api('PATCH', '/v1/conversations/' + encodeURIComponent(state.thread.conversationId), change)
-      .then(Dash.refreshSoon, threadFailure);
+    threadReady().then(function (thread) {
+      if (thread) return Dash.api('PATCH', '/v1/conversations/' + encodeURIComponent(thread.conversationId), change);
+    }).then(Dash.refreshSoon, threadFailure);
   }
 
   Dash.fillAgents = function (users) {
