@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
@@ -78,7 +79,10 @@ class LineWriter:
         while True:
             self._waiting.wait()
             time.sleep(self.BATCH_SECONDS)   # the lines of the next few milliseconds share the write
-            self.flush()
+            try:
+                self.flush()
+            except Exception:   # the writer must outlive a stream that fails oddly, or lines would pile up
+                logging.getLogger(__name__).exception("request log lines could not be written")
 
 
 def entry(response: Response) -> dict:

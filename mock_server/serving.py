@@ -26,9 +26,15 @@ _LINGER_ZERO = struct.pack("ii", 1, 0)  # close() then sends RST instead of FIN
 
 
 def client_gone(sock) -> bool:
-    """Whether the peer of `sock` has closed or reset its end (peeks; never consumes data)."""
+    """Whether the peer of `sock` has closed or reset its end (peeks; never consumes data).
+
+    poll(), not select(): select() refuses a descriptor past 1023, which a process holding a thousand
+    streams reaches, and would take every such client for gone.
+    """
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        readable = poller.poll(0)
         return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
     except (BlockingIOError, InterruptedError):
         return False
@@ -233,9 +239,11 @@ def _waitress_classes():
             if self.dropped or not (self.complete and self.status.startswith("200")
                                     and self.request.command == "GET"):
                 return body
+            if self.channel.total_outbufs_len:   # a pipelined answer still queued would land inside the stream
+                return body
             try:
                 sock = self.channel.socket.dup()
-            except OSError:   # the connection is already gone: waitress ends the body as usual
+            except (OSError, AttributeError):   # the connection is already gone (or closed by shutdown)
                 return body
             sock.settimeout(SEND_SECONDS)
             # the stream watches OUR descriptor (it starts on our thread): waitress closes its own after this task

@@ -2,6 +2,8 @@
 two worker threads only, so a stream that still held one would leave plain calls unanswered."""
 from __future__ import annotations
 
+import os
+import resource
 import socket
 import threading
 import time
@@ -12,7 +14,7 @@ import requests
 from mock_server import create_app
 from mock_server import events as sse
 from mock_server.api.live import stream_slots
-from mock_server.serving import ServerThread
+from mock_server.serving import ServerThread, client_gone
 from mock_server.testing.serve import read_events, spawn_serve, stop_serve, wait_listening
 
 THREADS, SLOTS = 2, 12
@@ -228,3 +230,22 @@ def test_a_served_process_with_open_streams_stops_cleanly_and_ends_them():
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_a_client_on_a_descriptor_past_1023_is_not_taken_for_gone():
+    """A thousand streams take descriptors past 1023, where select() refuses to look: poll() does not."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    far_fd = 1500 if hard == resource.RLIM_INFINITY or hard > 1501 else hard - 1
+    if soft != resource.RLIM_INFINITY and soft <= far_fd:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (far_fd + 1, hard))
+    near, peer = socket.socketpair()
+    far = socket.socket(fileno=os.dup2(near.fileno(), far_fd))
+    try:
+        assert client_gone(far) is False
+        peer.close()
+        assert client_gone(far) is True
+    finally:
+        far.close()
+        near.close()
+        peer.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -137,8 +137,13 @@ def _raise_open_files(wanted: int) -> None:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if sys.platform == "darwin":
+        target = min(target, 10240)   # macOS refuses a soft limit past OPEN_MAX, whatever the hard limit says
     if soft != resource.RLIM_INFINITY and soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):   # a sandbox may refuse it: serve with the limit it has
+            pass
 
 
 def _make_app(host, port, seed, fixtures, threads, admin_token, cors_origins, faults, state_file, save_every,

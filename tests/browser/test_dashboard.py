@@ -132,29 +132,50 @@ def test_an_agent_reply_typed_in_the_dashboard_arrives_in_the_widget_of_another_
     conversation_item(board, conversation).get_by_test_id("conversation-status").filter(has_text="open").wait_for()
 
 
-def test_a_reply_sent_while_the_picked_conversation_loads_goes_to_it(host_page, context, mock, key):
-    import time
+SLOW_THREADS = """() => { const send = window.fetch;
+    window.fetch = (url, init) => /\\/conversations\\/[0-9a-f]{24}$/.test(String(url))
+        ? new Promise(later => setTimeout(later, 1500)).then(() => send(url, init)) : send(url, init); }"""
+
+
+def _two_conversations_and_a_slow_board(host_page, context, mock, key):
+    """Two conversations of one widget, and a dashboard where a picked conversation loads 1.5 s after the click."""
     page = started(host_page(after=START))
     first, second = (run(page, f"Kustomer.createConversation({{message: '{text}'}}, r => done(r.conversationId))")
                      for text in ("the first", "the second"))
     board = dashboard(context, mock, key)
     conversation_item(board, first).click()
     board.get_by_test_id("thread-title").filter(has_text="the first").wait_for()
-    # a slow network: the conversation picked next loads 1.5 s after the click
-    board.evaluate("""() => { const send = window.fetch;
-        window.fetch = (url, init) => /\\/conversations\\/[0-9a-f]{24}$/.test(String(url))
-            ? new Promise(later => setTimeout(later, 1500)).then(() => send(url, init)) : send(url, init); }""")
+    board.evaluate(SLOW_THREADS)
+    return board, first, second
+
+
+def _agent_messages(mock, key, conversation):
+    return [m["attributes"]["preview"] for m in requests.get(
+        f"{mock}/v1/conversations/{conversation}/messages", headers={"Authorization": f"Bearer {key}"},
+        timeout=10).json()["data"] if m["attributes"]["direction"] == "out"]
+
+
+def test_a_reply_sent_while_the_picked_conversation_loads_goes_to_it(host_page, context, mock, key):
+    import time
+    board, first, second = _two_conversations_and_a_slow_board(host_page, context, mock, key)
     conversation_item(board, second).click()
     board.get_by_test_id("reply-body").fill("For the second one.")
     board.get_by_test_id("reply-send").click()
-    sent = lambda conversation: [m["attributes"]["preview"] for m in requests.get(
-        f"{mock}/v1/conversations/{conversation}/messages", headers={"Authorization": f"Bearer {key}"},
-        timeout=10).json()["data"] if m["attributes"]["direction"] == "out"]
     for _ in range(100):
-        if sent(second):
+        if _agent_messages(mock, key, second):
             break
         time.sleep(0.1)
-    assert sent(second) == ["For the second one."] and sent(first) == []
+    assert _agent_messages(mock, key, second) == ["For the second one."] and _agent_messages(mock, key, first) == []
+
+
+def test_a_reply_whose_conversation_is_left_while_it_loads_is_sent_nowhere_and_says_so(host_page, context, mock, key):
+    board, first, second = _two_conversations_and_a_slow_board(host_page, context, mock, key)
+    conversation_item(board, second).click()
+    board.get_by_test_id("reply-body").fill("Meant for the second one.")
+    board.get_by_test_id("reply-send").click()
+    conversation_item(board, first).click()   # before the second one has loaded
+    board.locator("#thread-error").filter(has_text="nothing was sent").wait_for()
+    assert _agent_messages(mock, key, first) == [] and _agent_messages(mock, key, second) == []
 
 
 def test_a_reset_of_the_org_shows_in_an_open_dashboard(host_page, context, mock, key):

@@ -208,13 +208,16 @@
   /* The selected conversation, loaded: an agent's action taken while it loads waits for it (it used to do
    * nothing, and a reply right after a click went nowhere). */
   function threadReady() {
-    var c = state.thread;
-    if (c && c.conversationId === state.selected) return Promise.resolve(c);
-    return Dash.loadThread().then(function () { return state.thread; });
+    var id = state.selected, c = state.thread;
+    if (c && c.conversationId === id) return Promise.resolve(c);
+    return Dash.loadThread().then(function () {
+      // another conversation picked meanwhile: the action was meant for this one, which is not loaded
+      return state.thread && state.thread.conversationId === id ? state.thread : null;
+    });
   }
 
-  function agentCall(path, extra) {
-    var c = state.thread;
+  /* An agent's call about conversation `c` (the one the action was taken on, whatever is picked since). */
+  function agentCall(c, path, extra) {
     var body = Object.assign({ customerId: c.customerId, from: $('agent-select').value, session: c.conversationId }, extra);
     return Dash.api('POST', path, body);
   }
@@ -242,19 +245,21 @@
       var text = $('reply-body').value.trim(), file = $('reply-file').files[0];
       if ((!text && !file) || !state.selected) return;
       $('thread-error').textContent = '';
-      threadReady().then(function (thread) {
-        if (!thread) throw new Error('the conversation is no longer there');
+      var thread;
+      threadReady().then(function (ready) {
+        if (!ready) throw new Error('the conversation changed or is no longer there: nothing was sent');
+        thread = ready;
         return upload(file);
       }).then(function (uploaded) {
         var message = text ? { body: text } : {};
         if (uploaded) message.attachments = [{ id: uploaded.id }];
-        return agentCall('/v2.1/chat/outbound/messages', message);
+        return agentCall(thread, '/v2.1/chat/outbound/messages', message);
       }).then(function () {
         $('reply-body').value = '';
         $('reply-file').value = '';
         if ($('typing-toggle').checked) {
           $('typing-toggle').checked = false;
-          return agentCall('/v2.1/chat/outbound/typing', { typing: false });
+          return agentCall(thread, '/v2.1/chat/outbound/typing', { typing: false });
         }
       }).then(Dash.refreshSoon, threadFailure);
     });
@@ -264,7 +269,7 @@
     $('typing-toggle').addEventListener('change', function () {
       if (!state.selected) return;
       threadReady().then(function (thread) {
-        if (thread) return agentCall('/v2.1/chat/outbound/typing', { typing: $('typing-toggle').checked });
+        if (thread) return agentCall(thread, '/v2.1/chat/outbound/typing', { typing: $('typing-toggle').checked });
       }).catch(threadFailure);
     });
     $('end-button').addEventListener('click', function () { patchConversation({ ended: true }); });
