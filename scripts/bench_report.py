@@ -8,7 +8,7 @@ import time
 
 import bench_servers as bs
 from bench_stores import stores
-from bench_streams import open_streams
+from bench_streams import open_streams, still_open
 
 
 def run(args, boot_versus_moto, reset_cost) -> None:
@@ -124,18 +124,19 @@ def streams(args) -> None:
             env["KUSTOMER_MOCK_STREAM_SLOTS"] = str(args.streams)
         process, _ = bs.start(command, port, env=env)
         base = f"http://127.0.0.1:{port}"
-        without, loaded, held = None, None, 0
+        without, loaded, held, kept = None, None, 0, 0
         try:
             for _ in range(args.rounds):
                 plain = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
                 sockets, held = open_streams(base, args.streams, args.connections)
                 streamed = bs.chat_load(base, args.seconds, args.connections, "bench-chat-0")
+                kept = still_open(sockets)   # a stream the server ended during the load does not count
                 for sock in sockets:
                     sock.close()
                 without = plain if without is None or plain["rps"] > without["rps"] else without
                 loaded = streamed if loaded is None or streamed["rps"] > loaded["rps"] else loaded
         finally:
             bs.stop(process)
-        print(f"{server:<9} {held} of {args.streams} held; without {without['rps']:.0f} req/s p99 "
+        print(f"{server:<9} {held} of {args.streams} held, {kept} still open after the load; without {without['rps']:.0f} req/s p99 "
               f"{without['p99_ms']:.0f} ms; with {loaded['rps']:.0f} req/s p99 {loaded['p99_ms']:.0f} ms "
               f"(ratio {loaded['rps'] / without['rps']:.2f}x, bad answers {loaded['bad']})")

@@ -40,3 +40,17 @@ def open_streams(url: str, count: int, orgs: int) -> tuple[list[socket.socket], 
         held += b"__stream" in first
         sockets.append(sock)
     return sockets, held
+
+
+def still_open(sockets: list[socket.socket]) -> int:
+    """How many of the streams' sockets the server has not closed (a peek that never blocks)."""
+    count = 0
+    for sock in sockets:
+        try:
+            sock.setblocking(False)
+            count += sock.recv(1, socket.MSG_PEEK) != b""
+        except BlockingIOError:   # nothing to read and not closed: the stream is still open
+            count += 1
+        except OSError:
+            pass
+    return count
