@@ -203,7 +203,8 @@ def test_a_fault_added_in_the_dashboard_reaches_the_widgets_callback(host_page, 
         assert result["e"]["isError"] and (result["e"]["status"], result["e"]["code"]) == (503, "service_unavailable")
         board.get_by_role("tab", name="Journal").click()
         board.get_by_test_id("journal-operation").fill("createConversation")
-        entry = board.get_by_test_id("journal-entry").filter(has_text="503")
+        # by its operation, not only its text: until the filter applies, another row's time may read .503
+        entry = board.locator("[data-testid=journal-entry][data-operation=createConversation]").filter(has_text="503")
         entry.wait_for()
         assert rules[0]["id"] in entry.inner_text()
         board.get_by_role("tab", name="Faults").click()
