@@ -12,6 +12,7 @@ import click
 
 from .. import requestlog
 from ..config import DefaultSettings
+from ..events import slot_limit
 from ..serving import SERVERS, Server
 from . import admin, control, identity, stubs, webhooks
 from .workers import WorkerLink, listen, refuse_memory, supervise
@@ -99,7 +100,7 @@ def serve(host, port, seed, fixtures, threads, server_kind, admin_token, insecur
 def _run(app, server: Server, worker, save_every: float) -> None:
     """Serve until SIGTERM or SIGINT, then stop: streams end, the state file is saved (by one worker of N)."""
     _settle_heap()
-    _raise_open_files(int(app.config["STREAM_SLOTS"] or 0) + 4 * int(app.config["THREADS"]) + 256)
+    _raise_open_files(slot_limit(app.config) + 4 * int(app.config["THREADS"]) + 256)
     _stop_on_signals(once=worker is not None)
     # waitress warns "Task queue depth is N" whenever a call waits for a thread for a moment (a loaded
     # machine, the first calls before every thread runs): noise between the request lines of the log
